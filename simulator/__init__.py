@@ -1,0 +1,1 @@
+"""A faithful stand-in for the QA streaming challenge API."""

@@ -1,0 +1,68 @@
+"""The seeded synthetic dataset served when no challenge database exists.
+
+Generating process (the challenge's causal shape, a collider)::
+
+    competence       ~ Uniform(0, 1)
+    network_ability  ~ Uniform(0, 1)            independent of competence
+    logit P(promoted) = COMPETENCE_WEIGHT * (competence - 0.5)
+                      + NETWORK_WEIGHT * (network_ability - 0.5)
+    promoted         ~ Bernoulli(sigmoid(logit))
+
+    competence --> promoted <-- network_ability
+
+So in the population `competence` and `network_ability` are uncorrelated, and the
+least-squares slope of network_ability on competence is 0. `promoted` is a collider:
+within promoted (or within not promoted) rows the two are clearly negatively
+correlated (Berkson's paradox), so a regression of network_ability on competence
+*and* promoted finds a negative competence coefficient that is not causal. About
+half the rows are promoted, and the noise of the Bernoulli draw caps a logistic
+model at roughly 88-90% accuracy.
+
+Rows are drawn in blocks of `BLOCK_ROWS` from a generator seeded by (seed, block),
+so row i is the same whether it was made at start-up or appended later by the
+growing stream.
+"""
+
+from collections.abc import Iterator
+
+import numpy as np
+
+COMPETENCE_WEIGHT = 12.0
+NETWORK_WEIGHT = 8.0
+BLOCK_ROWS = 1_000
+
+Row = tuple[int, float, float, bool]
+
+
+def promotion_probability(competence: np.ndarray, network_ability: np.ndarray) -> np.ndarray:
+    """The true P(promoted | competence, network_ability)."""
+    logit = COMPETENCE_WEIGHT * (competence - 0.5) + NETWORK_WEIGHT * (network_ability - 0.5)
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def _block(seed: int, block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng([seed, block])
+    competence = rng.uniform(0.0, 1.0, BLOCK_ROWS)
+    network_ability = rng.uniform(0.0, 1.0, BLOCK_ROWS)
+    promoted = rng.random(BLOCK_ROWS) < promotion_probability(competence, network_ability)
+    return competence, network_ability, promoted
+
+
+def generate_rows(*, start_id: int, count: int, seed: int) -> Iterator[Row]:
+    """Rows with ids start_id .. start_id + count - 1 (ids start at 1), deterministic per seed.
+
+    >>> rows = list(generate_rows(start_id=1, count=3, seed=7))
+    >>> [row[0] for row in rows]
+    [1, 2, 3]
+    >>> rows[1] == next(generate_rows(start_id=2, count=1, seed=7))
+    True
+    """
+    end_id = start_id + count
+    row_id = start_id
+    while row_id < end_id:
+        block, offset = divmod(row_id - 1, BLOCK_ROWS)
+        competence, network_ability, promoted = _block(seed, block)
+        stop = min(BLOCK_ROWS, offset + end_id - row_id)
+        for i in range(offset, stop):
+            yield (row_id, float(competence[i]), float(network_ability[i]), bool(promoted[i]))
+            row_id += 1
