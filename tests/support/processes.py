@@ -31,14 +31,24 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.1, message: str
         except (httpx.HTTPError, OSError) as error:
             last_error = error
         time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout}s waiting for {message} (last error: {last_error})")
+    raise TimeoutError(
+        f"timed out after {timeout}s waiting for {message} (last error: {last_error})"
+    )
 
 
 class Service:
     """One `python -m <module>` process with its own env, port and log file."""
 
-    def __init__(self, module: str, *, port_env: str, env: dict[str, str], log_dir: Path,
-                 ready_path: str = "/health", port: int | None = None):
+    def __init__(
+        self,
+        module: str,
+        *,
+        port_env: str,
+        env: dict[str, str],
+        log_dir: Path,
+        ready_path: str = "/health",
+        port: int | None = None,
+    ):
         self.module = module
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -50,8 +60,11 @@ class Service:
     def start(self, *, timeout: float = 30.0) -> "Service":
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", self.module], cwd=PROJECT_ROOT, env=self.env,
-            stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", self.module],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
         wait_until(self._ready, timeout=timeout, message=f"{self.module} on {self.url}")
@@ -59,7 +72,9 @@ class Service:
 
     def _ready(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
-            raise RuntimeError(f"{self.module} exited with {self.process.returncode}:\n{self.logs()}")
+            raise RuntimeError(
+                f"{self.module} exited with {self.process.returncode}:\n{self.logs()}"
+            )
         return httpx.get(self.url + self.ready_path, timeout=1.0).status_code < 500
 
     def logs(self) -> str:
