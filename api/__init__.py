@@ -1,0 +1,1 @@
+"""The online learner and its REST API."""

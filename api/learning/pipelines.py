@@ -1,0 +1,65 @@
+"""The two River models, the features they see and their coefficients in original units.
+
+Classification: `promoted` from `competence` and `network_ability`, a standard scaler
+followed by logistic regression (the reference pipeline).
+
+Regression: `network_ability` from `competence` and `promoted` with River's Bayesian
+linear regression. Its learning step is an exact rank-one update of the posterior, so
+with a weak prior its weights track the batch least-squares solution row by row, where
+SGD would keep oscillating around it; it needs no scaling, so its weights are already in
+the features' original units. A constant `intercept` feature carries the intercept.
+
+>>> model = build_regressor()
+>>> for competence, promoted, ability in [(0.2, False, 0.5), (0.9, True, 0.4), (0.5, True, 0.7)]:
+...     model.learn_one(regression_features(competence, promoted), ability)
+>>> sorted(regressor_coefficients(model))
+['competence', 'intercept', 'promoted']
+"""
+
+from river import compose, linear_model, preprocessing
+
+CLASSIFIER_FEATURES = ("competence", "network_ability")
+REGRESSOR_FEATURES = ("competence", "promoted")
+
+# Weak prior (alpha) and the noise precision of a target spread over [0, 1] (beta):
+# the posterior mean is then least squares with a negligible ridge term.
+PRIOR_PRECISION = 1e-3
+NOISE_PRECISION = 16.0
+
+
+def build_classifier() -> compose.Pipeline:
+    return compose.Pipeline(
+        ("scale", preprocessing.StandardScaler()),
+        ("logistic", linear_model.LogisticRegression()),
+    )
+
+
+def build_regressor() -> linear_model.BayesianLinearRegression:
+    return linear_model.BayesianLinearRegression(alpha=PRIOR_PRECISION, beta=NOISE_PRECISION)
+
+
+def classification_features(competence: float, network_ability: float) -> dict[str, float]:
+    return {"competence": competence, "network_ability": network_ability}
+
+
+def regression_features(competence: float, promoted: bool) -> dict[str, float]:
+    return {"intercept": 1.0, "competence": competence, "promoted": float(promoted)}
+
+
+def classifier_coefficients(model: compose.Pipeline) -> dict[str, float]:
+    """Logistic weights undone from standard scaling: w_z * z = (w_z / sd) * x - w_z * mean / sd."""
+    scaler, logistic = model["scale"], model["logistic"]
+    coefficients, intercept = {}, logistic.intercept
+    for feature in CLASSIFIER_FEATURES:
+        sd = scaler.vars[feature] ** 0.5
+        weight = logistic.weights.get(feature, 0.0) / sd if sd > 0 else 0.0
+        coefficients[feature] = weight
+        intercept -= weight * scaler.means[feature]
+    coefficients["intercept"] = intercept
+    return coefficients
+
+
+def regressor_coefficients(model: linear_model.BayesianLinearRegression) -> dict[str, float]:
+    """Posterior mean weights, read through the public API: absent features count as 0."""
+    names = ("intercept", *REGRESSOR_FEATURES)
+    return {name: float(model.predict_one({name: 1.0})) for name in names}
