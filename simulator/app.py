@@ -1,0 +1,86 @@
+"""Build the simulator's FastAPI app: the store, the fault knobs and the growing tail."""
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from simulator.config import Settings, settings
+from simulator.faults import RequestFaults
+from simulator.routes import router
+from simulator.store import RowStore
+
+logger = logging.getLogger("simulator")
+
+
+async def grow_stream(store: RowStore, *, rows_per_second: float, seed: int) -> None:
+    """Append synthetic rows at `rows_per_second` on average while the app runs."""
+    started = time.monotonic()
+    appended = 0
+    interval = min(1.0, max(0.05, 1.0 / rows_per_second))
+    while True:
+        await asyncio.sleep(interval)
+        due = int((time.monotonic() - started) * rows_per_second) - appended
+        if due <= 0:
+            continue
+        try:
+            await asyncio.to_thread(store.append_generated, count=due, seed=seed)
+        except sqlite3.Error:
+            # A locked or read-only file should not end the stream; retry on the next tick.
+            logger.exception("could not append %d rows to %s", due, store.path)
+            continue
+        appended += due
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    config: Settings = app.state.settings
+    store = await asyncio.to_thread(
+        RowStore.open,
+        path=config.SIMULATOR_DB,
+        rows=config.SIMULATOR_ROWS,
+        seed=config.SIMULATOR_SEED,
+    )
+    logger.info("serving %d rows from %s", store.row_count, store.path)
+    app.state.store = store
+    growth = None
+    if config.SIMULATOR_GROWTH_ROWS_PER_SECOND > 0:
+        growth = asyncio.create_task(
+            grow_stream(
+                store,
+                rows_per_second=config.SIMULATOR_GROWTH_ROWS_PER_SECOND,
+                seed=config.SIMULATOR_SEED,
+            )
+        )
+    yield
+    if growth is not None:
+        growth.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await growth
+
+
+def create_app(config: Settings) -> FastAPI:
+    app = FastAPI(
+        title="QA challenge simulator",
+        version="1.0.0",
+        description=(
+            "A stand-in for the QA streaming challenge API: the same paginated endpoint "
+            "over a SQLite file, with optional growth and fault injection."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = config
+    app.state.request_faults = RequestFaults(
+        error_rate=config.SIMULATOR_ERROR_RATE,
+        latency_ms=config.SIMULATOR_LATENCY_MS,
+        seed=config.SIMULATOR_SEED,
+    )
+    app.include_router(router)
+    return app
+
+
+app = create_app(settings)

@@ -1,0 +1,24 @@
+"""The simulator's settings, read from the environment and `.env`."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    # The api's settings share the same `.env`, so names we do not know are ignored.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    SIMULATOR_HOST: str = "0.0.0.0"
+    SIMULATOR_PORT: int = Field(default=5000, ge=0, le=65535)
+    SIMULATOR_DB: Path = Path("data/simulator.db")
+    SIMULATOR_ROWS: int = Field(default=100_000, ge=0)
+    SIMULATOR_SEED: int = 42
+    SIMULATOR_GROWTH_ROWS_PER_SECOND: float = Field(default=0.0, ge=0.0)
+    SIMULATOR_ERROR_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+    SIMULATOR_LATENCY_MS: int = Field(default=0, ge=0)
+    SIMULATOR_MALFORMED_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+settings = Settings()

@@ -1,0 +1,89 @@
+"""The challenge's endpoint, `GET /api/v1/data?page=N`, and a liveness check."""
+
+import asyncio
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from simulator.config import Settings
+from simulator.faults import RequestFaults, is_malformed, malform
+from simulator.store import PAGE_SIZE, RowStore
+
+
+class DataRow(BaseModel):
+    """One row of the stream, as the challenge serves it."""
+
+    id: int = Field(examples=[1])
+    competence: float = Field(examples=[0.7319])
+    network_ability: float = Field(examples=[0.2461])
+    promoted: bool = Field(examples=[True])
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    rows: int = Field(description="Rows currently in the stream.", examples=[100_000])
+
+
+class RowsResponse(JSONResponse):
+    """JSON that writes NaN and Infinity as Python's json does: malformed rows carry them."""
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def get_store(request: Request) -> RowStore:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+StoreDep = Annotated[RowStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def inject_request_faults(request: Request) -> None:
+    faults: RequestFaults = request.app.state.request_faults
+    if faults.latency_ms:
+        await asyncio.sleep(faults.latency_ms / 1000)
+    status = faults.draw_error_status()
+    if status is not None:
+        raise HTTPException(status_code=status, detail="injected fault")
+
+
+router = APIRouter()
+
+PageQuery = Annotated[
+    int,
+    Query(ge=0, description=f"Zero-based page number; {PAGE_SIZE} rows a page.", examples=[0]),
+]
+
+
+@router.get(
+    "/api/v1/data",
+    tags=["stream"],
+    response_model=list[DataRow],
+    response_class=RowsResponse,
+    dependencies=[Depends(inject_request_faults)],
+)
+def read_page(page: PageQuery, store: StoreDep, settings: SettingsDep) -> RowsResponse:
+    """Ten rows ordered by id; an empty list past the end of the stream."""
+    rows = [
+        malform(row, seed=settings.SIMULATOR_SEED)
+        if is_malformed(
+            row["id"], seed=settings.SIMULATOR_SEED, rate=settings.SIMULATOR_MALFORMED_RATE
+        )
+        else row
+        for row in store.read_page(page)
+    ]
+    return RowsResponse(rows)
+
+
+@router.get("/health", tags=["health"])
+def read_health(store: StoreDep) -> Health:
+    """Liveness: 200 while the process serves."""
+    return Health(status="ok", rows=store.row_count)
