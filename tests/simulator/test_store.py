@@ -1,0 +1,71 @@
+"""The SQLite store without a server: generation, paging by position, appending."""
+
+import sqlite3
+import time
+from contextlib import closing
+
+from simulator.store import RowStore, generate_database
+from simulator.synthetic import generate_rows
+
+
+def read_rows(path) -> list[tuple]:
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute("SELECT * FROM data ORDER BY id").fetchall()
+
+
+def test_the_same_seed_generates_the_same_rows(tmp_path):
+    for name, seed in [("a.db", 9), ("b.db", 9), ("c.db", 10)]:
+        generate_database(path=tmp_path / name, rows=2500, seed=seed)
+
+    assert read_rows(tmp_path / "a.db") == read_rows(tmp_path / "b.db")
+    assert read_rows(tmp_path / "a.db") != read_rows(tmp_path / "c.db")
+
+
+def test_generating_100k_rows_is_fast(tmp_path):
+    started = time.monotonic()
+    generate_database(path=tmp_path / "big.db", rows=100_000, seed=1)
+
+    assert time.monotonic() - started < 5
+    assert RowStore(tmp_path / "big.db").row_count == 100_000
+
+
+def test_a_page_costs_the_same_at_page_0_and_page_9000(tmp_path):
+    store = RowStore.open(path=tmp_path / "big.db", rows=100_000, seed=1)
+
+    def best_seconds_per_read(page):
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(100):
+                store.read_page(page)
+            timings.append(time.perf_counter() - started)
+        return min(timings)
+
+    assert store.read_page(9000)[0]["id"] == 90_001
+    assert best_seconds_per_read(9000) < 2 * best_seconds_per_read(0)
+
+
+def test_pages_follow_id_order_across_gaps(tmp_path):
+    path = tmp_path / "gaps.db"
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("CREATE TABLE data (id, competence, network_ability, promoted)")
+        connection.executemany(
+            "INSERT INTO data VALUES (?, 0.5, 0.5, 1)", [(i,) for i in (50, 7, 1000, 3, 8)]
+        )
+
+    store = RowStore(path)
+
+    assert [row["id"] for row in store.read_page(0)] == [3, 7, 8, 50, 1000]
+    assert store.read_page(1) == []
+
+
+def test_appended_rows_continue_the_generated_ids(tmp_path):
+    store = RowStore.open(path=tmp_path / "s.db", rows=12, seed=4)
+
+    store.append_generated(count=13, seed=4)
+
+    assert store.row_count == 25
+    assert [row["id"] for row in store.read_page(2)] == list(range(21, 26))
+    assert read_rows(tmp_path / "s.db") == [
+        (i, c, n, int(p)) for i, c, n, p in generate_rows(start_id=1, count=25, seed=4)
+    ]
