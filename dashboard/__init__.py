@@ -1,0 +1,1 @@
+"""The dashboard: watch the online models converge, polling the API over HTTP."""

@@ -1,0 +1,10 @@
+"""The Dash app object and its WSGI `server`."""
+
+from dash import Dash
+
+from dashboard import callbacks  # noqa: F401 - registers the callbacks
+from dashboard.layout import build_layout
+
+app = Dash(__name__, title="Online learning dashboard", update_title=None)
+app.layout = build_layout
+server = app.server

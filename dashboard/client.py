@@ -1,0 +1,50 @@
+"""Every HTTP call the dashboard makes to the API."""
+
+from typing import Any
+
+import httpx
+
+Json = dict[str, Any]
+
+
+class ApiUnavailable(Exception):
+    """The API could not be reached, timed out, or answered with an error."""
+
+
+class NothingLearnedYet(Exception):
+    """The API answered 404 on a latest endpoint: no tick has been committed yet."""
+
+
+class ApiClient:
+    def __init__(
+        self, base_url: str, *, timeout: float, transport: httpx.BaseTransport | None = None
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.transport = transport
+
+    def read_status(self) -> Json:
+        return self._get("/status")
+
+    def read_latest(self, task: str) -> Json:
+        return self._get(f"/{task}/latest")
+
+    def read_history(self, task: str, *, limit: int) -> Json:
+        return self._get(f"/{task}/history", params={"limit": limit})
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> Json:
+        try:
+            with httpx.Client(
+                base_url=self.base_url, timeout=self.timeout, transport=self.transport
+            ) as http:
+                response = http.get(path, params=params)
+        except httpx.HTTPError as error:
+            raise ApiUnavailable(f"{self.base_url}{path}: {error!r}") from error
+        if response.status_code == 404 and path.endswith("/latest"):
+            raise NothingLearnedYet(response.text)
+        if response.is_error:
+            raise ApiUnavailable(f"{self.base_url}{path} answered {response.status_code}")
+        try:
+            return response.json()
+        except ValueError as error:
+            raise ApiUnavailable(f"{self.base_url}{path} answered invalid JSON") from error
