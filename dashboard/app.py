@@ -5,6 +5,6 @@ from dash import Dash
 from dashboard import callbacks  # noqa: F401 - registers the callbacks
 from dashboard.layout import build_layout
 
-app = Dash(__name__, title="Online learning dashboard", update_title=None)
+app = Dash(__name__, title="Online learning dashboard", update_title="")
 app.layout = build_layout
 server = app.server

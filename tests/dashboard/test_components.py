@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from typing import Any
 
 from dash import html
 
@@ -8,7 +9,7 @@ from tests.dashboard.conftest import load
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
 
 
-def ids_in(component) -> dict[str, object]:
+def ids_in(component) -> dict[str, Any]:
     """Every element id below `component`, mapped to its children."""
     found = {}
     stack = component if isinstance(component, list) else [component]
@@ -28,6 +29,11 @@ def test_tick_age_reads_like_a_person_would_say_it():
     assert tick_age("2026-11-26T22:00:24+00:00", NOW) == "6 s ago"
     assert tick_age("2026-11-26T21:57:30+00:00", NOW) == "3 min ago"
     assert tick_age("2026-11-26T19:00:00+00:00", NOW) == "3 h ago"
+
+
+def test_tick_age_reads_zulu_and_zoneless_timestamps_as_utc():
+    assert tick_age("2026-11-26T22:00:20Z", NOW) == "10 s ago"
+    assert tick_age("2026-11-26T22:00:20.123456", NOW) == "9 s ago"
 
 
 def test_status_bar_shows_every_field_of_the_status():
