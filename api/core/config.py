@@ -1,0 +1,48 @@
+"""The API's settings, read from the environment and `.env`."""
+
+import logging
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    ENVIRONMENT: Literal["development", "production"] = "development"
+    API_HOST: str = "0.0.0.0"
+    API_PORT: int = Field(default=8000, ge=1, le=65535)
+    LOG_LEVEL: str = "info"
+
+    DATABASE_URL: str = "sqlite:///./data/api.db"
+    CHALLENGE_API_URL: str = "http://127.0.0.1:5000"
+    POLL_INTERVAL_SECONDS: float = Field(default=2.0, gt=0)
+    MAX_PAGES_PER_TICK: int = Field(default=50, ge=1)
+    SOURCE_CONCURRENCY: int = Field(default=4, ge=1, le=64)
+    SOURCE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
+    BACKOFF_MAX_SECONDS: float = Field(default=30.0, gt=0)
+    LEARNER_ENABLED: bool = True
+
+    ROLLING_WINDOW: int = Field(default=500, ge=1)
+    SNAPSHOT_RETENTION: int = Field(default=5, ge=1)
+    LATEST_BATCH_ROWS: int = Field(default=100, ge=1)
+
+    SECRET_KEY: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    ADMIN_TOKEN: SecretStr | None = None
+    CORS_ORIGINS: list[str] = []
+
+    @model_validator(mode="after")
+    def _refuse_development_secret_in_production(self) -> "Settings":
+        if self.SECRET_KEY.get_secret_value() == DEVELOPMENT_SECRET_KEY:
+            if self.ENVIRONMENT == "production":
+                raise ValueError("SECRET_KEY must be set to a real secret in production")
+            logging.getLogger(__name__).warning(
+                "SECRET_KEY is the development default; set it before deploying"
+            )
+        return self
+
+
+settings = Settings()

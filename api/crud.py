@@ -1,0 +1,132 @@
+"""Data access. Every function takes a session; the caller owns the transaction."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session
+
+from api.models import (
+    Base,
+    LearnedRow,
+    LearnerCursor,
+    ModelRecord,
+    ModelSnapshot,
+    QuarantinedRow,
+    utc_now,
+)
+
+CURSOR_ID = 1
+
+
+@dataclass
+class TickWrite:
+    """Everything one tick commits, in one transaction."""
+
+    next_page: int
+    last_id: int | None
+    model_version: int
+    rows_seen: int
+    rows_quarantined: int
+    learned: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+
+
+def create_tables(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def read_cursor(session: Session) -> LearnerCursor:
+    cursor = session.get(LearnerCursor, CURSOR_ID)
+    return (
+        cursor
+        if cursor is not None
+        else LearnerCursor(
+            id=CURSOR_ID,
+            next_page=0,
+            last_id=None,
+            rows_seen=0,
+            rows_quarantined=0,
+            model_version=0,
+        )
+    )
+
+
+def read_model_version(session: Session) -> int:
+    version = session.scalar(
+        select(LearnerCursor.model_version).where(LearnerCursor.id == CURSOR_ID)
+    )
+    return version or 0
+
+
+def read_snapshots(session: Session, *, model_version: int) -> list[ModelSnapshot]:
+    return list(
+        session.scalars(select(ModelSnapshot).where(ModelSnapshot.model_version == model_version))
+    )
+
+
+def read_quarantined_positions(session: Session, *, page: int) -> set[int]:
+    return set(session.scalars(select(QuarantinedRow.position).where(QuarantinedRow.page == page)))
+
+
+def read_latest_record(session: Session, *, task: str) -> ModelRecord | None:
+    return session.scalar(
+        select(ModelRecord)
+        .where(ModelRecord.task == task)
+        .order_by(ModelRecord.model_version.desc())
+        .limit(1)
+    )
+
+
+def read_history(session: Session, *, task: str, limit: int) -> list[ModelRecord]:
+    """At most `limit` records spread evenly over the whole history, newest included.
+
+    Versions grow by one per learning tick, so the evenly spaced versions are computed
+    rather than scanned; any that are missing are simply absent.
+    """
+    newest = session.scalar(
+        select(func.max(ModelRecord.model_version)).where(ModelRecord.task == task)
+    )
+    if newest is None:
+        return []
+    if newest <= limit:
+        wanted = None
+    elif limit == 1:
+        wanted = {newest}
+    else:
+        step = (newest - 1) / (limit - 1)
+        wanted = {1 + round(i * step) for i in range(limit)}
+    query = select(ModelRecord).where(ModelRecord.task == task)
+    if wanted is not None:
+        query = query.where(ModelRecord.model_version.in_(wanted))
+    return list(session.scalars(query.order_by(ModelRecord.model_version)))
+
+
+def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) -> None:
+    """Rows, predictions, records, snapshots and the cursor of one tick; the caller commits."""
+    if tick.learned:
+        session.execute(LearnedRow.__table__.insert(), tick.learned)
+    if tick.quarantined:
+        session.execute(QuarantinedRow.__table__.insert(), tick.quarantined)
+    if tick.records:
+        session.execute(ModelRecord.__table__.insert(), tick.records)
+    for snapshot in tick.snapshots:
+        session.add(ModelSnapshot(**snapshot))
+        session.execute(
+            delete(ModelSnapshot).where(
+                ModelSnapshot.task == snapshot["task"],
+                ModelSnapshot.model_version <= tick.model_version - snapshot_retention,
+            )
+        )
+    cursor = session.get(LearnerCursor, CURSOR_ID)
+    if cursor is None:
+        cursor = LearnerCursor(id=CURSOR_ID)
+        session.add(cursor)
+    cursor.next_page = tick.next_page
+    cursor.last_id = tick.last_id
+    cursor.model_version = tick.model_version
+    cursor.rows_seen = tick.rows_seen
+    cursor.rows_quarantined = tick.rows_quarantined
+    cursor.updated_at = utc_now()

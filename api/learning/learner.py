@@ -1,0 +1,297 @@
+"""The learner: polls the stream, learns row by row, commits each tick exactly once.
+
+The cursor is (next page, last id consumed). A tick fetches pages from the cursor on,
+stops at the first page that is not full (the end of the stream, for now), and for every
+row not yet consumed runs each task's `step` (predict, score, `learn_one`). Then one
+transaction writes the rows, predictions, records, signed snapshots and the new cursor.
+If that transaction fails the in-memory state is rebuilt from the database, so the
+models never run ahead of what is committed.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import crud
+from api.core.config import Settings
+from api.core.security import TamperedBlobError, dump_signed, load_signed
+from api.learning.rows import PAGE_SIZE, BadRow, parse_row, source_id
+from api.learning.source import SourceError, fetch_pages
+from api.learning.tasks import CLASSIFICATION, REGRESSION, new_tasks
+from api.serving import Serving
+
+logger = logging.getLogger(__name__)
+
+QUARANTINE_PAYLOAD_LIMIT = 2_000
+
+
+@dataclass
+class LearnerStatus:
+    state: str = "running"
+    next_page: int = 0
+    last_id: int | None = None
+    rows_seen: int = 0
+    rows_quarantined: int = 0
+    model_version: int = 0
+    last_error: str | None = None
+    last_tick_at: datetime | None = None
+    failures: int = 0
+
+
+class Learner:
+    def __init__(
+        self, settings: Settings, session_factory: sessionmaker[Session], serving: Serving
+    ):
+        self.settings = settings
+        self.session_factory = session_factory
+        self.serving = serving
+        self.status = LearnerStatus()
+        self.paused = False
+        self._wake = asyncio.Event()
+        self._state_lock = threading.Lock()
+        self.tasks: dict[str, Any] = {}
+
+    @property
+    def secret_key(self) -> str:
+        return self.settings.SECRET_KEY.get_secret_value()
+
+    # --- state ------------------------------------------------------------------------
+
+    def restore(self) -> None:
+        """Rebuild the tasks and cursor from the newest committed snapshot."""
+        with self._state_lock:
+            self._restore()
+
+    def _restore(self) -> None:
+        self.tasks = {}  # until the restore succeeds, nothing may be learned
+        with self.session_factory() as session:
+            cursor = crud.read_cursor(session)
+            tasks: dict[str, Any] = new_tasks(self.settings.ROLLING_WINDOW)
+            if cursor.model_version:
+                snapshots = crud.read_snapshots(session, model_version=cursor.model_version)
+                tasks = {
+                    s.task: load_signed(s.blob, s.signature, key=self.secret_key) for s in snapshots
+                }
+                if set(tasks) != {CLASSIFICATION, REGRESSION}:
+                    raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
+        status = self.status
+        status.next_page, status.last_id = cursor.next_page, cursor.last_id
+        status.rows_seen, status.rows_quarantined = cursor.rows_seen, cursor.rows_quarantined
+        status.model_version = cursor.model_version
+        self.tasks = tasks
+
+    # --- one tick -----------------------------------------------------------------------
+
+    async def fetch(self, client: httpx.AsyncClient) -> list[list[Any]]:
+        """Pages from the cursor on, a few at a time, up to the first page that is not full."""
+        first, pages = self.status.next_page, []
+        while len(pages) < self.settings.MAX_PAGES_PER_TICK:
+            count = min(
+                self.settings.SOURCE_CONCURRENCY, self.settings.MAX_PAGES_PER_TICK - len(pages)
+            )
+            for rows in await fetch_pages(client, first + len(pages), count):
+                pages.append(rows)
+                if len(rows) < PAGE_SIZE:
+                    return pages
+        return pages
+
+    def learn_and_commit(self, pages: list[list[Any]]) -> bool:
+        """Learn every new row of `pages` and commit the tick; True when anything changed."""
+        with self._state_lock:
+            if not self.tasks:
+                self._restore()
+            try:
+                tick, outputs = self._learn(pages)
+                if tick is None:
+                    return False
+                self._commit(tick, outputs)
+                return True
+            except BaseException:
+                self.tasks = {}  # ahead of the database now: restore before the next tick
+                raise
+
+    def _learn(self, pages: list[list[Any]]) -> tuple[crud.TickWrite | None, dict[str, list]]:
+        """Run progressive validation over the rows not consumed yet."""
+        status, first_page = self.status, self.status.next_page
+        with self.session_factory() as session:
+            seen_positions = crud.read_quarantined_positions(session, page=first_page)
+        version = status.model_version + 1
+        tick = crud.TickWrite(
+            next_page=first_page, last_id=status.last_id, model_version=version,
+            rows_seen=status.rows_seen, rows_quarantined=status.rows_quarantined,
+        )  # fmt: skip
+        outputs: dict[str, list[dict[str, Any]]] = {CLASSIFICATION: [], REGRESSION: []}
+        for page, rows in enumerate(pages, start=first_page):
+            for position, raw in enumerate(rows):
+                row_id = source_id(raw)
+                if row_id is not None and tick.last_id is not None and row_id <= tick.last_id:
+                    continue  # consumed by an earlier tick: exactly once
+                try:
+                    row = parse_row(raw)
+                except BadRow as reason:
+                    if row_id is None and page == first_page and position in seen_positions:
+                        continue
+                    tick.quarantined.append(_quarantine_entry(page, position, row_id, raw, reason))
+                    tick.last_id = row_id if row_id is not None else tick.last_id
+                    continue
+                classified = self.tasks[CLASSIFICATION].step(row)
+                regressed = self.tasks[REGRESSION].step(row)
+                outputs[CLASSIFICATION].append(classified)
+                outputs[REGRESSION].append(regressed)
+                tick.learned.append({
+                    "id": row.id, "page": page, "competence": row.competence,
+                    "network_ability": row.network_ability, "promoted": row.promoted,
+                    "predicted_promoted": classified["predicted"],
+                    "promoted_probability": classified["probability"],
+                    "predicted_network_ability": regressed["predicted"],
+                    "model_version": version,
+                })  # fmt: skip
+                tick.last_id = row.id
+            if len(rows) < PAGE_SIZE:
+                break
+            tick.next_page = page + 1
+        tick.rows_seen += len(tick.learned)
+        tick.rows_quarantined += len(tick.quarantined)
+        if not tick.learned:
+            tick.model_version = status.model_version
+            if not tick.quarantined and (tick.next_page, tick.last_id) == (
+                first_page,
+                status.last_id,
+            ):
+                return None, outputs
+        return tick, outputs
+
+    def _commit(self, tick: crud.TickWrite, outputs: dict[str, list[dict[str, Any]]]) -> None:
+        """Add records and signed snapshots to the tick, commit it, then publish it."""
+        now, blobs = datetime.now(UTC), {}
+        if tick.learned:
+            for name, task in self.tasks.items():
+                tick.records.append({
+                    "task": name, "model_version": tick.model_version,
+                    "page": tick.learned[-1]["page"], "rows_seen": tick.rows_seen,
+                    "updated_at": now, "metrics": task.scores.report(),
+                    "rolling_metrics": task.scores.rolling_report(),
+                    "coefficients": task.coefficients(),
+                    "batch": outputs[name][-self.settings.LATEST_BATCH_ROWS :],
+                })  # fmt: skip
+                blobs[name], signature = dump_signed(task, key=self.secret_key)
+                tick.snapshots.append({
+                    "task": name, "model_version": tick.model_version,
+                    "blob": blobs[name], "signature": signature,
+                })  # fmt: skip
+        with self.session_factory() as session, session.begin():
+            crud.write_tick(session, tick, snapshot_retention=self.settings.SNAPSHOT_RETENTION)
+
+        status = self.status
+        status.next_page, status.last_id = tick.next_page, tick.last_id
+        status.rows_seen, status.rows_quarantined = tick.rows_seen, tick.rows_quarantined
+        status.model_version = tick.model_version
+        for record in tick.records:
+            self.serving.publish(record, blobs[record["task"]])
+        if tick.quarantined:
+            logger.warning(
+                "quarantined %d rows, e.g. %s", len(tick.quarantined), tick.quarantined[0]["reason"]
+            )
+
+    # --- the loop -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        timeout = httpx.Timeout(self.settings.SOURCE_TIMEOUT_SECONDS)
+        limits = httpx.Limits(max_connections=self.settings.SOURCE_CONCURRENCY)
+        client = httpx.AsyncClient(
+            base_url=self.settings.CHALLENGE_API_URL, timeout=timeout, limits=limits
+        )
+        async with client:
+            while True:
+                if self.paused:
+                    self.status.state = "paused"
+                    await self._sleep(None)
+                    continue
+                try:
+                    delay = await self._tick(client)
+                except TamperedBlobError as error:
+                    # Retrying cannot help, and loading the blob is exactly what must not happen.
+                    self.status.state, self.status.last_error = "disabled", str(error)
+                    logger.error("learner stopped: %s", error)
+                    return
+                await self._sleep(delay)
+
+    async def _tick(self, client: httpx.AsyncClient) -> float:
+        """Run one tick; return how long to wait before the next."""
+        try:
+            if not self.tasks:
+                await asyncio.to_thread(self.restore)
+            pages = await self.fetch(client)
+            await asyncio.to_thread(self.learn_and_commit, pages)
+        except (asyncio.CancelledError, TamperedBlobError):
+            raise
+        except Exception as error:
+            return self._failed(error)
+        status = self.status
+        status.state, status.last_error, status.failures = "running", None, 0
+        status.last_tick_at = datetime.now(UTC)
+        drained_full_pages = (
+            len(pages) == self.settings.MAX_PAGES_PER_TICK and len(pages[-1]) == PAGE_SIZE
+        )
+        # A tick that ended on a full page has a backlog behind it: go on at once.
+        return 0.0 if drained_full_pages else self.settings.POLL_INTERVAL_SECONDS
+
+    def _failed(self, error: Exception) -> float:
+        status = self.status
+        status.failures += 1
+        status.state = "backing_off"
+        status.last_error = (
+            str(error) if isinstance(error, SourceError) else f"{type(error).__name__}: {error}"
+        )
+        ceiling = min(
+            self.settings.BACKOFF_MAX_SECONDS,
+            self.settings.POLL_INTERVAL_SECONDS * 2 ** (status.failures - 1),
+        )
+        delay = random.uniform(ceiling / 2, ceiling)
+        log = logger.warning if isinstance(error, SourceError) else logger.exception
+        log(
+            "tick failed (%d in a row), retrying in %.1fs: %s",
+            status.failures,
+            delay,
+            status.last_error,
+        )
+        return delay
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """Sleep, but wake early on pause or resume."""
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+    def pause(self) -> None:
+        self.paused = True
+        self.status.state = "paused"
+        self._wake.set()
+
+    def resume(self) -> None:
+        self.paused = False
+        if self.status.state == "paused":
+            self.status.state = "running"
+        self._wake.set()
+
+
+def _quarantine_entry(
+    page: int, position: int, row_id: int | None, raw: Any, reason: BadRow
+) -> dict[str, Any]:
+    payload = json.dumps(raw, default=repr)[:QUARANTINE_PAYLOAD_LIMIT]
+    return {
+        "page": page,
+        "position": position,
+        "source_id": row_id,
+        "payload": payload,
+        "reason": str(reason),
+    }

@@ -1,0 +1,67 @@
+"""Validation of the rows the stream serves: a good row is learned, a bad one quarantined."""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+PAGE_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRow:
+    id: int
+    competence: float
+    network_ability: float
+    promoted: bool
+
+
+class BadRow(ValueError):
+    """A row that cannot be learned; the message is the quarantine reason."""
+
+
+def _number(raw: dict[str, Any], field: str) -> float:
+    if field not in raw:
+        raise BadRow(f"missing field {field!r}")
+    value = raw[field]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadRow(f"{field!r} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise BadRow(f"{field!r} must be finite, got {value!r}")
+    return float(value)
+
+
+def source_id(raw: Any) -> int | None:
+    """The row's id when it has a usable one, so a bad row can still move the cursor."""
+    if isinstance(raw, dict):
+        value = raw.get("id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def parse_row(raw: Any) -> StreamRow:
+    """A validated row, or BadRow saying what is wrong with it.
+
+    >>> parse_row({"id": 3, "competence": 0.5, "network_ability": 1, "promoted": False})
+    StreamRow(id=3, competence=0.5, network_ability=1.0, promoted=False)
+    >>> parse_row({"id": 4, "competence": float("nan"), "network_ability": 0.1, "promoted": True})
+    Traceback (most recent call last):
+    ...
+    api.learning.rows.BadRow: 'competence' must be finite, got nan
+    """
+    if not isinstance(raw, dict):
+        raise BadRow(f"row must be a JSON object, got {type(raw).__name__}")
+    row_id = source_id(raw)
+    if row_id is None:
+        raise BadRow(
+            "missing field 'id'"
+            if "id" not in raw
+            else f"'id' must be an integer, got {raw['id']!r}"
+        )
+    competence = _number(raw, "competence")
+    network_ability = _number(raw, "network_ability")
+    if "promoted" not in raw:
+        raise BadRow("missing field 'promoted'")
+    if not isinstance(raw["promoted"], bool):
+        raise BadRow(f"'promoted' must be a boolean, got {raw['promoted']!r}")
+    return StreamRow(row_id, competence, network_ability, raw["promoted"])

@@ -1,0 +1,107 @@
+"""Progressive-validation metrics for each task, cumulative and over a rolling window.
+
+The cumulative metrics are River metrics updated row by row. The rolling ones are
+recomputed from the last `window` outcomes when a report is asked for, which keeps the
+pickled state small: one deque instead of a window per metric.
+"""
+
+import math
+from collections import deque
+from typing import Any
+
+from river import metrics
+
+Outcome = tuple[Any, ...]
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+class ClassificationScores:
+    """accuracy, precision, recall, f1, roc_auc, log_loss, mcc and the confusion matrix."""
+
+    def __init__(self, window: int):
+        self.cumulative = self._fresh()
+        self.recent: deque[Outcome] = deque(maxlen=window)
+
+    @staticmethod
+    def _fresh() -> dict[str, metrics.base.Metric]:
+        return {
+            "accuracy": metrics.Accuracy(),
+            "precision": metrics.Precision(),
+            "recall": metrics.Recall(),
+            "f1": metrics.F1(),
+            "roc_auc": metrics.ROCAUC(),
+            "log_loss": metrics.LogLoss(),
+            "mcc": metrics.MCC(),
+            "confusion": metrics.ConfusionMatrix(),
+        }
+
+    @staticmethod
+    def _update(bundle, y_true: bool, y_pred: bool, probability: float) -> None:
+        proba = {True: probability, False: 1.0 - probability}
+        for name, metric in bundle.items():
+            metric.update(y_true, proba if name in ("roc_auc", "log_loss") else y_pred)
+
+    @staticmethod
+    def _report(bundle) -> dict[str, Any]:
+        confusion = bundle["confusion"]
+        report: dict[str, Any] = {
+            name: _finite(metric.get()) for name, metric in bundle.items() if name != "confusion"
+        }
+        report["count"] = int(confusion.total_weight)
+        report["confusion_matrix"] = {
+            "tp": int(confusion[True][True]),
+            "fp": int(confusion[False][True]),
+            "tn": int(confusion[False][False]),
+            "fn": int(confusion[True][False]),
+        }
+        return report
+
+    def update(self, y_true: bool, y_pred: bool, probability: float) -> None:
+        self._update(self.cumulative, y_true, y_pred, probability)
+        self.recent.append((y_true, y_pred, probability))
+
+    def report(self) -> dict[str, Any]:
+        return self._report(self.cumulative)
+
+    def rolling_report(self) -> dict[str, Any]:
+        bundle = self._fresh()
+        for outcome in self.recent:
+            self._update(bundle, *outcome)
+        return self._report(bundle)
+
+
+class RegressionScores:
+    """mae, rmse and r2."""
+
+    def __init__(self, window: int):
+        self.cumulative = self._fresh()
+        self.recent: deque[Outcome] = deque(maxlen=window)
+        self.count = 0
+
+    @staticmethod
+    def _fresh() -> dict[str, metrics.base.Metric]:
+        return {"mae": metrics.MAE(), "rmse": metrics.RMSE(), "r2": metrics.R2()}
+
+    def update(self, y_true: float, y_pred: float) -> None:
+        for metric in self.cumulative.values():
+            metric.update(y_true, y_pred)
+        self.recent.append((y_true, y_pred))
+        self.count += 1
+
+    @staticmethod
+    def _report(bundle, count: int) -> dict[str, Any]:
+        return {**{name: _finite(metric.get()) for name, metric in bundle.items()}, "count": count}
+
+    def report(self) -> dict[str, Any]:
+        return self._report(self.cumulative, self.count)
+
+    def rolling_report(self) -> dict[str, Any]:
+        bundle = self._fresh()
+        for y_true, y_pred in self.recent:
+            for metric in bundle.values():
+                metric.update(y_true, y_pred)
+        return self._report(bundle, len(self.recent))

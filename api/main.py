@@ -1,0 +1,95 @@
+"""Builds the app: storage, the published records, and the learner in the lifespan."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import crud
+from api.core.config import Settings, settings
+from api.core.db import make_engine, make_session_factory
+from api.core.security import TamperedBlobError
+from api.deps import Services
+from api.learning.learner import Learner
+from api.routes import operations, predict, records
+from api.serving import Serving
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Online learning on the QA streaming challenge. A background learner polls the stream,
+and for every row predicts, scores, then learns (progressive validation), committing
+each tick exactly once. These endpoints serve what has been committed.
+"""
+
+
+async def watch_database(services: Services) -> None:
+    """Without a learner in this process, follow the one that writes the database."""
+    key = services.settings.SECRET_KEY.get_secret_value()
+    interval = min(services.settings.POLL_INTERVAL_SECONDS, 1.0)
+    while True:
+        try:
+            await asyncio.to_thread(
+                services.serving.refresh, services.session_factory, secret_key=key
+            )
+        except Exception:
+            logger.exception("could not refresh from the database; retrying")
+        await asyncio.sleep(interval)
+
+
+def _log_crash(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("background task died", exc_info=task.exception())
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    config: Settings = app.state.settings
+    engine = make_engine(config.DATABASE_URL)
+    await asyncio.to_thread(crud.create_tables, engine)
+    session_factory = make_session_factory(engine)
+    serving = Serving()
+    try:
+        await asyncio.to_thread(
+            serving.refresh, session_factory, secret_key=config.SECRET_KEY.get_secret_value()
+        )
+    except TamperedBlobError as error:
+        logger.error("not serving the stored models: %s", error)
+    learner = Learner(config, session_factory, serving) if config.LEARNER_ENABLED else None
+    services = Services(config, session_factory, serving, learner)
+    app.state.services = services
+    background = asyncio.create_task(learner.run() if learner else watch_database(services))
+    background.add_done_callback(_log_crash)
+    try:
+        yield
+    finally:
+        background.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await background
+        engine.dispose()
+
+
+def create_app(config: Settings = settings) -> FastAPI:
+    app = FastAPI(
+        title="QA online learning API",
+        description=DESCRIPTION,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = config
+    if config.CORS_ORIGINS:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=config.CORS_ORIGINS, allow_methods=["GET", "POST"]
+        )
+    app.include_router(records.classification_router)
+    app.include_router(records.regression_router)
+    app.include_router(predict.router)
+    app.include_router(operations.router)
+    return app
+
+
+app = create_app()

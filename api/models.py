@@ -1,0 +1,114 @@
+"""Tables. None is named `data`: that is the challenge's own table."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class LearnedRow(Base):
+    """A stream row that was learned, with what each model predicted before learning it."""
+
+    __tablename__ = "learned_row"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    page: Mapped[int]
+    competence: Mapped[float] = mapped_column(Float)
+    network_ability: Mapped[float] = mapped_column(Float)
+    promoted: Mapped[bool]
+    predicted_promoted: Mapped[bool]
+    promoted_probability: Mapped[float] = mapped_column(Float)
+    predicted_network_ability: Mapped[float] = mapped_column(Float)
+    model_version: Mapped[int] = mapped_column(index=True)
+
+
+class QuarantinedRow(Base):
+    """A row the source served that could not be learned, kept with the reason."""
+
+    __tablename__ = "quarantined_row"
+    __table_args__ = (UniqueConstraint("page", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page: Mapped[int]
+    position: Mapped[int]
+    source_id: Mapped[int | None]
+    payload: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ModelRecord(Base):
+    """What one task's model looked like after one tick: metrics, coefficients, newest batch."""
+
+    __tablename__ = "model_record"
+    __table_args__ = (UniqueConstraint("task", "model_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(32))
+    model_version: Mapped[int]
+    page: Mapped[int]
+    rows_seen: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rolling_metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
+    coefficients: Mapped[dict[str, float]] = mapped_column(JSON)
+    batch: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class ModelSnapshot(Base):
+    """A task's pickled model and metric state, HMAC-signed; pruned to SNAPSHOT_RETENTION."""
+
+    __tablename__ = "model_snapshot"
+    __table_args__ = (
+        UniqueConstraint("task", "model_version"),
+        Index("ix_model_snapshot_task_version", "task", "model_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(32))
+    model_version: Mapped[int]
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class LearnerCursor(Base):
+    """Where the stream stands: one row, moved in the same transaction as what was learned."""
+
+    __tablename__ = "learner_cursor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    next_page: Mapped[int] = mapped_column(default=0)
+    last_id: Mapped[int | None] = mapped_column(default=None)
+    rows_seen: Mapped[int] = mapped_column(default=0)
+    rows_quarantined: Mapped[int] = mapped_column(default=0)
+    model_version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

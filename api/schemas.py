@@ -1,0 +1,179 @@
+"""Request and response bodies, with the examples Swagger shows."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class ConfusionMatrix(BaseModel):
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+
+
+class ClassificationMetrics(BaseModel):
+    accuracy: float | None
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    roc_auc: float | None
+    log_loss: float | None
+    mcc: float | None
+    count: int = Field(description="Rows these metrics were computed over.")
+    confusion_matrix: ConfusionMatrix
+
+
+class RegressionMetrics(BaseModel):
+    mae: float | None
+    rmse: float | None
+    r2: float | None
+    count: int = Field(description="Rows these metrics were computed over.")
+
+
+class ClassificationBatchRow(BaseModel):
+    id: int
+    competence: float
+    network_ability: float
+    promoted: bool
+    predicted: bool = Field(description="Predicted before the row was learned.")
+    probability: float = Field(description="P(promoted) predicted before the row was learned.")
+
+
+class RegressionBatchRow(BaseModel):
+    id: int
+    competence: float
+    promoted: bool
+    network_ability: float
+    predicted: float = Field(description="Predicted before the row was learned.")
+
+
+class _Record(BaseModel):
+    model_version: int = Field(description="Grows by one with each tick that learned rows.")
+    page: int = Field(description="The page of the newest learned row.")
+    rows_seen: int = Field(description="Rows learned so far; quarantined rows not counted.")
+    updated_at: datetime
+
+
+CLASSIFICATION_METRICS_EXAMPLE = {
+    "accuracy": 0.89, "precision": 0.88, "recall": 0.9, "f1": 0.89, "roc_auc": 0.95,
+    "log_loss": 0.27, "mcc": 0.78, "count": 1200,
+    "confusion_matrix": {"tp": 540, "fp": 70, "tn": 528, "fn": 62},
+}  # fmt: skip
+REGRESSION_METRICS_EXAMPLE = {"mae": 0.21, "rmse": 0.25, "r2": 0.25, "count": 1200}
+
+
+class ClassificationLatest(_Record):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task": "classification", "model_version": 12, "page": 119, "rows_seen": 1200,
+        "updated_at": "2026-11-26T22:00:00+00:00",
+        "metrics": CLASSIFICATION_METRICS_EXAMPLE,
+        "rolling_metrics": CLASSIFICATION_METRICS_EXAMPLE,
+        "coefficients": {"competence": 11.8, "network_ability": 7.9, "intercept": -9.8},
+        "batch": [{"id": 1200, "competence": 0.71, "network_ability": 0.64, "promoted": True,
+                   "predicted": True, "probability": 0.93}],
+    }]})  # fmt: skip
+
+    task: Literal["classification"]
+    metrics: ClassificationMetrics = Field(description="Cumulative progressive validation.")
+    rolling_metrics: ClassificationMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
+    coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
+    batch: list[ClassificationBatchRow] = Field(description="Newest rows of the newest tick.")
+
+
+class RegressionLatest(_Record):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task": "regression", "model_version": 12, "page": 119, "rows_seen": 1200,
+        "updated_at": "2026-11-26T22:00:00+00:00",
+        "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
+        "coefficients": {"competence": -0.45, "promoted": 0.4, "intercept": 0.53},
+        "batch": [{"id": 1200, "competence": 0.71, "promoted": True, "network_ability": 0.64,
+                   "predicted": 0.59}],
+    }]})  # fmt: skip
+
+    task: Literal["regression"]
+    metrics: RegressionMetrics = Field(description="Cumulative progressive validation.")
+    rolling_metrics: RegressionMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
+    coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
+    batch: list[RegressionBatchRow] = Field(description="Newest rows of the newest tick.")
+
+
+class HistoryPoint(BaseModel):
+    model_version: int
+    rows_seen: int
+    updated_at: datetime
+    metrics: dict[str, float | int | dict[str, int] | None]
+    rolling_metrics: dict[str, float | int | dict[str, int] | None]
+    coefficients: dict[str, float]
+
+
+class History(BaseModel):
+    task: Literal["classification", "regression"]
+    points: list[HistoryPoint] = Field(description="Oldest first, spread evenly, newest included.")
+
+
+class ClassificationInput(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"competence": 0.7, "network_ability": 0.4}]},
+    )
+
+    competence: FiniteNumber
+    network_ability: FiniteNumber
+
+
+class RegressionInput(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"competence": 0.7, "promoted": True}]}
+    )
+
+    competence: FiniteNumber
+    promoted: Annotated[bool, Field(strict=True)]
+
+
+class ClassificationPrediction(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"promoted": True, "probability": 0.81, "model_version": 12}
+    ]})  # fmt: skip
+
+    promoted: bool
+    probability: float
+    model_version: int
+
+
+class RegressionPrediction(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"network_ability": 0.62, "model_version": 12}
+    ]})  # fmt: skip
+
+    network_ability: float
+    model_version: int
+
+
+class Status(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "state": "running", "next_page": 120, "last_id": 1200, "rows_seen": 1196,
+        "rows_quarantined": 4, "model_version": 12, "last_error": None,
+        "last_tick_at": "2026-11-26T22:00:00+00:00", "source_url": "http://127.0.0.1:5000",
+    }]})  # fmt: skip
+
+    state: Literal["running", "backing_off", "paused", "disabled"]
+    next_page: int
+    last_id: int | None
+    rows_seen: int
+    rows_quarantined: int
+    model_version: int
+    last_error: str | None
+    last_tick_at: datetime | None
+    source_url: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Problem(BaseModel):
+    detail: str

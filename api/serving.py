@@ -1,0 +1,104 @@
+"""What the endpoints serve: the newest committed record and model of each task, in memory.
+
+The learner publishes here right after each commit; a replica without a learner refreshes
+from the database when the committed model version moves. `latest` is then a dictionary
+lookup returning bytes serialised once per version, with an ETag for pollers.
+"""
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import crud
+from api.core.security import verify
+from api.learning.tasks import TASKS
+from api.models import ModelRecord
+
+
+@dataclass(frozen=True)
+class PublishedRecord:
+    model_version: int
+    body: bytes
+    etag: str
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def record_to_dict(record: ModelRecord) -> dict[str, Any]:
+    return {
+        "task": record.task,
+        "model_version": record.model_version,
+        "page": record.page,
+        "rows_seen": record.rows_seen,
+        "updated_at": as_utc(record.updated_at),
+        "metrics": record.metrics,
+        "rolling_metrics": record.rolling_metrics,
+        "coefficients": record.coefficients,
+        "batch": record.batch,
+    }
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(value: Any) -> bytes:
+    return json.dumps(value, default=_json_default, allow_nan=False, separators=(",", ":")).encode()
+
+
+class Serving:
+    def __init__(self) -> None:
+        self._records: dict[str, PublishedRecord] = {}
+        self._blobs: dict[str, tuple[int, bytes]] = {}
+        self._models: dict[str, tuple[int, Any]] = {}
+        self.model_version = 0
+
+    def publish(self, record: dict[str, Any], blob: bytes | None = None) -> None:
+        """Make a committed record (and the model blob committed with it) the one served."""
+        body = to_json(record)
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        task, version = record["task"], record["model_version"]
+        self._records[task] = PublishedRecord(version, body, etag)
+        if blob is not None:
+            self._blobs[task] = (version, blob)
+        self.model_version = max(self.model_version, version)
+
+    def latest(self, task: str) -> PublishedRecord | None:
+        return self._records.get(task)
+
+    def model(self, task: str) -> tuple[int, Any] | None:
+        """The task's newest committed model, unpickled once per version (never shared with
+        the learner, which keeps mutating its own copy)."""
+        cached, stored = self._models.get(task), self._blobs.get(task)
+        if stored is None:
+            return None
+        if cached is None or cached[0] != stored[0]:
+            # Only blobs this process signed or verified in refresh() are ever stored here.
+            cached = (stored[0], pickle.loads(stored[1]))
+            self._models[task] = cached
+        return cached
+
+    def refresh(self, session_factory: sessionmaker[Session], *, secret_key: str) -> None:
+        """Load the newest committed records and models when the database has moved on."""
+        with session_factory() as session:
+            version = crud.read_model_version(session)
+            if version == 0 or version == self.model_version:
+                return
+            blobs = {}
+            for snapshot in crud.read_snapshots(session, model_version=version):
+                verify(snapshot.blob, snapshot.signature, key=secret_key)
+                blobs[snapshot.task] = snapshot.blob
+            for task in TASKS:
+                record = crud.read_latest_record(session, task=task)
+                if record is not None:
+                    self.publish(record_to_dict(record), blobs.get(task))
