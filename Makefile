@@ -1,5 +1,6 @@
 # `make run` starts the trio, `make test` runs every check CI runs. Only python3 is needed.
 PYTHON ?= python3
+SERVICES ?=
 VENV := .venv
 BIN := $(VENV)/bin
 # Stamps make pip run again only when a requirements file changes.
@@ -9,9 +10,11 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 .PHONY: run test lint format soak bench clean
 
+# `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
+# under the environment; honcho would put .env over it, so it reads none.
 run: $(RUNTIME_STAMP)
 	mkdir -p data
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env /dev/null $(SERVICES)
 
 test: lint
 	$(BIN)/python -m pytest -m "not soak"
