@@ -17,13 +17,22 @@ from simulator.store import RowStore
 logger = logging.getLogger("simulator")
 
 
-async def grow_stream(store: RowStore, *, rows_per_second: float, seed: int) -> None:
-    """Append synthetic rows at `rows_per_second` on average while the app runs."""
+async def grow_stream(
+    store: RowStore, *, rows_per_second: float, seed: int, stopping: asyncio.Event
+) -> None:
+    """Append synthetic rows at `rows_per_second` on average until `stopping` is set.
+
+    Stopped by an event rather than cancelled: a cancelled task would leave its append
+    running in a thread that the process may not wait for, cut off mid-transaction.
+    """
     started = time.monotonic()
     appended = 0
     interval = min(1.0, max(0.05, 1.0 / rows_per_second))
     while True:
-        await asyncio.sleep(interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=interval)
+        if stopping.is_set():
+            return
         due = int((time.monotonic() - started) * rows_per_second) - appended
         if due <= 0:
             continue
@@ -47,6 +56,7 @@ async def lifespan(app: FastAPI):
     )
     logger.info("serving %d rows from %s", store.row_count, store.path)
     app.state.store = store
+    stopping = asyncio.Event()
     growth = None
     if config.SIMULATOR_GROWTH_ROWS_PER_SECOND > 0:
         growth = asyncio.create_task(
@@ -54,13 +64,13 @@ async def lifespan(app: FastAPI):
                 store,
                 rows_per_second=config.SIMULATOR_GROWTH_ROWS_PER_SECOND,
                 seed=config.SIMULATOR_SEED,
+                stopping=stopping,
             )
         )
     yield
+    stopping.set()
     if growth is not None:
-        growth.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await growth
+        await growth
 
 
 def create_app(config: Settings) -> FastAPI:

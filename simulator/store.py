@@ -98,8 +98,9 @@ class RowStore:
         return len(self._rowids_by_id)
 
     def _connect(self) -> sqlite3.Connection:
-        # Read-only, so serving a file can never change it.
-        return sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
+        # mode=rw never creates a file, and falls back to reading a write-protected one. Not
+        # mode=ro: after a crash mid-append only a writable connection can roll the journal back.
+        return sqlite3.connect(self.path.resolve().as_uri() + "?mode=rw", uri=True)
 
     def read_page(self, page: int) -> list[dict]:
         """The rows at positions 10*page .. 10*page + 9 in id order; [] past the end."""

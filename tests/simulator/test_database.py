@@ -67,8 +67,11 @@ def test_a_challenge_shaped_file_is_served_unchanged(start_simulator, tmp_path):
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == digest_before
 
 
-def test_the_stream_grows_past_its_old_end(start_simulator):
-    simulator = start_simulator(SIMULATOR_ROWS=15, SIMULATOR_GROWTH_ROWS_PER_SECOND=40)
+def test_the_stream_grows_past_its_old_end(start_simulator, tmp_path):
+    db_path = tmp_path / "growing.db"
+    simulator = start_simulator(
+        db_path=db_path, SIMULATOR_ROWS=15, SIMULATOR_GROWTH_ROWS_PER_SECOND=40
+    )
 
     def page_three():
         return httpx.get(f"{simulator.url}/api/v1/data?page=3", timeout=5).json()
@@ -78,3 +81,5 @@ def test_the_stream_grows_past_its_old_end(start_simulator):
     assert len(served) >= 31
     expected = generate_rows(start_id=1, count=len(served), seed=42)
     assert [tuple(row.values()) for row in served] == list(expected)
+    simulator.stop()
+    assert not db_path.with_name("growing.db-journal").exists()

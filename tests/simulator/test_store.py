@@ -1,6 +1,8 @@
 """The SQLite store without a server: generation, paging by position, appending."""
 
 import sqlite3
+import subprocess
+import sys
 import time
 from contextlib import closing
 
@@ -69,3 +71,24 @@ def test_appended_rows_continue_the_generated_ids(tmp_path):
     assert read_rows(tmp_path / "s.db") == [
         (i, c, n, int(p)) for i, c, n, p in generate_rows(start_id=1, count=25, seed=4)
     ]
+
+
+CRASH_MID_TRANSACTION = """
+import os, sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("PRAGMA cache_size = 1")  # spill to the file, so the journal is hot
+connection.execute("DELETE FROM data WHERE id > 5")
+os._exit(1)
+"""
+
+
+def test_a_file_left_mid_transaction_by_a_crash_is_served_as_last_committed(tmp_path):
+    path = tmp_path / "crashed.db"
+    generate_database(path=path, rows=5000, seed=1)
+    subprocess.run([sys.executable, "-c", CRASH_MID_TRANSACTION, str(path)], check=False)
+    assert (tmp_path / "crashed.db-journal").exists()
+
+    store = RowStore(path)
+
+    assert store.row_count == 5000
+    assert store.read_page(499)[-1]["id"] == 5000
