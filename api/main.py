@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import crud
 from api.core.config import Settings, settings
 from api.core.db import make_engine, make_session_factory
-from api.core.security import TamperedBlobError
 from api.deps import Services
+from api.errors import validation_error
 from api.learning.learner import Learner
 from api.routes import operations, predict, records
 from api.serving import Serving
@@ -53,12 +54,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(crud.create_tables, engine)
     session_factory = make_session_factory(engine)
     serving = Serving()
-    try:
-        await asyncio.to_thread(
-            serving.refresh, session_factory, secret_key=config.SECRET_KEY.get_secret_value()
-        )
-    except TamperedBlobError as error:
-        logger.error("not serving the stored models: %s", error)
+    await asyncio.to_thread(
+        serving.refresh, session_factory, secret_key=config.SECRET_KEY.get_secret_value()
+    )
     learner = Learner(config, session_factory, serving) if config.LEARNER_ENABLED else None
     services = Services(config, session_factory, serving, learner)
     app.state.services = services
@@ -81,6 +79,7 @@ def create_app(config: Settings = settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = config
+    app.add_exception_handler(RequestValidationError, validation_error)
     if config.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware, allow_origins=config.CORS_ORIGINS, allow_methods=["GET", "POST"]

@@ -7,6 +7,7 @@ lookup returning bytes serialised once per version, with an ETag for pollers.
 
 import hashlib
 import json
+import logging
 import pickle
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,9 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import crud
-from api.core.security import verify
+from api.core.security import TamperedBlobError, verify
 from api.learning.tasks import TASKS
 from api.models import ModelRecord
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,12 @@ class Serving:
                 return
             blobs = {}
             for snapshot in crud.read_snapshots(session, model_version=version):
-                verify(snapshot.blob, snapshot.signature, key=secret_key)
-                blobs[snapshot.task] = snapshot.blob
+                try:
+                    verify(snapshot.blob, snapshot.signature, key=secret_key)
+                    blobs[snapshot.task] = snapshot.blob
+                except TamperedBlobError as error:
+                    # The records are plain JSON and still safe to serve; the model is not.
+                    logger.error("not serving the %s model: %s", snapshot.task, error)
             for task in TASKS:
                 record = crud.read_latest_record(session, task=task)
                 if record is not None:

@@ -1,8 +1,10 @@
 """Predictions from the newest committed models."""
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, status
 
-from api.deps import ServicesDep
+from api.deps import Services, ServicesDep
 from api.routes.records import NOTHING_LEARNED
 from api.schemas import (
     ClassificationInput,
@@ -13,14 +15,25 @@ from api.schemas import (
 )
 
 router = APIRouter()
-NOT_LEARNED = {404: {"model": Problem, "description": "Nothing learned yet."}}
+NOT_LEARNED = {
+    404: {"model": Problem, "description": "Nothing learned yet."},
+    503: {"model": Problem, "description": "The stored model was refused."},
+}
 
 
-def _served(services, task: str):
+MODEL_REFUSED = (
+    "The newest committed record exists but its model snapshot was refused (it failed "
+    "signature verification), so there is no model to predict with. See GET /status."
+)
+
+
+def _served(services: Services, task: str) -> tuple[int, Any]:
     served = services.serving.model(task)
-    if served is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
-    return served
+    if served is not None:
+        return served
+    if services.serving.latest(task) is not None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, MODEL_REFUSED)
+    raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
 
 
 @router.post("/classification/predict", tags=["classification"], responses=NOT_LEARNED)

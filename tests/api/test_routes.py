@@ -1,0 +1,162 @@
+"""The REST endpoints in process, on a real SQLite file written by a real learner."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from tests.api.conftest import make_settings, page_of
+from tests.support.processes import wait_until
+
+
+@pytest.fixture
+def client_for(db_path):
+    """A read-only API (no learner in process) over the test's database."""
+    clients = []
+
+    def build(**overrides) -> TestClient:
+        client = TestClient(create_app(make_settings(db_path, **overrides)))
+        clients.append(client.__enter__())
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def learned(learner, client_for):
+    """A client whose database holds 25 learned rows over 3 ticks."""
+    for first in (1, 11):
+        learner.learn_and_commit([page_of(first)])
+    learner.learn_and_commit([page_of(21, count=5)])
+    client = client_for()
+    wait_until(lambda: client.get("/classification/latest").status_code == 200, timeout=5)
+    return client
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_read_latest_before_first_tick_is_404(client_for, task):
+    response = client_for().get(f"/{task}/latest")
+    assert response.status_code == 404
+    assert "Nothing has been learned yet" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/classification/predict", {"competence": 0.5, "network_ability": 0.5}),
+        ("/regression/predict", {"competence": 0.5, "promoted": True}),
+    ],
+)
+def test_predict_before_first_tick_is_404(client_for, path, body):
+    response = client_for().post(path, json=body)
+    assert response.status_code == 404
+    assert "Nothing has been learned yet" in response.json()["detail"]
+
+
+def test_read_latest_serves_the_newest_committed_record(learned):
+    """Fields of DESIGN.md, the newest tick's rows as the batch."""
+    body = learned.get("/classification/latest").json()
+    assert body["task"] == "classification"
+    assert (body["model_version"], body["page"], body["rows_seen"]) == (3, 2, 25)
+    assert set(body["metrics"]) >= {"accuracy", "precision", "recall", "f1", "roc_auc",
+                                    "log_loss", "mcc", "confusion_matrix"}  # fmt: skip
+    assert sum(body["metrics"]["confusion_matrix"].values()) == 25
+    assert set(body["coefficients"]) == {"competence", "network_ability", "intercept"}
+    assert [row["id"] for row in body["batch"]] == [21, 22, 23, 24, 25]
+    assert set(body["batch"][0]) >= {"promoted", "predicted", "probability"}
+    regression = learned.get("/regression/latest").json()
+    assert set(regression["metrics"]) >= {"mae", "rmse", "r2"}
+    assert set(regression["coefficients"]) == {"competence", "promoted", "intercept"}
+    assert body["updated_at"].endswith("+00:00")
+
+
+def test_read_latest_answers_304_to_a_matching_etag(learned):
+    first = learned.get("/regression/latest")
+    etag = first.headers["etag"]
+    again = learned.get("/regression/latest", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    other = learned.get("/regression/latest", headers={"If-None-Match": '"stale"'})
+    assert other.status_code == 200
+
+
+def test_read_history_is_thinned_evenly_with_the_newest_included(learner, client_for):
+    for first in range(1, 301, 10):
+        learner.learn_and_commit([page_of(first)])
+    client = client_for()
+    points = client.get("/classification/history", params={"limit": 4}).json()["points"]
+    assert [p["model_version"] for p in points] == [1, 11, 20, 30]
+    assert points[-1]["rows_seen"] == 300
+    everything = client.get("/regression/history", params={"limit": 100}).json()["points"]
+    assert len(everything) == 30
+    assert client.get("/regression/history", params={"limit": 0}).status_code == 422
+
+
+def test_predict_uses_the_newest_committed_models(learned):
+    promoted = learned.post(
+        "/classification/predict", json={"competence": 0.9, "network_ability": 1}
+    )
+    assert promoted.status_code == 200
+    body = promoted.json()
+    assert body["model_version"] == 3
+    assert 0.0 <= body["probability"] <= 1.0
+    assert body["promoted"] == (body["probability"] >= 0.5)
+    ability = learned.post("/regression/predict", json={"competence": 0.2, "promoted": False})
+    assert ability.status_code == 200
+    assert set(ability.json()) == {"network_ability", "model_version"}
+
+
+@pytest.mark.parametrize(
+    ("path", "raw_body", "complaint"),
+    [
+        ("/classification/predict", '{"competence": "high", "network_ability": 0.5}', "competence"),
+        ("/classification/predict", '{"competence": NaN, "network_ability": 0.5}', "finite"),
+        ("/classification/predict", '{"competence": Infinity, "network_ability": 0.5}', "finite"),
+        ("/classification/predict", '{"competence": 0.5}', "network_ability"),
+        ("/classification/predict", '{"competence": 0.5, "network_ability": 0.5, "x": 1}', "x"),
+        ("/regression/predict", '{"competence": 0.5, "promoted": "yes"}', "promoted"),
+        ("/regression/predict", '{"competence": true, "promoted": true}', "competence"),
+        ("/regression/predict", "not json", "JSON"),
+    ],
+)
+def test_predict_refuses_bad_input_with_422(learned, path, raw_body, complaint):
+    response = learned.post(path, content=raw_body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert complaint in str(response.json()["detail"])
+
+
+def test_status_without_a_learner_reads_the_committed_cursor(learned):
+    body = learned.get("/status").json()
+    assert body["state"] == "disabled"
+    assert (body["next_page"], body["last_id"], body["rows_seen"]) == (2, 25, 25)
+
+
+def test_admin_endpoints_are_refused_while_admin_token_is_unset(client_for):
+    response = client_for().post("/learner/pause", headers={"Authorization": "Bearer anything"})
+    assert response.status_code == 403
+    assert "ADMIN_TOKEN" in response.json()["detail"]
+
+
+def test_admin_endpoints_need_the_right_token(client_for):
+    client = client_for(ADMIN_TOKEN="s3cret-token")
+    assert client.post("/learner/pause").status_code == 401
+    wrong = client.post("/learner/pause", headers={"Authorization": "Bearer s3cret-tokeX"})
+    assert wrong.status_code == 401
+    assert "s3cret" not in wrong.text
+    right = client.post("/learner/pause", headers={"Authorization": "Bearer s3cret-token"})
+    assert right.status_code == 409  # authorised, but this process runs no learner
+
+
+def test_health_is_ok(client_for):
+    assert client_for().get("/health").json() == {"status": "ok"}
+
+
+def test_every_endpoint_has_a_summary_and_an_example_in_swagger(client_for):
+    schema = client_for().get("/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("summary") or operation.get("description"), (method, path)
+    examples = {name for name, s in schema["components"]["schemas"].items() if "examples" in s}
+    assert {"ClassificationLatest", "RegressionLatest", "ClassificationInput", "RegressionInput",
+            "ClassificationPrediction", "RegressionPrediction", "Status"} <= examples  # fmt: skip

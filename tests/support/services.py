@@ -1,0 +1,47 @@
+"""The project's three services as test processes, every setting explicit."""
+
+from pathlib import Path
+
+from tests.support.processes import Service
+
+# Every knob set explicitly, so neither `.env` nor the caller's environment leaks in.
+QUIET_SIMULATOR_ENV = {
+    "SIMULATOR_HOST": "127.0.0.1",
+    "SIMULATOR_ROWS": "25",
+    "SIMULATOR_SEED": "42",
+    "SIMULATOR_GROWTH_ROWS_PER_SECOND": "0",
+    "SIMULATOR_ERROR_RATE": "0",
+    "SIMULATOR_LATENCY_MS": "0",
+    "SIMULATOR_MALFORMED_RATE": "0",
+}
+
+FAST_API_ENV = {
+    "ENVIRONMENT": "development",
+    "API_HOST": "127.0.0.1",
+    "POLL_INTERVAL_SECONDS": "0.2",
+    "MAX_PAGES_PER_TICK": "20",
+    "SOURCE_TIMEOUT_SECONDS": "2",
+    "BACKOFF_MAX_SECONDS": "1",
+    "LEARNER_ENABLED": "true",
+    "ROLLING_WINDOW": "200",
+    "SNAPSHOT_RETENTION": "3",
+    "SECRET_KEY": "test-secret-key",
+    "ADMIN_TOKEN": "",
+    "LOG_LEVEL": "warning",
+}
+
+
+def simulator_service(
+    *, db_path: Path, log_dir: Path, port: int | None = None, **settings
+) -> Service:
+    env = {**QUIET_SIMULATOR_ENV, "SIMULATOR_DB": str(db_path)}
+    env.update({name: str(value) for name, value in settings.items()})
+    return Service("simulator", port_env="SIMULATOR_PORT", env=env, log_dir=log_dir, port=port)
+
+
+def api_service(
+    *, database_url: str, source_url: str, log_dir: Path, port: int | None = None, **settings
+) -> Service:
+    env = {**FAST_API_ENV, "DATABASE_URL": database_url, "CHALLENGE_API_URL": source_url}
+    env.update({name: str(value) for name, value in settings.items()})
+    return Service("api", port_env="API_PORT", env=env, log_dir=log_dir, port=port)
