@@ -66,6 +66,7 @@ def set_refresh_interval(seconds: int | None) -> tuple[int, bool]:
 
 @callback(
     Output("status-bar", "children"),
+    Output("status-bar", "className"),
     Output("banner", "children"),
     Output("banner", "className"),
     Output("status-seen", "data"),
@@ -76,9 +77,13 @@ def refresh_status(_n_intervals: int | None, seen: Json | None):
     view = read_status_view(client, datetime.now(UTC))
     if view == seen:
         raise PreventUpdate
-    bar = no_update if view["summary"] is None else status_bar(view["summary"])
+    if view["summary"] is None:
+        # Keep the last known values, greyed out, so nobody reads them as live.
+        bar, bar_class = no_update, "status-bar stale"
+    else:
+        bar, bar_class = status_bar(view["summary"]), "status-bar"
     banner_text, banner_class = banner(view["banner"], client.base_url)
-    return bar, banner_text, banner_class, view
+    return bar, bar_class, banner_text, banner_class, view
 
 
 @callback(

@@ -69,25 +69,29 @@ def _trajectories(points: Sequence[Json], panels: Sequence[Panel]) -> go.Figure:
     return figure
 
 
+def _rolling_note(points: Sequence[Json]) -> str:
+    window = points[-1]["rolling_metrics"].get("count") if points else None
+    return f"dotted: the last {window:,} rows" if window else "dotted: the recent rows"
+
+
 def classification_metrics_figure(history: Json) -> go.Figure:
+    points = history["points"]
+    scores_title = f"accuracy, F1, ROC AUC ({_rolling_note(points)})"
     return _trajectories(
-        history["points"],
+        points,
         [
-            (
-                "accuracy, F1, ROC AUC (dotted: rolling window)",
-                ("accuracy", "f1", "roc_auc"),
-                (0, 1),
-            ),
+            (scores_title, ("accuracy", "f1", "roc_auc"), (0, 1)),
             ("log loss", ("log_loss",), None),
         ],
     )
 
 
 def regression_metrics_figure(history: Json) -> go.Figure:
+    points = history["points"]
     return _trajectories(
-        history["points"],
+        points,
         [
-            ("MAE and RMSE (dotted: rolling window)", ("mae", "rmse"), None),
+            (f"MAE and RMSE ({_rolling_note(points)})", ("mae", "rmse"), None),
             ("R²", ("r2",), (-1, 1)),
         ],
     )
@@ -97,7 +101,7 @@ def coefficients_figure(history: Json) -> go.Figure:
     """How each coefficient (original units) moved as rows were learned."""
     points = history["points"]
     rows_seen = [point["rows_seen"] for point in points]
-    names = list(points[-1]["coefficients"]) if points else []
+    names = sorted(points[-1]["coefficients"] if points else [], key=_intercept_last)
     figure = go.Figure(layout=LAYOUT)
     for color, name in zip(COLORS, names, strict=False):
         figure.add_scatter(
@@ -108,8 +112,14 @@ def coefficients_figure(history: Json) -> go.Figure:
             line={"color": color},
         )
     figure.add_hline(y=0, line={"color": "#999", "width": 1})
-    figure.update_layout(title="regression coefficients", xaxis_title="rows learned")
+    figure.update_layout(
+        title="regression coefficients (original units)", xaxis_title="rows learned"
+    )
     return figure
+
+
+def _intercept_last(name: str) -> tuple[bool, str]:
+    return name == "intercept", name
 
 
 def confusion_matrix_figure(latest: Json) -> go.Figure:
@@ -130,7 +140,7 @@ def confusion_matrix_figure(latest: Json) -> go.Figure:
         ),
         layout=LAYOUT,
     )
-    figure.update_layout(title=f"confusion matrix over {latest['rows_seen']} rows")
+    figure.update_layout(title=f"confusion matrix over {latest['rows_seen']:,} rows")
     figure.update_yaxes(autorange="reversed")
     return figure
 

@@ -36,9 +36,12 @@ def test_classification_metrics_draw_cumulative_and_rolling_against_rows_seen(
     assert list(rolling.y) == [p["rolling_metrics"]["accuracy"] for p in points]
     assert rolling.line.dash == "dot"
     assert trace(figure, "log_loss").yaxis == "y2"
+    window = points[-1]["rolling_metrics"]["count"]
+    assert f"dotted: the last {window:,} rows" in figure.layout.annotations[0].text
 
 
 def test_undefined_metrics_become_gaps(classification_history):
+    classification_history["points"][0]["metrics"]["roc_auc"] = None
     figure = classification_metrics_figure(classification_history)
     assert trace(figure, "roc_auc").y[0] is None
 
