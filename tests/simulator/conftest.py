@@ -1,23 +1,7 @@
 import pytest
 
 from tests.support.processes import Service
-
-# Every knob set explicitly, so neither `.env` nor the caller's environment leaks in.
-QUIET_SIMULATOR_ENV = {
-    "SIMULATOR_HOST": "127.0.0.1",
-    "SIMULATOR_ROWS": "25",
-    "SIMULATOR_SEED": "42",
-    "SIMULATOR_GROWTH_ROWS_PER_SECOND": "0",
-    "SIMULATOR_ERROR_RATE": "0",
-    "SIMULATOR_LATENCY_MS": "0",
-    "SIMULATOR_MALFORMED_RATE": "0",
-}
-
-
-def simulator_service(*, db_path, log_dir, **settings) -> Service:
-    env = {**QUIET_SIMULATOR_ENV, "SIMULATOR_DB": str(db_path)}
-    env.update({name: str(value) for name, value in settings.items()})
-    return Service("simulator", port_env="SIMULATOR_PORT", env=env, log_dir=log_dir)
+from tests.support.services import simulator_service
 
 
 @pytest.fixture

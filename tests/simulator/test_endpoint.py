@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from simulator.synthetic import generate_rows
-from tests.simulator.conftest import simulator_service
+from tests.support.services import simulator_service
 
 pytestmark = pytest.mark.e2e
 
