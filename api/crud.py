@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.models import (
@@ -107,11 +107,11 @@ def read_history(session: Session, *, task: str, limit: int) -> list[ModelRecord
 def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) -> None:
     """Rows, predictions, records, snapshots and the cursor of one tick; the caller commits."""
     if tick.learned:
-        session.execute(LearnedRow.__table__.insert(), tick.learned)
+        session.execute(insert(LearnedRow), tick.learned)
     if tick.quarantined:
-        session.execute(QuarantinedRow.__table__.insert(), tick.quarantined)
+        session.execute(insert(QuarantinedRow), tick.quarantined)
     if tick.records:
-        session.execute(ModelRecord.__table__.insert(), tick.records)
+        session.execute(insert(ModelRecord), tick.records)
     for snapshot in tick.snapshots:
         session.add(ModelSnapshot(**snapshot))
         session.execute(

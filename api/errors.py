@@ -20,7 +20,8 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+async def validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
     detail = _json_safe(jsonable_encoder(error.errors()))
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": detail}

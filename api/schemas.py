@@ -1,9 +1,11 @@
 """Request and response bodies, with the examples Swagger shows."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+LearnerState = Literal["running", "backing_off", "paused", "disabled", "standby"]
 
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
@@ -58,12 +60,12 @@ class _Record(BaseModel):
     updated_at: datetime
 
 
-CLASSIFICATION_METRICS_EXAMPLE = {
+CLASSIFICATION_METRICS_EXAMPLE: dict[str, Any] = {
     "accuracy": 0.89, "precision": 0.88, "recall": 0.9, "f1": 0.89, "roc_auc": 0.95,
     "log_loss": 0.27, "mcc": 0.78, "count": 1200,
     "confusion_matrix": {"tp": 540, "fp": 70, "tn": 528, "fn": 62},
 }  # fmt: skip
-REGRESSION_METRICS_EXAMPLE = {"mae": 0.21, "rmse": 0.25, "r2": 0.25, "count": 1200}
+REGRESSION_METRICS_EXAMPLE: dict[str, Any] = {"mae": 0.21, "rmse": 0.25, "r2": 0.25, "count": 1200}
 
 
 class ClassificationLatest(_Record):
@@ -160,7 +162,7 @@ class Status(BaseModel):
         "last_tick_at": "2026-11-26T22:00:00+00:00", "source_url": "http://127.0.0.1:5000",
     }]})  # fmt: skip
 
-    state: Literal["running", "backing_off", "paused", "disabled"]
+    state: LearnerState
     next_page: int
     last_id: int | None
     rows_seen: int

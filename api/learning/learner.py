@@ -27,6 +27,7 @@ from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning.rows import PAGE_SIZE, BadRow, parse_row, source_id
 from api.learning.source import SourceError, fetch_pages
 from api.learning.tasks import CLASSIFICATION, REGRESSION, new_tasks
+from api.schemas import LearnerState
 from api.serving import Serving
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ QUARANTINE_PAYLOAD_LIMIT = 2_000
 
 @dataclass
 class LearnerStatus:
-    state: str = "running"
+    state: LearnerState = "running"
     next_page: int = 0
     last_id: int | None = None
     rows_seen: int = 0
@@ -93,7 +94,7 @@ class Learner:
 
     async def fetch(self, client: httpx.AsyncClient) -> list[list[Any]]:
         """Pages from the cursor on, a few at a time, up to the first page that is not full."""
-        first, pages = self.status.next_page, []
+        first, pages = self.status.next_page, list[list[Any]]()
         while len(pages) < self.settings.MAX_PAGES_PER_TICK:
             count = min(
                 self.settings.SOURCE_CONCURRENCY, self.settings.MAX_PAGES_PER_TICK - len(pages)

@@ -1,5 +1,7 @@
 """The learner's status, liveness, and the admin switches."""
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, status
 
 from api import crud
@@ -43,7 +45,7 @@ def _learner_status(learner: Learner, source_url: str) -> Status:
     )  # fmt: skip
 
 
-ADMIN_RESPONSES = {
+ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Missing or wrong admin token."},
     403: {"model": Problem, "description": "ADMIN_TOKEN is not set: admin endpoints are off."},
     409: {"model": Problem, "description": "This process runs no learner."},

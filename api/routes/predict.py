@@ -15,7 +15,7 @@ from api.schemas import (
 )
 
 router = APIRouter()
-NOT_LEARNED = {
+NOT_LEARNED: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Nothing learned yet."},
     503: {"model": Problem, "description": "The stored model was refused."},
 }
