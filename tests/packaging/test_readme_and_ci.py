@@ -43,7 +43,7 @@ def test_ci_runs_make_test_in_strict_bash():
 
 
 def test_make_test_runs_ruff_and_every_test_but_the_soak_ones():
-    recipe = makefile_recipe("test") + makefile_recipe("lint")
+    recipe = makefile_recipe("test") + makefile_recipe("ruff")
     assert "ruff check ." in recipe
     assert "ruff format --check ." in recipe
     assert '-m pytest -m "not soak"' in recipe
