@@ -77,13 +77,11 @@ def refresh_status(_n_intervals: int | None, seen: Json | None):
     view = read_status_view(client, datetime.now(UTC))
     if view == seen:
         raise PreventUpdate
+    banner_text, banner_class = banner(view["banner"], client.base_url)
     if view["summary"] is None:
         # Keep the last known values, greyed out, so nobody reads them as live.
-        bar, bar_class = no_update, "status-bar stale"
-    else:
-        bar, bar_class = status_bar(view["summary"]), "status-bar"
-    banner_text, banner_class = banner(view["banner"], client.base_url)
-    return bar, bar_class, banner_text, banner_class, view
+        return no_update, "status-bar stale", banner_text, banner_class, view
+    return status_bar(view["summary"]), "status-bar", banner_text, banner_class, view
 
 
 @callback(

@@ -140,6 +140,7 @@ def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser
     trio["api"].stop()
     banner = viewer.locator("#banner")
     sync_api.expect(banner).to_have_text(f"API at {trio['api'].url} unreachable, retrying")
+    sync_api.expect(viewer.locator("#status-bar")).to_have_class("status-bar stale")
     viewer.screenshot(path=ARTIFACTS / "dashboard-api-down.png", full_page=True)
     before_restart = rows_learned(viewer)
 
@@ -151,6 +152,7 @@ def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser
         port=trio["api"].port,
     ).start()
     sync_api.expect(banner).to_be_hidden(timeout=15_000)
+    sync_api.expect(viewer.locator("#status-bar")).to_have_class("status-bar")
     wait_for_rows_beyond(viewer, before_restart)
     assert_charts_show_data(viewer)
     viewer.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
