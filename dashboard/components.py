@@ -17,6 +17,8 @@ STATUS_FIELDS = (
     ("source-url", "source"),
 )
 NO_STATUS = {field_id: "…" for field_id, _ in STATUS_FIELDS}
+# A catching-up tick returns up to LATEST_BATCH_ROWS rows; the table shows the newest few.
+BATCH_TABLE_ROWS = 20
 
 
 def tick_age(last_tick_at: str | None, now: datetime) -> str:
@@ -75,34 +77,36 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def batch_table(latest: Json) -> list:
-    """The newest batch, one row per example; wrong predictions are tinted and say so."""
-    batch = latest["batch"]
-    wrong_count = sum(row["predicted"] != row["promoted"] for row in batch)
-    header = html.Tr(
+def _batch_row(row: Json) -> html.Tr:
+    wrong = row["predicted"] != row["promoted"]
+    return html.Tr(
         [
-            html.Th(title)
-            for title in ("id", "competence", "network ability", "promoted", "predicted", "P", "")
-        ]
+            html.Td(row["id"]),
+            html.Td(f"{row['competence']:.3f}"),
+            html.Td(f"{row['network_ability']:.3f}"),
+            html.Td(_yes_no(row["promoted"])),
+            html.Td(_yes_no(row["predicted"])),
+            html.Td(f"{row['probability']:.2f}"),
+            html.Td("✗ wrong" if wrong else "✓"),
+        ],
+        className="wrong" if wrong else "right",
     )
-    rows = [
-        html.Tr(
-            [
-                html.Td(row["id"]),
-                html.Td(f"{row['competence']:.3f}"),
-                html.Td(f"{row['network_ability']:.3f}"),
-                html.Td(_yes_no(row["promoted"])),
-                html.Td(_yes_no(row["predicted"])),
-                html.Td(f"{row['probability']:.2f}"),
-                html.Td("✗ wrong" if row["predicted"] != row["promoted"] else "✓"),
-            ],
-            className="wrong" if row["predicted"] != row["promoted"] else "right",
-        )
-        for row in batch
-    ]
+
+
+def batch_table(latest: Json) -> list:
+    """The newest rows of the batch; wrong predictions are tinted and say so."""
+    batch = latest["batch"]
+    shown = batch[-BATCH_TABLE_ROWS:]
+    wrong_count = sum(row["predicted"] != row["promoted"] for row in batch)
+    shown_note = f"; the newest {len(shown)} below" if len(shown) < len(batch) else ""
     caption = (
-        f"Newest batch (model version {latest['model_version']}): "
-        f"{len(batch)} rows, {wrong_count} predicted wrong. P is the predicted probability of "
+        f"Newest batch (model version {latest['model_version']}): {len(batch)} rows, "
+        f"{wrong_count} predicted wrong{shown_note}. P is the predicted probability of "
         "promotion, made before the model learned the row."
     )
-    return [html.Caption(caption), html.Thead(header), html.Tbody(rows)]
+    titles = ("id", "competence", "network ability", "promoted", "predicted", "P", "")
+    return [
+        html.Caption(caption),
+        html.Thead(html.Tr([html.Th(title) for title in titles])),
+        html.Tbody([_batch_row(row) for row in shown]),
+    ]

@@ -3,7 +3,14 @@ from typing import Any
 
 from dash import html
 
-from dashboard.components import banner, batch_table, status_bar, status_summary, tick_age
+from dashboard.components import (
+    BATCH_TABLE_ROWS,
+    banner,
+    batch_table,
+    status_bar,
+    status_summary,
+    tick_age,
+)
 from tests.dashboard.conftest import load
 
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
@@ -75,6 +82,16 @@ def test_batch_table_marks_wrong_predictions(classification_latest):
     assert rows[1].className == "right"
     wrong = sum(row["predicted"] != row["promoted"] for row in classification_latest["batch"])
     assert f"{wrong} predicted wrong" in caption.children
+
+
+def test_batch_table_of_a_long_batch_shows_the_newest_rows(classification_latest):
+    batch = classification_latest["batch"]
+    classification_latest["batch"] = batch * 5
+    caption, _, body = batch_table(classification_latest)
+    assert len(body.children) == BATCH_TABLE_ROWS
+    assert body.children[-1].children[0].children == batch[-1]["id"]
+    assert f"{len(batch) * 5} rows" in caption.children
+    assert f"the newest {BATCH_TABLE_ROWS} below" in caption.children
 
 
 def test_batch_table_of_an_empty_batch_has_only_a_caption_and_header():
