@@ -3,10 +3,13 @@
 import uvicorn
 
 from api.core.config import settings
+from api.observability import configure_logging
 
 if __name__ == "__main__":
+    configure_logging(level=settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
     uvicorn.run(
         "api.main:app",
+        log_config=None,
         host=settings.API_HOST,
         port=settings.API_PORT,
         log_level=settings.LOG_LEVEL.lower(),

@@ -1,15 +1,19 @@
 """Data access. Every function takes a session; the caller owns the transaction."""
 
+import contextlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.models import (
     Base,
     LearnedRow,
     LearnerCursor,
+    LearnerLease,
     ModelRecord,
     ModelSnapshot,
     QuarantinedRow,
@@ -17,6 +21,7 @@ from api.models import (
 )
 
 CURSOR_ID = 1
+LEASE_ID = 1
 
 
 @dataclass
@@ -36,6 +41,37 @@ class TickWrite:
 
 def create_tables(engine: Engine) -> None:
     Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        if session.get(LearnerLease, LEASE_ID) is None:
+            session.add(
+                LearnerLease(id=LEASE_ID, holder="", expires_at=datetime.fromtimestamp(0, UTC))
+            )
+            with contextlib.suppress(IntegrityError):  # another process created it first
+                session.commit()
+
+
+def hold_lease(session: Session, *, holder: str, seconds: float) -> bool:
+    """Take the learner lease if it is free or expired, or renew it if `holder` has it.
+
+    One conditional UPDATE: the database serialises competing holders, and inside a
+    tick's transaction it fences off a learner whose lease another one has taken since.
+    """
+    now = utc_now()
+    result = session.execute(
+        update(LearnerLease)
+        .where(LearnerLease.id == LEASE_ID)
+        .where(or_(LearnerLease.holder == holder, LearnerLease.expires_at < now))
+        .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release_lease(session: Session, *, holder: str) -> None:
+    session.execute(
+        update(LearnerLease)
+        .where(LearnerLease.id == LEASE_ID, LearnerLease.holder == holder)
+        .values(expires_at=datetime.fromtimestamp(0, UTC))
+    )
 
 
 def read_cursor(session: Session) -> LearnerCursor:

@@ -16,6 +16,7 @@ from api.core.db import make_engine, make_session_factory
 from api.deps import Services
 from api.errors import validation_error
 from api.learning.learner import Learner
+from api.observability import RequestTimer
 from api.routes import operations, predict, records
 from api.serving import Serving
 
@@ -80,6 +81,7 @@ def create_app(config: Settings = settings) -> FastAPI:
     )
     app.state.settings = config
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(RequestTimer)
     if config.CORS_ORIGINS:
         app.add_middleware(
             CORSMiddleware, allow_origins=config.CORS_ORIGINS, allow_methods=["GET", "POST"]

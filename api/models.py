@@ -100,6 +100,16 @@ class ModelSnapshot(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
+class LearnerLease(Base):
+    """Who may learn: one holder at a time, until `expires_at` unless renewed."""
+
+    __tablename__ = "learner_lease"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128), default="")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class LearnerCursor(Base):
     """Where the stream stands: one row, moved in the same transaction as what was learned."""
 

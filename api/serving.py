@@ -19,6 +19,7 @@ from api import crud
 from api.core.security import TamperedBlobError, verify
 from api.learning.tasks import TASKS
 from api.models import ModelRecord
+from api.observability import MODEL_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class Serving:
         if blob is not None:
             self._blobs[task] = (version, blob)
         self.model_version = max(self.model_version, version)
+        MODEL_VERSION.set(self.model_version)
 
     def latest(self, task: str) -> PublishedRecord | None:
         return self._records.get(task)

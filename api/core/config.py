@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     API_HOST: str = "0.0.0.0"
     API_PORT: int = Field(default=8000, ge=1, le=65535)
     LOG_LEVEL: str = "info"
+    LOG_FORMAT: Literal["text", "json"] = "text"
 
     DATABASE_URL: str = "sqlite:///./data/api.db"
     CHALLENGE_API_URL: str = "http://127.0.0.1:5000"
@@ -25,6 +26,8 @@ class Settings(BaseSettings):
     SOURCE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
     BACKOFF_MAX_SECONDS: float = Field(default=30.0, gt=0)
     LEARNER_ENABLED: bool = True
+    LEASE_SECONDS: float = Field(default=10.0, gt=0)
+    LEARNER_METRICS_PORT: int = Field(default=9100, ge=1, le=65535)
 
     ROLLING_WINDOW: int = Field(default=500, ge=1)
     SNAPSHOT_RETENTION: int = Field(default=5, ge=1)
@@ -33,6 +36,12 @@ class Settings(BaseSettings):
     SECRET_KEY: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     ADMIN_TOKEN: SecretStr | None = None
     CORS_ORIGINS: list[str] = []
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_poll(self) -> "Settings":
+        if self.LEASE_SECONDS <= self.POLL_INTERVAL_SECONDS:
+            raise ValueError("LEASE_SECONDS must be longer than POLL_INTERVAL_SECONDS")
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> "Settings":

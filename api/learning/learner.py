@@ -6,14 +6,22 @@ row not yet consumed runs each task's `step` (predict, score, `learn_one`). Then
 transaction writes the rows, predictions, records, signed snapshots and the new cursor.
 If that transaction fails the in-memory state is rebuilt from the database, so the
 models never run ahead of what is committed.
+
+Only the holder of the lease in the database learns. Every tick renews it, and the
+tick's own transaction checks it again, so a learner that lost its lease while it was
+working (paused, partitioned) cannot commit over the one that took over.
 """
 
 import asyncio
 import contextlib
 import json
 import logging
+import os
 import random
+import socket
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +29,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import crud
+from api import crud, observability
 from api.core.config import Settings
 from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning.rows import PAGE_SIZE, BadRow, parse_row, source_id
@@ -33,6 +41,10 @@ from api.serving import Serving
 logger = logging.getLogger(__name__)
 
 QUARANTINE_PAYLOAD_LIMIT = 2_000
+
+
+class LeaseLost(Exception):
+    """Another learner holds the lease now: this one must not commit."""
 
 
 @dataclass
@@ -60,10 +72,25 @@ class Learner:
         self._wake = asyncio.Event()
         self._state_lock = threading.Lock()
         self.tasks: dict[str, Any] = {}
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     @property
     def secret_key(self) -> str:
         return self.settings.SECRET_KEY.get_secret_value()
+
+    # --- the lease --------------------------------------------------------------------
+
+    def hold_lease(self) -> bool:
+        with self.session_factory() as session, session.begin():
+            return crud.hold_lease(session, holder=self.holder, seconds=self.settings.LEASE_SECONDS)
+
+    def release_lease(self) -> None:
+        """Hand over at once on a clean stop, instead of after the lease runs out."""
+        try:
+            with self.session_factory() as session, session.begin():
+                crud.release_lease(session, holder=self.holder)
+        except Exception:
+            logger.warning("could not release the learner lease; it expires by itself")
 
     # --- state ------------------------------------------------------------------------
 
@@ -190,6 +217,10 @@ class Learner:
                     "blob": blobs[name], "signature": signature,
                 })  # fmt: skip
         with self.session_factory() as session, session.begin():
+            if not crud.hold_lease(
+                session, holder=self.holder, seconds=self.settings.LEASE_SECONDS
+            ):
+                raise LeaseLost("another learner took the lease; this tick is not committed")
             crud.write_tick(session, tick, snapshot_retention=self.settings.SNAPSHOT_RETENTION)
 
         status = self.status
@@ -198,6 +229,8 @@ class Learner:
         status.model_version = tick.model_version
         for record in tick.records:
             self.serving.publish(record, blobs[record["task"]])
+        observability.ROWS_LEARNED.inc(len(tick.learned))
+        observability.ROWS_QUARANTINED.inc(len(tick.quarantined))
         if tick.quarantined:
             logger.warning(
                 "quarantined %d rows, e.g. %s", len(tick.quarantined), tick.quarantined[0]["reason"]
@@ -212,31 +245,42 @@ class Learner:
             base_url=self.settings.CHALLENGE_API_URL, timeout=timeout, limits=limits
         )
         async with client:
-            while True:
-                if self.paused:
-                    self.status.state = "paused"
-                    await self._sleep(None)
-                    continue
-                try:
-                    delay = await self._tick(client)
-                except TamperedBlobError as error:
-                    # Retrying cannot help, and loading the blob is exactly what must not happen.
-                    self.status.state, self.status.last_error = "disabled", str(error)
-                    logger.error("learner stopped: %s", error)
-                    return
-                await self._sleep(delay)
+            try:
+                while True:
+                    if self.paused:
+                        self.status.state = "paused"
+                        await self._sleep(None)
+                        continue
+                    try:
+                        delay = await self._tick(client)
+                    except TamperedBlobError as error:
+                        # Retrying cannot help, and loading the blob is what must not happen.
+                        self.status.state, self.status.last_error = "disabled", str(error)
+                        logger.error("learner stopped: %s", error)
+                        return
+                    await self._sleep(delay)
+            finally:
+                self.release_lease()
 
     async def _tick(self, client: httpx.AsyncClient) -> float:
         """Run one tick; return how long to wait before the next."""
+        started = time.perf_counter()
         try:
+            if not await asyncio.to_thread(self.hold_lease):
+                return self._stand_by()
             if not self.tasks:
                 await asyncio.to_thread(self.restore)
             pages = await self.fetch(client)
-            await asyncio.to_thread(self.learn_and_commit, pages)
+            committed = await asyncio.to_thread(self.learn_and_commit, pages)
         except (asyncio.CancelledError, TamperedBlobError):
             raise
+        except LeaseLost:
+            return self._stand_by()
         except Exception as error:
+            observability.TICKS.labels("failed").inc()
             return self._failed(error)
+        observability.TICKS.labels("committed" if committed else "idle").inc()
+        observability.TICK_SECONDS.observe(time.perf_counter() - started)
         status = self.status
         status.state, status.last_error, status.failures = "running", None, 0
         status.last_tick_at = datetime.now(UTC)
@@ -245,6 +289,14 @@ class Learner:
         )
         # A tick that ended on a full page has a backlog behind it: go on at once.
         return 0.0 if drained_full_pages else self.settings.POLL_INTERVAL_SECONDS
+
+    def _stand_by(self) -> float:
+        observability.TICKS.labels("standby").inc()
+        if self.status.state != "standby":
+            logger.info("another learner holds the lease; standing by")
+        self.status.state = "standby"
+        self.tasks = {}  # the active learner moves on: restore when we take over
+        return self.settings.LEASE_SECONDS / 3
 
     def _failed(self, error: Exception) -> float:
         status = self.status
@@ -258,6 +310,8 @@ class Learner:
             self.settings.POLL_INTERVAL_SECONDS * 2 ** (status.failures - 1),
         )
         delay = random.uniform(ceiling / 2, ceiling)
+        if isinstance(error, SourceError):
+            observability.SOURCE_ERRORS.inc()
         log = logger.warning if isinstance(error, SourceError) else logger.exception
         log(
             "tick failed (%d in a row), retrying in %.1fs: %s",

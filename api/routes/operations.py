@@ -3,6 +3,8 @@
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep
@@ -17,6 +19,12 @@ router = APIRouter(tags=["operations"])
 async def read_health() -> Health:
     """Liveness: 200 while the process serves."""
     return Health()
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+async def read_metrics() -> PlainTextResponse:
+    """Prometheus metrics: rows learned, ticks, tick duration, faults, request latency."""
+    return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/status")
