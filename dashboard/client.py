@@ -24,27 +24,31 @@ class ApiClient:
         self.transport = transport
 
     def read_status(self) -> Json:
-        return self._get("/status")
+        return self._json(self._get("/status"))
 
     def read_latest(self, task: str) -> Json:
-        return self._get(f"/{task}/latest")
+        response = self._get(f"/{task}/latest")
+        if response.status_code == 404:
+            raise NothingLearnedYet(response.text)
+        return self._json(response)
 
     def read_history(self, task: str, *, limit: int) -> Json:
-        return self._get(f"/{task}/history", params={"limit": limit})
+        return self._json(self._get(f"/{task}/history", params={"limit": limit}))
 
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> Json:
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         try:
             with httpx.Client(
                 base_url=self.base_url, timeout=self.timeout, transport=self.transport
             ) as http:
-                response = http.get(path, params=params)
+                return http.get(path, params=params)
         except httpx.HTTPError as error:
             raise ApiUnavailable(f"{self.base_url}{path}: {error!r}") from error
-        if response.status_code == 404 and path.endswith("/latest"):
-            raise NothingLearnedYet(response.text)
+
+    def _json(self, response: httpx.Response) -> Json:
+        where = f"{self.base_url}{response.request.url.path}"
         if response.is_error:
-            raise ApiUnavailable(f"{self.base_url}{path} answered {response.status_code}")
+            raise ApiUnavailable(f"{where} answered {response.status_code}")
         try:
             return response.json()
         except ValueError as error:
-            raise ApiUnavailable(f"{self.base_url}{path} answered invalid JSON") from error
+            raise ApiUnavailable(f"{where} answered invalid JSON") from error

@@ -14,6 +14,8 @@ COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
 PROMOTED_COLOR = "#2ca02c"
 NOT_PROMOTED_COLOR = "#7f7f7f"
 WRONG_COLOR = "#d62728"
+# (value of `promoted`, legend label, colour) for charts that split rows by the truth.
+PROMOTION_GROUPS = ((True, "promoted", PROMOTED_COLOR), (False, "not promoted", NOT_PROMOTED_COLOR))
 LAYOUT = {
     "template": "plotly_white",
     "margin": {"l": 50, "r": 20, "t": 50, "b": 45},
@@ -131,8 +133,8 @@ def confusion_matrix_figure(latest: Json) -> go.Figure:
             x=["predicted: not promoted", "predicted: promoted"],
             y=["actual: not promoted", "actual: promoted"],
             text=[
-                [f"true negative<br>{counts['tn']}", f"false positive<br>{counts['fp']}"],
-                [f"false negative<br>{counts['fn']}", f"true positive<br>{counts['tp']}"],
+                [f"true negative<br>{counts['tn']:,}", f"false positive<br>{counts['fp']:,}"],
+                [f"false negative<br>{counts['fn']:,}", f"true positive<br>{counts['tp']:,}"],
             ],
             texttemplate="%{text}",
             colorscale="Blues",
@@ -159,10 +161,7 @@ def decision_boundary_figure(latest: Json) -> go.Figure:
     """
     batch = latest["batch"]
     figure = go.Figure(layout=LAYOUT)
-    for truth, label, color in (
-        (True, "promoted", PROMOTED_COLOR),
-        (False, "not promoted", NOT_PROMOTED_COLOR),
-    ):
+    for truth, label, color in PROMOTION_GROUPS:
         rows = [row for row in batch if row["promoted"] is truth]
         figure.add_scatter(
             x=[row["competence"] for row in rows],
@@ -219,10 +218,7 @@ def predicted_vs_actual_figure(latest: Json) -> go.Figure:
     """Predicted against true network ability for the newest rows; the diagonal is perfect."""
     batch = latest["batch"]
     figure = go.Figure(layout=LAYOUT)
-    for truth, label, color in (
-        (True, "promoted", PROMOTED_COLOR),
-        (False, "not promoted", NOT_PROMOTED_COLOR),
-    ):
+    for truth, label, color in PROMOTION_GROUPS:
         rows = [row for row in batch if row["promoted"] is truth]
         figure.add_scatter(
             x=[row["network_ability"] for row in rows],
