@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test ruff lint format soak bench clean
+.PHONY: run test lint format soak bench clean
 
 # `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
 # under the environment; honcho would put .env over it, so it reads none.
@@ -16,14 +16,12 @@ run: $(RUNTIME_STAMP)
 	mkdir -p data
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env /dev/null $(SERVICES)
 
-test: ruff
+test: lint
 	$(BIN)/python -m pytest -m "not soak"
 
-ruff: $(DEV_STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-
-lint: ruff
 	$(BIN)/mypy
 
 format: $(DEV_STAMP)

@@ -42,8 +42,9 @@ def test_ci_runs_make_test_in_strict_bash():
     assert re.search(r"^make test$", script, re.MULTILINE)
 
 
-def test_make_test_runs_ruff_and_every_test_but_the_soak_ones():
-    recipe = makefile_recipe("test") + makefile_recipe("ruff")
+def test_make_test_runs_ruff_mypy_and_every_test_but_the_soak_ones():
+    recipe = makefile_recipe("test") + makefile_recipe("lint")
     assert "ruff check ." in recipe
     assert "ruff format --check ." in recipe
+    assert "mypy" in recipe
     assert '-m pytest -m "not soak"' in recipe
