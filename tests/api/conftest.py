@@ -1,12 +1,13 @@
-import sqlite3
-from pathlib import Path
+import os
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from api.core.config import Settings
 from api.core.db import make_engine, make_session_factory
 from api.crud import create_tables
 from api.learning.learner import Learner
+from api.models import Base
 from api.serving import Serving
 from tests.support.processes import Service, free_port
 from tests.support.services import api_service, simulator_service
@@ -27,14 +28,26 @@ def page_of(first_id: int, count: int = 10) -> list[dict]:
     return [stream_row(i) for i in range(first_id, first_id + count)]
 
 
-def learned_ids(db_path: Path) -> list[int]:
-    with sqlite3.connect(db_path) as connection:
-        return [row[0] for row in connection.execute("SELECT id FROM learned_row ORDER BY id")]
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
 
-def make_settings(db_path: Path, **overrides) -> Settings:
+def query(database_url: str, sql: str, **params) -> list[tuple]:
+    """Rows of a read-only SQL query, on SQLite or PostgreSQL alike."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def learned_ids(database_url: str) -> list[int]:
+    return [row[0] for row in query(database_url, "SELECT id FROM learned_row ORDER BY id")]
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
     values = {
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": database_url,
         "CHALLENGE_API_URL": f"http://127.0.0.1:{free_port()}",
         "POLL_INTERVAL_SECONDS": 0.2,
         "ROLLING_WINDOW": 50,
@@ -47,15 +60,32 @@ def make_settings(db_path: Path, **overrides) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-@pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "api.db"
+def fresh_postgres_url() -> str:
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_POSTGRES_URL is not set: .ci/run starts a PostgreSQL server for it")
+        pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server)")
+    engine = create_engine(POSTGRES_URL)
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+    return POSTGRES_URL
 
 
 @pytest.fixture
-def learner(db_path) -> Learner:
-    """A learner on a real SQLite file, fed pages by the test instead of HTTP."""
-    settings = make_settings(db_path)
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'api.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, sqlite_url) -> str:
+    """The same test on a SQLite file and on the PostgreSQL server of TEST_POSTGRES_URL."""
+    return sqlite_url if request.param == "sqlite" else fresh_postgres_url()
+
+
+@pytest.fixture
+def learner(database_url) -> Learner:
+    """A learner on a real database, fed pages by the test instead of HTTP."""
+    settings = make_settings(database_url)
     engine = make_engine(settings.DATABASE_URL)
     create_tables(engine)
     learner = Learner(settings, make_session_factory(engine), Serving())
@@ -82,13 +112,13 @@ def start_simulator(tmp_path):
 
 
 @pytest.fixture
-def start_api(tmp_path, db_path):
-    """Start `python -m api` on the test's SQLite file; stopped at teardown."""
+def start_api(tmp_path):
+    """Start `python -m api` on the given database; stopped at teardown."""
     started: list[Service] = []
 
-    def start(*, source_url: str, port: int | None = None, **settings) -> Service:
+    def start(*, database_url: str, source_url: str, port: int | None = None, **settings):
         service = api_service(
-            database_url=f"sqlite:///{db_path}", source_url=source_url, log_dir=tmp_path,
+            database_url=database_url, source_url=source_url, log_dir=tmp_path,
             port=port, **settings,
         )  # fmt: skip
         started.append(service.start())

@@ -1,53 +1,51 @@
 """The learner's tick logic on a real SQLite file, with pages handed in directly."""
 
-import sqlite3
-
 import pytest
 
 from api import crud
 from api.learning.tasks import CLASSIFICATION, REGRESSION
-from tests.api.conftest import learned_ids, page_of, stream_row
+from tests.api.conftest import learned_ids, page_of, query, stream_row
 
 
-def test_full_pages_are_learned_and_the_cursor_moves_past_them(learner, db_path):
+def test_full_pages_are_learned_and_the_cursor_moves_past_them(learner, database_url):
     """Two full pages: 20 rows learned, next page 2, one model version."""
     assert learner.learn_and_commit([page_of(1), page_of(11)]) is True
-    assert learned_ids(db_path) == list(range(1, 21))
+    assert learned_ids(database_url) == list(range(1, 21))
     assert (learner.status.next_page, learner.status.last_id) == (2, 20)
     assert learner.status.model_version == 1
     assert learner.status.rows_seen == 20
 
 
-def test_partial_last_page_that_fills_later_is_never_learned_twice(learner, db_path):
+def test_partial_last_page_that_fills_later_is_never_learned_twice(learner, database_url):
     """Page 1 first seen with 3 rows, later with 10: only the 7 new rows are learned."""
     learner.learn_and_commit([page_of(1), page_of(11, count=3)])
     assert learner.status.next_page == 1
     learner.learn_and_commit([page_of(11, count=10), page_of(21, count=2)])
-    assert learned_ids(db_path) == list(range(1, 23))
+    assert learned_ids(database_url) == list(range(1, 23))
     assert (learner.status.next_page, learner.status.last_id) == (2, 22)
 
 
-def test_an_empty_page_commits_nothing(learner, db_path):
+def test_an_empty_page_commits_nothing(learner, database_url):
     """The end of the stream is not an error, and a tick that finds nothing commits nothing."""
     assert learner.learn_and_commit([[]]) is False
     learner.learn_and_commit([page_of(1, count=4)])
     assert learner.learn_and_commit([page_of(1, count=4)]) is False
     assert learner.status.model_version == 1
-    assert learned_ids(db_path) == [1, 2, 3, 4]
+    assert learned_ids(database_url) == [1, 2, 3, 4]
 
 
-def test_bad_rows_are_quarantined_once_with_their_reason(learner, db_path):
+def test_bad_rows_are_quarantined_once_with_their_reason(learner, database_url):
     """A bad row is stored with its reason, never learned, and not stored again on refetch."""
     page = page_of(1, count=5)
     page[1] = stream_row(2, competence="abc")
     page[3] = {"competence": 0.1, "network_ability": 0.2, "promoted": True}  # no id at all
     learner.learn_and_commit([page])
     learner.learn_and_commit([[*page, stream_row(6)]])
-    assert learned_ids(db_path) == [1, 3, 5, 6]
-    with sqlite3.connect(db_path) as connection:
-        stored = connection.execute(
-            "SELECT page, position, source_id, reason FROM quarantined_row ORDER BY position"
-        ).fetchall()
+    assert learned_ids(database_url) == [1, 3, 5, 6]
+    stored = query(
+        database_url,
+        "SELECT page, position, source_id, reason FROM quarantined_row ORDER BY position",
+    )
     assert stored == [
         (0, 1, 2, "'competence' must be a number, got 'abc'"),
         (0, 3, None, "missing field 'id'"),
@@ -56,7 +54,9 @@ def test_bad_rows_are_quarantined_once_with_their_reason(learner, db_path):
     assert learner.status.rows_seen == 4
 
 
-def test_a_failed_commit_leaves_the_models_at_the_committed_state(learner, db_path, monkeypatch):
+def test_a_failed_commit_leaves_the_models_at_the_committed_state(
+    learner, database_url, monkeypatch
+):
     """When the transaction fails, nothing is half-learned: the retry learns each row once."""
     learner.learn_and_commit([page_of(1)])
     real_write = crud.write_tick
@@ -70,19 +70,18 @@ def test_a_failed_commit_leaves_the_models_at_the_committed_state(learner, db_pa
     monkeypatch.setattr(crud, "write_tick", real_write)
 
     learner.learn_and_commit([page_of(11)])
-    assert learned_ids(db_path) == list(range(1, 21))
+    assert learned_ids(database_url) == list(range(1, 21))
     for task in (CLASSIFICATION, REGRESSION):
         assert learner.tasks[task].scores.report()["count"] == 20
 
 
-def test_snapshots_are_pruned_to_the_retention(learner, db_path):
+def test_snapshots_are_pruned_to_the_retention(learner, database_url):
     """SNAPSHOT_RETENTION=3: after 6 ticks only versions 4-6 of each task remain."""
     for first in range(1, 61, 10):
         learner.learn_and_commit([page_of(first)])
-    with sqlite3.connect(db_path) as connection:
-        kept = connection.execute(
-            "SELECT task, model_version FROM model_snapshot ORDER BY task, model_version"
-        ).fetchall()
+    kept = query(
+        database_url, "SELECT task, model_version FROM model_snapshot ORDER BY task, model_version"
+    )
     assert kept == [(task, v) for task in (CLASSIFICATION, REGRESSION) for v in (4, 5, 6)]
 
 

@@ -2,15 +2,15 @@
 
 import pickle
 import random
-import sqlite3
 
 import httpx
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from sqlalchemy import create_engine, text
 
 from simulator.faults import is_malformed
-from tests.api.conftest import learned_ids
+from tests.api.conftest import learned_ids, query
 from tests.support.processes import free_port, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -28,31 +28,28 @@ def wait_for_rows(api, rows: int, *, timeout: float = 60) -> dict:
     )
 
 
-def learned_table(db_path) -> np.ndarray:
-    with sqlite3.connect(db_path) as connection:
-        return np.array(
-            connection.execute(
-                "SELECT competence, network_ability, promoted, predicted_promoted "
-                "FROM learned_row ORDER BY id"
-            ).fetchall(),
-            dtype=float,
-        )
+def learned_table(database_url: str) -> np.ndarray:
+    sql = (
+        "SELECT competence, network_ability, promoted, predicted_promoted "
+        "FROM learned_row ORDER BY id"
+    )
+    return np.array(query(database_url, sql), dtype=float)
 
 
 def test_every_served_row_is_learned_once_and_the_models_match_batch_fits(
-    start_simulator, start_api, db_path
+    start_simulator, start_api, database_url
 ):
     """After the ticks drain the stream: rows_seen equals rows served, progressive accuracy
     is within 2 points of a batch logistic regression, regression weights equal OLS."""
     simulator = start_simulator(SIMULATOR_ROWS=3000)
-    api = start_api(source_url=simulator.url)
+    api = start_api(database_url=database_url, source_url=simulator.url)
     status = wait_for_rows(api, 3000)
     assert (status["next_page"], status["last_id"], status["state"]) == (300, 3000, "running")
-    assert learned_ids(db_path) == list(range(1, 3001))
+    assert learned_ids(database_url) == list(range(1, 3001))
 
     latest = httpx.get(api.url + "/classification/latest").json()
     assert latest["metrics"]["count"] == latest["rows_seen"] == 3000
-    table = learned_table(db_path)
+    table = learned_table(database_url)
     competence, ability, promoted, predicted = table.T
     features = sm.add_constant(np.column_stack([competence, ability]))
     batch = sm.Logit(promoted, features).fit(disp=0)
@@ -71,19 +68,21 @@ def test_every_served_row_is_learned_once_and_the_models_match_batch_fits(
     )
 
 
-def test_a_partial_last_page_that_fills_later_is_learned_once(start_simulator, start_api, db_path):
+def test_a_partial_last_page_that_fills_later_is_learned_once(
+    start_simulator, start_api, sqlite_url
+):
     """The stream grows while the learner waits at its tail: no row twice, none missed."""
     simulator = start_simulator(SIMULATOR_ROWS=25, SIMULATOR_GROWTH_ROWS_PER_SECOND=20)
-    api = start_api(source_url=simulator.url)
+    api = start_api(database_url=sqlite_url, source_url=simulator.url)
     wait_until(lambda: status_of(api)["rows_seen"] >= 75, timeout=30, message="75 rows")
-    ids = learned_ids(db_path)
+    ids = learned_ids(sqlite_url)
     assert ids == list(range(1, len(ids) + 1))
 
 
-def test_an_empty_stream_is_not_an_error(start_simulator, start_api):
+def test_an_empty_stream_is_not_an_error(start_simulator, start_api, sqlite_url):
     """No rows yet: the learner keeps asking, says nothing is wrong, and latest is a 404."""
     simulator = start_simulator(SIMULATOR_ROWS=0)
-    api = start_api(source_url=simulator.url)
+    api = start_api(database_url=sqlite_url, source_url=simulator.url)
     first = status_of(api)
     wait_until(lambda: status_of(api)["last_tick_at"] != first["last_tick_at"], timeout=10)
     status = status_of(api)
@@ -93,27 +92,30 @@ def test_an_empty_stream_is_not_an_error(start_simulator, start_api):
     assert "Nothing has been learned yet" in response.json()["detail"]
 
 
-def test_malformed_rows_are_quarantined_and_good_rows_learned(start_simulator, start_api, db_path):
+def test_malformed_rows_are_quarantined_and_good_rows_learned(
+    start_simulator, start_api, sqlite_url
+):
     """10% malformed rows: each quarantined with a reason, every good row learned once."""
     rows, seed, rate = 600, 42, 0.1
     bad = {i for i in range(1, rows + 1) if is_malformed(i, seed=seed, rate=rate)}
     simulator = start_simulator(
         SIMULATOR_ROWS=rows, SIMULATOR_SEED=seed, SIMULATOR_MALFORMED_RATE=rate
     )
-    api = start_api(source_url=simulator.url)
+    api = start_api(database_url=sqlite_url, source_url=simulator.url)
     status = wait_for_rows(api, rows - len(bad))
     assert status["rows_quarantined"] == len(bad)
-    assert learned_ids(db_path) == sorted(set(range(1, rows + 1)) - bad)
-    with sqlite3.connect(db_path) as connection:
-        quarantined = connection.execute("SELECT source_id, reason FROM quarantined_row").fetchall()
+    assert learned_ids(sqlite_url) == sorted(set(range(1, rows + 1)) - bad)
+    quarantined = query(sqlite_url, "SELECT source_id, reason FROM quarantined_row")
     assert {source_id for source_id, _ in quarantined} == bad
     assert all(reason for _, reason in quarantined)
 
 
-def test_the_learner_backs_off_while_the_source_is_down_and_recovers(start_simulator, start_api):
+def test_the_learner_backs_off_while_the_source_is_down_and_recovers(
+    start_simulator, start_api, sqlite_url
+):
     """Connection refused: /status says so, the API keeps answering; then it learns by itself."""
     port = free_port()
-    api = start_api(source_url=f"http://127.0.0.1:{port}")
+    api = start_api(database_url=sqlite_url, source_url=f"http://127.0.0.1:{port}")
     status = wait_until(lambda: (s := status_of(api))["state"] == "backing_off" and s, timeout=15)
     assert "ConnectError" in status["last_error"]
     assert httpx.get(api.url + "/health").status_code == 200
@@ -123,20 +125,20 @@ def test_the_learner_backs_off_while_the_source_is_down_and_recovers(start_simul
 
 
 def test_sigkill_during_catch_up_loses_nothing_and_repeats_nothing(
-    start_simulator, start_api, db_path
+    start_simulator, start_api, database_url
 ):
     """Killed at random moments mid catch-up and restarted: each id learned exactly once."""
     rows = 20_000
     simulator = start_simulator(SIMULATOR_ROWS=rows)
     rng = random.Random(7)
-    api = start_api(source_url=simulator.url, MAX_PAGES_PER_TICK=5)
+    api = start_api(database_url=database_url, source_url=simulator.url, MAX_PAGES_PER_TICK=5)
     for _ in range(3):
         target = status_of(api)["rows_seen"] + rng.randint(500, 3000)
         wait_until(lambda t=target: status_of(api)["rows_seen"] >= t, timeout=60)
         api.kill()
         api.start()
     status = wait_for_rows(api, rows, timeout=120)
-    assert learned_ids(db_path) == list(range(1, rows + 1))
+    assert learned_ids(database_url) == list(range(1, rows + 1))
     for task in ("classification", "regression"):
         latest = httpx.get(f"{api.url}/{task}/latest").json()
         assert latest["metrics"]["count"] == latest["rows_seen"] == rows
@@ -156,15 +158,20 @@ class _RunsCode:
 
 
 def test_a_tampered_model_blob_is_refused_and_never_unpickled(
-    start_simulator, start_api, db_path, tmp_path
+    start_simulator, start_api, sqlite_url, tmp_path
 ):
     simulator = start_simulator(SIMULATOR_ROWS=200)
-    api = start_api(source_url=simulator.url)
+    api = start_api(database_url=sqlite_url, source_url=simulator.url)
     wait_for_rows(api, 200)
     api.stop()
     marker = tmp_path / "code-ran"
-    with sqlite3.connect(db_path) as connection:
-        connection.execute("UPDATE model_snapshot SET blob = ?", (pickle.dumps(_RunsCode(marker)),))
+    engine = create_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE model_snapshot SET blob = :blob"),
+            {"blob": pickle.dumps(_RunsCode(marker))},
+        )
+    engine.dispose()
     api.start()
     status = wait_until(lambda: (s := status_of(api))["state"] == "disabled" and s, timeout=15)
     assert "signature verification" in status["last_error"]

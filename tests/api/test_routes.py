@@ -9,12 +9,12 @@ from tests.support.processes import wait_until
 
 
 @pytest.fixture
-def client_for(db_path):
+def client_for(database_url):
     """A read-only API (no learner in process) over the test's database."""
     clients = []
 
     def build(**overrides) -> TestClient:
-        client = TestClient(create_app(make_settings(db_path, **overrides)))
+        client = TestClient(create_app(make_settings(database_url, **overrides)))
         clients.append(client.__enter__())
         return client
 
