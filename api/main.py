@@ -32,7 +32,8 @@ each tick exactly once. These endpoints serve what has been committed.
 async def watch_database(services: Services) -> None:
     """Without a learner in this process, follow the one that writes the database."""
     key = services.settings.SECRET_KEY.get_secret_value()
-    interval = min(services.settings.POLL_INTERVAL_SECONDS, 1.0)
+    # Half a poll interval: a replica shows a new tick within one interval of its commit.
+    interval = min(services.settings.POLL_INTERVAL_SECONDS / 2, 1.0)
     while True:
         try:
             await asyncio.to_thread(

@@ -9,8 +9,7 @@ from api.crud import create_tables
 from api.learning.learner import Learner
 from api.models import Base
 from api.serving import Serving
-from tests.support.processes import Service, free_port
-from tests.support.services import api_service, simulator_service
+from tests.support.processes import free_port
 
 
 def stream_row(row_id: int, **overrides) -> dict:
@@ -92,38 +91,3 @@ def learner(database_url) -> Learner:
     learner.restore()
     yield learner
     engine.dispose()
-
-
-@pytest.fixture
-def start_simulator(tmp_path):
-    """Start `python -m simulator` with the given SIMULATOR_* settings; stopped at teardown."""
-    started: list[Service] = []
-
-    def start(*, port: int | None = None, **settings) -> Service:
-        service = simulator_service(
-            db_path=tmp_path / "simulator.db", log_dir=tmp_path, port=port, **settings
-        )
-        started.append(service.start())
-        return service
-
-    yield start
-    for service in started:
-        service.stop()
-
-
-@pytest.fixture
-def start_api(tmp_path):
-    """Start `python -m api` on the given database; stopped at teardown."""
-    started: list[Service] = []
-
-    def start(*, database_url: str, source_url: str, port: int | None = None, **settings):
-        service = api_service(
-            database_url=database_url, source_url=source_url, log_dir=tmp_path,
-            port=port, **settings,
-        )  # fmt: skip
-        started.append(service.start())
-        return service
-
-    yield start
-    for service in started:
-        service.stop()

@@ -45,3 +45,13 @@ def api_service(
     env = {**FAST_API_ENV, "DATABASE_URL": database_url, "CHALLENGE_API_URL": source_url}
     env.update({name: str(value) for name, value in settings.items()})
     return Service("api", port_env="API_PORT", env=env, log_dir=log_dir, port=port)
+
+
+def learner_service(*, database_url: str, source_url: str, log_dir: Path, **settings) -> Service:
+    """`python -m api.learner`, ready once its metrics endpoint answers."""
+    env = {**FAST_API_ENV, "DATABASE_URL": database_url, "CHALLENGE_API_URL": source_url}
+    env.update({name: str(value) for name, value in settings.items()})
+    return Service(
+        "api.learner", port_env="LEARNER_METRICS_PORT", env=env, log_dir=log_dir,
+        ready_path="/metrics",
+    )  # fmt: skip
