@@ -119,18 +119,28 @@ class Learner:
 
     # --- one tick -----------------------------------------------------------------------
 
-    async def fetch(self, client: httpx.AsyncClient) -> list[list[Any]]:
-        """Pages from the cursor on, a few at a time, up to the first page that is not full."""
+    async def fetch(self, client: httpx.AsyncClient) -> tuple[list[list[Any]], SourceError | None]:
+        """Pages from the cursor on, a few at a time, up to the first page that is not full.
+
+        A source fault once some pages are in ends the fetch there, and those pages are
+        still learned: were the whole tick dropped, a catch-up would stall on a flaky source.
+        """
         first, pages = self.status.next_page, list[list[Any]]()
         while len(pages) < self.settings.MAX_PAGES_PER_TICK:
             count = min(
                 self.settings.SOURCE_CONCURRENCY, self.settings.MAX_PAGES_PER_TICK - len(pages)
             )
-            for rows in await fetch_pages(client, first + len(pages), count):
+            try:
+                fetched = await fetch_pages(client, first + len(pages), count)
+            except SourceError as error:
+                if not pages:
+                    raise
+                return pages, error
+            for rows in fetched:
                 pages.append(rows)
                 if len(rows) < PAGE_SIZE:
-                    return pages
-        return pages
+                    return pages, None
+        return pages, None
 
     def learn_and_commit(self, pages: list[list[Any]]) -> bool:
         """Learn every new row of `pages` and commit the tick; True when anything changed."""
@@ -270,7 +280,7 @@ class Learner:
                 return self._stand_by()
             if not self.tasks:
                 await asyncio.to_thread(self.restore)
-            pages = await self.fetch(client)
+            pages, interrupted = await self.fetch(client)
             committed = await asyncio.to_thread(self.learn_and_commit, pages)
         except (asyncio.CancelledError, TamperedBlobError):
             raise
@@ -284,6 +294,8 @@ class Learner:
         status = self.status
         status.state, status.last_error, status.failures = "running", None, 0
         status.last_tick_at = datetime.now(UTC)
+        if interrupted is not None:
+            return self._failed(interrupted)  # the first back-off step: the source did answer
         drained_full_pages = (
             len(pages) == self.settings.MAX_PAGES_PER_TICK and len(pages[-1]) == PAGE_SIZE
         )
