@@ -150,10 +150,32 @@ def test_dashboard_reads_the_learner_api():
     assert environment["API_URL"] == f"http://learner-api:{exposed_port(api)}"
 
 
-def test_simulator_runs_only_under_its_profile():
+PROFILES = {"simulator": ["simulator"], "postgres": ["scale-out"], "learner": ["scale-out"],
+            "api-replica": ["scale-out"]}  # fmt: skip
+
+
+def test_only_the_api_and_dashboard_run_without_a_profile():
     services = compose()["services"]
-    assert services["simulator"]["profiles"] == ["simulator"]
-    assert all("profiles" not in s for name, s in services.items() if name != "simulator")
+    assert {name: s["profiles"] for name, s in services.items() if "profiles" in s} == PROFILES
+    assert services.keys() - PROFILES.keys() == {"learner-api", "dashboard"}
+
+
+def test_scale_out_runs_the_learner_alone_and_replicas_without_one():
+    services = compose()["services"]
+    assert services["learner"]["command"] == ["python", "-m", "api.learner"]
+    assert (PROJECT_ROOT / "api" / "learner.py").is_file()
+    assert services["learner"]["deploy"]["replicas"] >= 2
+    assert services["api-replica"]["environment"]["LEARNER_ENABLED"] == "false"
+    api_settings = env_names(settings_class(next(s for s in SERVICES if s.package == "api")))
+    for name in ("learner", "api-replica"):
+        environment = services[name]["environment"]
+        assert environment.keys() <= api_settings, name
+        assert environment["DATABASE_URL"].startswith("postgresql+psycopg://")
+        assert "@postgres:5432/" in environment["DATABASE_URL"]
+    metrics_port = services["learner"]["environment"]["LEARNER_METRICS_PORT"]
+    assert f"127.0.0.1:{metrics_port}/metrics" in " ".join(
+        services["learner"]["healthcheck"]["test"]
+    )
 
 
 @pytest.mark.parametrize(
