@@ -32,7 +32,12 @@ SERVICES = [
     Service("simulator", "simulator", "simulator.config", "SIMULATOR_PORT", "simulator.app"),
 ]
 # Read by docker-compose.yml alone, not by any service.
-COMPOSE_ONLY_SETTINGS = {"CHALLENGE_NETWORK", "DOCKER_CHALLENGE_API_URL"}
+COMPOSE_ONLY_SETTINGS = {
+    "CHALLENGE_NETWORK",
+    "DOCKER_CHALLENGE_API_URL",
+    "DOCKER_DATABASE_URL",
+    "POSTGRES_PASSWORD",
+}
 ENV_LINE = re.compile(r"(?P<commented>#\s*)?(?P<name>[A-Z][A-Z0-9_]*)=(?P<value>.*)")
 
 
