@@ -2,14 +2,24 @@
 
 import logging
 
-from dashboard.app import app
+import waitress
+
+from dashboard.app import server
 from dashboard.config import settings
 
 
 def main() -> None:
-    # Every viewer polls several times a second; one access-log line per request drowns the log.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app.run(host=settings.DASHBOARD_HOST, port=settings.DASHBOARD_PORT, debug=False)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # A production WSGI server: Flask's own is for development, one viewer at a time.
+    waitress.serve(
+        server,
+        host=settings.DASHBOARD_HOST,
+        port=settings.DASHBOARD_PORT,
+        threads=settings.DASHBOARD_THREADS,
+        ident="dashboard",
+    )
 
 
 if __name__ == "__main__":
