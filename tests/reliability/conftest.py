@@ -2,12 +2,18 @@
 ledger read straight from its SQLite file, and a line of figures printed per test."""
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from api.core.db import make_engine, make_session_factory
+from api.crud import create_tables
+from api.learning.learner import Learner
+from api.serving import Serving
+from tests.api.conftest import make_settings, page_of
 from tests.support.processes import Service, wait_until
 
 # Short ticks, a short lease (a SIGKILLed holder blocks its successor for this long) and
@@ -113,3 +119,39 @@ def figures(request, capsys):
         line = " ".join(f"{name}={value}" for name, value in measured.items())
         with capsys.disabled():
             print(f"\n[reliability] {request.node.name}: {line}")
+
+
+@pytest.fixture
+def make_learner(db_path):
+    """Build learners in this process on the test's SQLite file, fed by a fake source."""
+    engines = []
+
+    def build(*, busy_timeout: float | None = None, **overrides) -> Learner:
+        settings = make_settings(f"sqlite:///{db_path}", **overrides)
+        engine = make_engine(settings.DATABASE_URL, **_busy(busy_timeout))
+        engines.append(engine)
+        create_tables(engine)
+        learner = Learner(settings, make_session_factory(engine), Serving())
+        learner.restore()
+        return learner
+
+    yield build
+    for engine in engines:
+        engine.dispose()
+
+
+def _busy(timeout: float | None) -> dict:
+    return {} if timeout is None else {"busy_timeout": timeout}
+
+
+def fake_source(*, pages: int, fail: Callable[[int], bool] = lambda page: False):
+    """An httpx client for a stream of `pages` full pages whose page N answers 503 while
+    `fail(N)` is true."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        if fail(page):
+            return httpx.Response(503, json={"detail": "injected fault"})
+        return httpx.Response(200, json=page_of(page * 10 + 1) if page < pages else [])
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://source")
