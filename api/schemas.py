@@ -113,6 +113,15 @@ class HistoryPoint(BaseModel):
 
 
 class History(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task": "regression",
+        "points": [{
+            "model_version": 1, "rows_seen": 500, "updated_at": "2026-11-26T21:59:00+00:00",
+            "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
+            "coefficients": {"competence": -0.47, "promoted": 0.41, "intercept": 0.54},
+        }],
+    }]})  # fmt: skip
+
     task: Literal["classification", "regression"]
     points: list[HistoryPoint] = Field(description="Oldest first, spread evenly, newest included.")
 
@@ -174,8 +183,12 @@ class Status(BaseModel):
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: Literal["ok"] = "ok"
 
 
 class Problem(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "What went wrong."}]})
+
     detail: str

@@ -159,4 +159,5 @@ def test_every_endpoint_has_a_summary_and_an_example_in_swagger(client_for):
             assert operation.get("summary") or operation.get("description"), (method, path)
     examples = {name for name, s in schema["components"]["schemas"].items() if "examples" in s}
     assert {"ClassificationLatest", "RegressionLatest", "ClassificationInput", "RegressionInput",
-            "ClassificationPrediction", "RegressionPrediction", "Status"} <= examples  # fmt: skip
+            "ClassificationPrediction", "RegressionPrediction", "Status", "History",
+            "Health", "Problem"} <= examples  # fmt: skip
