@@ -1,0 +1,95 @@
+"""64 concurrent clients on the read and predict endpoints while the learner catches up."""
+
+import asyncio
+import random
+import statistics
+import time
+from collections import Counter
+
+import httpx
+import pytest
+
+from tests.reliability.conftest import (
+    CHAOS_API_SETTINGS,
+    assert_learned_exactly_once,
+    read_ledger,
+    status_of,
+    wait_for_rows,
+)
+from tests.support.processes import wait_until
+
+pytestmark = pytest.mark.e2e
+
+CLIENTS, SECONDS = 64, 6.0
+
+
+def a_request(rng: random.Random) -> tuple[str, str, dict]:
+    """One of the endpoints a dashboard or a caller would hit, with a plausible input."""
+    task = rng.choice(["classification", "regression"])
+    match rng.choice(["latest", "history", "predict"]):
+        case "latest":
+            return "GET", f"/{task}/latest", {}
+        case "history":
+            return "GET", f"/{task}/history", {"params": {"limit": rng.randint(1, 300)}}
+    competence = rng.uniform(-1, 2)
+    body = (
+        {"competence": competence, "network_ability": rng.uniform(-1, 2)}
+        if task == "classification"
+        else {"competence": competence, "promoted": rng.random() < 0.5}
+    )
+    return "POST", f"/{task}/predict", {"json": body}
+
+
+async def hammer(base_url: str) -> tuple[Counter, list[float]]:
+    """CLIENTS concurrent loops of requests for SECONDS; status counts and latencies."""
+    outcomes: Counter = Counter()
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits) as client:
+        deadline = time.monotonic() + SECONDS
+
+        async def one_client(number: int) -> None:
+            rng = random.Random(number)
+            while time.monotonic() < deadline:
+                method, path, options = a_request(rng)
+                started = time.monotonic()
+                try:
+                    response = await client.request(method, path, **options)
+                    outcomes[(path.rsplit("/", 1)[1], response.status_code)] += 1
+                except httpx.HTTPError as error:
+                    outcomes[(path.rsplit("/", 1)[1], type(error).__name__)] += 1
+                latencies.append(time.monotonic() - started)
+
+        await asyncio.gather(*(one_client(n) for n in range(CLIENTS)))
+    return outcomes, latencies
+
+
+def test_sixty_four_clients_during_a_catch_up_get_no_5xx_and_no_row_is_lost(
+    start_simulator, start_api, db_path, figures
+):
+    rows = 15_000
+    simulator = start_simulator(SIMULATOR_ROWS=rows)
+    api = start_api(
+        database_url=f"sqlite:///{db_path}", source_url=simulator.url,
+        MAX_PAGES_PER_TICK=10, **CHAOS_API_SETTINGS,
+    )  # fmt: skip
+    wait_until(lambda: status_of(api)["rows_seen"] > 0, timeout=30, message="a first commit")
+    rows_before = status_of(api)["rows_seen"]
+    outcomes, latencies = asyncio.run(hammer(api.url))
+    rows_after = status_of(api)["rows_seen"]
+
+    failures = {key: count for key, count in outcomes.items() if key[1] not in (200,)}
+    assert not failures, failures
+    assert rows_before < rows_after < rows, "the load must fall within the catch-up"
+    wait_for_rows(api, rows, timeout=120)
+    ledger = read_ledger(db_path)
+    assert_learned_exactly_once(api, ledger, list(range(1, rows + 1)))
+    quantiles = statistics.quantiles(latencies, n=100)
+    figures.update(
+        clients=CLIENTS, seconds=SECONDS, requests=sum(outcomes.values()),
+        requests_per_second=round(sum(outcomes.values()) / SECONDS),
+        p50_ms=round(quantiles[49] * 1000, 1), p99_ms=round(quantiles[98] * 1000, 1),
+        max_ms=round(max(latencies) * 1000, 1), non_200=0,
+        rows_learned_during_load=rows_after - rows_before,
+        rows_lost=rows - len(set(ledger.learned_ids)), rows_duplicated=ledger.duplicated(),
+    )  # fmt: skip
