@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     API_PORT: int = Field(default=8000, ge=1, le=65535)
     LOG_LEVEL: str = "info"
     LOG_FORMAT: Literal["text", "json"] = "text"
+    ACCESS_LOG: bool = False
 
     DATABASE_URL: str = "sqlite:///./data/api.db"
     CHALLENGE_API_URL: str = "http://127.0.0.1:5000"
