@@ -1,10 +1,17 @@
 """Validation of the rows the stream serves: a good row is learned, a bad one quarantined."""
 
 import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any
 
 PAGE_SIZE = 10
+# The ids the tables' integer columns hold on every backend (32 bits on PostgreSQL): a row
+# whose id does not fit would fail every commit, so it is quarantined like any bad row.
+ID_RANGE = range(-(2**31), 2**31)
+# Beyond this a feature's square, summed over any number of rows, overflows the models'
+# float arithmetic, and the row would fail every tick that tried to learn it.
+FEATURE_LIMIT = 1e100
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,17 +31,29 @@ def _number(raw: dict[str, Any], field: str) -> float:
         raise BadRow(f"missing field {field!r}")
     value = raw[field]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadRow(f"{field!r} must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise BadRow(f"{field!r} must be finite, got {value!r}")
-    return float(value)
+        raise BadRow(f"{field!r} must be a number, got {_shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise BadRow(f"{field!r} must be finite, got {_shown(value)}")
+    if abs(number) > FEATURE_LIMIT:
+        raise BadRow(f"{field!r} is too large to learn (over {FEATURE_LIMIT:g}), got {number:g}")
+    return number
+
+
+def _shown(value: Any) -> str:
+    """The offending value in a quarantine reason, cut short whatever its size."""
+    text = reprlib.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def source_id(raw: Any) -> int | None:
     """The row's id when it has a usable one, so a bad row can still move the cursor."""
     if isinstance(raw, dict):
         value = raw.get("id")
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and value in ID_RANGE:
             return value
     return None
 
@@ -56,12 +75,12 @@ def parse_row(raw: Any) -> StreamRow:
         raise BadRow(
             "missing field 'id'"
             if "id" not in raw
-            else f"'id' must be an integer, got {raw['id']!r}"
+            else f"'id' must be an integer in [-2**31, 2**31), got {_shown(raw['id'])}"
         )
     competence = _number(raw, "competence")
     network_ability = _number(raw, "network_ability")
     if "promoted" not in raw:
         raise BadRow("missing field 'promoted'")
     if not isinstance(raw["promoted"], bool):
-        raise BadRow(f"'promoted' must be a boolean, got {raw['promoted']!r}")
+        raise BadRow(f"'promoted' must be a boolean, got {_shown(raw['promoted'])}")
     return StreamRow(row_id, competence, network_ability, raw["promoted"])
