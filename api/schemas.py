@@ -5,9 +5,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.learning.rows import FEATURE_LIMIT
+
 LearnerState = Literal["running", "backing_off", "paused", "disabled", "standby"]
 
-FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+# The range the models learn from (api.learning.rows): beyond it their arithmetic
+# overflows, and a prediction would come out NaN.
+FiniteNumber = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=-FEATURE_LIMIT, le=FEATURE_LIMIT)
+]
 
 
 class ConfusionMatrix(BaseModel):

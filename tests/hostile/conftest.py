@@ -1,0 +1,35 @@
+"""An API in this process over a database a real learner wrote a few ticks to."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.db import make_engine, make_session_factory
+from api.crud import create_tables
+from api.learning.learner import Learner
+from api.main import create_app
+from api.serving import Serving
+from tests.api.conftest import make_settings, page_of
+
+ADMIN_TOKEN = "hostile-suite-admin-token"
+
+
+@pytest.fixture(scope="module")
+def learned_app(tmp_path_factory):
+    """A read-only API (no learner in process) serving 25 rows learned over three ticks."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'api.db'}"
+    engine = make_engine(url)
+    create_tables(engine)
+    learner = Learner(make_settings(url), make_session_factory(engine), Serving())
+    learner.restore()
+    for page in ([page_of(1)], [page_of(11)], [page_of(21, count=5)]):
+        learner.learn_and_commit(page)
+    engine.dispose()
+    app = create_app(make_settings(url, ADMIN_TOKEN=ADMIN_TOKEN))
+    with TestClient(app) as client:
+        assert client.get("/classification/latest").status_code == 200
+        yield app
+
+
+@pytest.fixture(scope="module")
+def client(learned_app):
+    return TestClient(learned_app)
