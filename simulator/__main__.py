@@ -10,7 +10,13 @@ from simulator.config import settings
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(app, host=settings.SIMULATOR_HOST, port=settings.SIMULATOR_PORT)
+    uvicorn.run(
+        app,
+        host=settings.SIMULATOR_HOST,
+        port=settings.SIMULATOR_PORT,
+        # Off by default: a log line per page slowed a catch-up's every request.
+        access_log=settings.SIMULATOR_ACCESS_LOG,
+    )
 
 
 if __name__ == "__main__":

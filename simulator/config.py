@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     SIMULATOR_ERROR_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
     SIMULATOR_LATENCY_MS: int = Field(default=0, ge=0)
     SIMULATOR_MALFORMED_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+    SIMULATOR_ACCESS_LOG: bool = False
 
 
 settings = Settings()

@@ -26,6 +26,7 @@ def test_defaults(clean_environment):
         "SIMULATOR_ERROR_RATE": 0.0,
         "SIMULATOR_LATENCY_MS": 0,
         "SIMULATOR_MALFORMED_RATE": 0.0,
+        "SIMULATOR_ACCESS_LOG": False,
     }
 
 
