@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from api.core.db import make_engine, make_session_factory
 from api.deps import Services
 from api.errors import validation_error
 from api.learning.learner import Learner
+from api.limits import BodySizeLimit
 from api.observability import RequestTimer
 from api.routes import operations, predict, records
 from api.serving import Serving
@@ -64,6 +66,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.services = services
     background = asyncio.create_task(learner.run() if learner else watch_database(services))
     background.add_done_callback(_log_crash)
+    # What exists now lives as long as the process. Frozen, it is left out of the
+    # collector's full passes, each of which stalled every request in flight.
+    gc.freeze()
     try:
         yield
     finally:
@@ -82,6 +87,7 @@ def create_app(config: Settings = settings) -> FastAPI:
     )
     app.state.settings = config
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(BodySizeLimit)
     app.add_middleware(RequestTimer)
     if config.CORS_ORIGINS:
         app.add_middleware(

@@ -16,7 +16,9 @@ from api.schemas import (
 
 router = APIRouter()
 NOT_LEARNED: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON text."},
     404: {"model": Problem, "description": "Nothing learned yet."},
+    413: {"model": Problem, "description": "The body is over 64 KiB."},
     503: {"model": Problem, "description": "The stored model was refused."},
 }
 

@@ -13,17 +13,22 @@ from tests.api.conftest import make_settings, page_of
 ADMIN_TOKEN = "hostile-suite-admin-token"
 
 
+def learn_a_few_ticks(database_url: str) -> None:
+    """25 rows learned over three committed ticks, as the learner writes them."""
+    engine = make_engine(database_url)
+    create_tables(engine)
+    learner = Learner(make_settings(database_url), make_session_factory(engine), Serving())
+    learner.restore()
+    for pages in ([page_of(1)], [page_of(11)], [page_of(21, count=5)]):
+        learner.learn_and_commit(pages)
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def learned_app(tmp_path_factory):
-    """A read-only API (no learner in process) serving 25 rows learned over three ticks."""
+    """A read-only API (no learner in process) serving what the learner committed."""
     url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'api.db'}"
-    engine = make_engine(url)
-    create_tables(engine)
-    learner = Learner(make_settings(url), make_session_factory(engine), Serving())
-    learner.restore()
-    for page in ([page_of(1)], [page_of(11)], [page_of(21, count=5)]):
-        learner.learn_and_commit(page)
-    engine.dispose()
+    learn_a_few_ticks(url)
     app = create_app(make_settings(url, ADMIN_TOKEN=ADMIN_TOKEN))
     with TestClient(app) as client:
         assert client.get("/classification/latest").status_code == 200
