@@ -17,12 +17,14 @@ from api.core.db import make_engine, make_session_factory
 from api.deps import Services
 from api.errors import validation_error
 from api.learning.learner import Learner
-from api.limits import BodySizeLimit
 from api.observability import RequestTimer
 from api.routes import operations, predict, records
 from api.serving import Serving
 
 logger = logging.getLogger(__name__)
+
+# Predict bodies are a few dozen bytes; anything over this is refused with 413 unread.
+MAX_BODY_BYTES = 64 * 1024
 
 DESCRIPTION = """
 Online learning on the QA streaming challenge. A background learner polls the stream,
@@ -84,10 +86,10 @@ def create_app(config: Settings = settings) -> FastAPI:
         description=DESCRIPTION,
         version="1.0.0",
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.settings = config
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_middleware(BodySizeLimit)
     app.add_middleware(RequestTimer)
     if config.CORS_ORIGINS:
         app.add_middleware(

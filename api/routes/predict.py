@@ -18,7 +18,7 @@ router = APIRouter()
 NOT_LEARNED: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "The body is not JSON text."},
     404: {"model": Problem, "description": "Nothing learned yet."},
-    413: {"model": Problem, "description": "The body is over 64 KiB."},
+    413: {"description": "The body is over 64 KiB: refused unread."},
     503: {"model": Problem, "description": "The stored model was refused."},
 }
 
