@@ -10,9 +10,12 @@ from fastapi.responses import JSONResponse
 
 
 def _json_safe(value: Any) -> Any:
-    """Echoed input may hold NaN or Infinity, which JSON cannot carry: name them instead."""
+    """Echoed input may hold NaN or Infinity, which JSON cannot carry, or raw bytes that are
+    not UTF-8 (a body sent without a JSON content type): name them instead."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
     if isinstance(value, dict):
         return {key: _json_safe(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -22,7 +25,7 @@ def _json_safe(value: Any) -> Any:
 
 async def validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    detail = _json_safe(jsonable_encoder(error.errors()))
+    detail = jsonable_encoder(_json_safe(error.errors()))
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": detail}
     )

@@ -68,3 +68,11 @@ def test_every_finite_input_gets_a_finite_answer_or_a_422(
     """Huge finite inputs included: the models must not answer inf or NaN."""
     classify(client, {"competence": competence, "network_ability": network_ability})
     regress(client, {"competence": competence, "promoted": promoted})
+
+
+def test_a_body_of_raw_bytes_without_a_content_type_is_a_422_not_a_500(client):
+    """FastAPI echoes such a body back as bytes; bytes that are not UTF-8 once made a 500."""
+    for path in ("/classification/predict", "/regression/predict"):
+        response = client.post(path, content=b"\xff\xfe not json")
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["input"] == "\ufffd\ufffd not json"
