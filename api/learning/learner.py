@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 QUARANTINE_PAYLOAD_LIMIT = 2_000
 
+# The pages of a tick, and the source fault that cut them short, if any.
+Fetched = tuple[list[list[Any]], SourceError | None]
+
 
 class LeaseLost(Exception):
     """Another learner holds the lease now: this one must not commit."""
@@ -72,6 +75,7 @@ class Learner:
         self._wake = asyncio.Event()
         self._state_lock = threading.Lock()
         self.tasks: dict[str, Any] = {}
+        self._fetched_ahead: tuple[int, Fetched] | None = None
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     @property
@@ -119,13 +123,13 @@ class Learner:
 
     # --- one tick -----------------------------------------------------------------------
 
-    async def fetch(self, client: httpx.AsyncClient) -> tuple[list[list[Any]], SourceError | None]:
-        """Pages from the cursor on, a few at a time, up to the first page that is not full.
+    async def fetch(self, client: httpx.AsyncClient, first: int) -> Fetched:
+        """Pages from `first` on, a few at a time, up to the first page that is not full.
 
         A source fault once some pages are in ends the fetch there, and those pages are
         still learned: were the whole tick dropped, a catch-up would stall on a flaky source.
         """
-        first, pages = self.status.next_page, list[list[Any]]()
+        pages = list[list[Any]]()
         while len(pages) < self.settings.MAX_PAGES_PER_TICK:
             count = min(
                 self.settings.SOURCE_CONCURRENCY, self.settings.MAX_PAGES_PER_TICK - len(pages)
@@ -280,8 +284,8 @@ class Learner:
                 return self._stand_by()
             if not self.tasks:
                 await asyncio.to_thread(self.restore)
-            pages, interrupted = await self.fetch(client)
-            committed = await asyncio.to_thread(self.learn_and_commit, pages)
+            pages, interrupted = await self._fetch_from_cursor(client)
+            committed = await self._learn_and_fetch_ahead(client, pages, interrupted)
         except (asyncio.CancelledError, TamperedBlobError):
             raise
         except LeaseLost:
@@ -296,11 +300,42 @@ class Learner:
         status.last_tick_at = datetime.now(UTC)
         if interrupted is not None:
             return self._failed(interrupted)  # the first back-off step: the source did answer
-        drained_full_pages = (
-            len(pages) == self.settings.MAX_PAGES_PER_TICK and len(pages[-1]) == PAGE_SIZE
-        )
         # A tick that ended on a full page has a backlog behind it: go on at once.
-        return 0.0 if drained_full_pages else self.settings.POLL_INTERVAL_SECONDS
+        return 0.0 if self._drained(pages) else self.settings.POLL_INTERVAL_SECONDS
+
+    def _drained(self, pages: list[list[Any]]) -> bool:
+        """The tick took as many pages as it may, all full: more are surely waiting."""
+        return len(pages) == self.settings.MAX_PAGES_PER_TICK and len(pages[-1]) == PAGE_SIZE
+
+    async def _fetch_from_cursor(self, client: httpx.AsyncClient) -> Fetched:
+        """The pages the previous tick fetched ahead when they start at the cursor, else
+        fresh ones (after a failed commit the cursor did not move and they are dropped)."""
+        ahead, self._fetched_ahead = self._fetched_ahead, None
+        if ahead is not None and ahead[0] == self.status.next_page:
+            return ahead[1]
+        return await self.fetch(client, self.status.next_page)
+
+    async def _learn_and_fetch_ahead(
+        self, client: httpx.AsyncClient, pages: list[list[Any]], interrupted: SourceError | None
+    ) -> bool:
+        """Learn and commit `pages`; during a catch-up, fetch the next tick's pages meanwhile.
+
+        Pages fetched ahead are as good as fresh: a full page never changes, and the tick
+        that learns them skips any row already learned, as it does for any page.
+        """
+        if interrupted is not None or not self._drained(pages):
+            return await asyncio.to_thread(self.learn_and_commit, pages)
+        next_first = self.status.next_page + len(pages)
+        ahead = asyncio.create_task(self.fetch(client, next_first))
+        try:
+            committed = await asyncio.to_thread(self.learn_and_commit, pages)
+        except BaseException:
+            ahead.cancel()
+            raise
+        # A fault here is only a missed head start: the next tick meets it in its own fetch.
+        with contextlib.suppress(SourceError):
+            self._fetched_ahead = (next_first, await ahead)
+        return committed
 
     def _stand_by(self) -> float:
         observability.TICKS.labels("standby").inc()
