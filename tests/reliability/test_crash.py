@@ -14,6 +14,7 @@ from tests.reliability.conftest import (
     status_of,
     wait_for_rows,
 )
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -32,12 +33,17 @@ def kill_and_restart_during_catch_up(
         MAX_PAGES_PER_TICK=5, **CHAOS_API_SETTINGS,
     )  # fmt: skip
     started = time.monotonic()
-    at_kill = []
+    at_kill: list[int] = []
     for kill in range(kills):
-        # A third of the kills land right after the restart (restore, the lease, the first
-        # tick); the rest anywhere within a few dozen ticks.
-        delay = rng.uniform(0, 0.15) if kill % 3 == 0 else rng.uniform(0.3, 2.0)
-        time.sleep(delay)
+        if kill % 3 == 0:
+            # Right after the restart: during the restore, the wait for the lease, the
+            # first tick.
+            time.sleep(rng.uniform(0, 0.15))
+        else:
+            # After a few hundred more rows, at a random phase of the tick under way.
+            target = (at_kill[-1] if at_kill else 0) + rng.randint(200, 1500)
+            wait_until(lambda t=target: status_of(api)["rows_seen"] >= t, timeout=60)
+            time.sleep(rng.uniform(0, 0.2))
         api.kill()
         at_kill.append(committed_rows(db_path))
         api.start()
