@@ -1,0 +1,137 @@
+"""Catch-up: how fast the learner drains a backlog, against two baselines on the same rows.
+
+A: a bare loop fetching every page in turn with the learner's own client settings.
+B: a bare River loop, the same tasks' `step` (predict, score, learn) over the same rows.
+The learner: the real API process on a fresh database, from the moment it answers until
+/status says every row is learned. On the way its model_snapshot table is sampled.
+"""
+
+import asyncio
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.core.config import settings
+from api.learning.rows import PAGE_SIZE, parse_row
+from api.learning.source import fetch_page
+from api.learning.tasks import new_tasks
+from benchmarks.stack import api_service, rows_seen
+
+WARM_UP_PAGES = 50
+# Rare enough to cost the API nothing: the end is read from the committed cursor.
+STATUS_POLL_SECONDS = 0.25
+SNAPSHOT_SAMPLE_SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+@dataclass
+class SnapshotSample:
+    rows_seen: int
+    snapshots: int
+    blob_bytes: int
+
+
+@dataclass
+class LearnerRun:
+    rows_per_second: float
+    seconds: float
+    snapshot_samples: list[SnapshotSample]
+    database_bytes: int
+
+
+def source_client(base_url: str) -> httpx.AsyncClient:
+    """The client `Learner.run` builds, from the same settings."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(settings.SOURCE_TIMEOUT_SECONDS),
+        limits=httpx.Limits(max_connections=settings.SOURCE_CONCURRENCY),
+    )
+
+
+async def _fetch_every_page(base_url: str) -> tuple[list[list[Any]], float]:
+    async with source_client(base_url) as client:
+        for page in range(WARM_UP_PAGES):
+            await fetch_page(client, page)
+        pages: list[list[Any]] = []
+        started = time.perf_counter()
+        while not pages or len(pages[-1]) == PAGE_SIZE:
+            pages.append(await fetch_page(client, len(pages)))
+        return pages, time.perf_counter() - started
+
+
+def fetch_every_page(base_url: str) -> tuple[list[list[Any]], float]:
+    """Baseline A: every page once, in order; the pages and the rows per second."""
+    pages, seconds = asyncio.run(_fetch_every_page(base_url))
+    return pages, sum(map(len, pages)) / seconds
+
+
+def learn_in_memory(pages: list[list[Any]]) -> float:
+    """Baseline B: progressive validation over the rows already in memory; rows per second."""
+    rows = [parse_row(raw) for page in pages for raw in page]
+    tasks = list(new_tasks(settings.ROLLING_WINDOW).values())
+    started = time.perf_counter()
+    for row in rows:
+        for task in tasks:
+            task.step(row)
+    return len(rows) / (time.perf_counter() - started)
+
+
+def _read_only(database: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+
+
+def sample_snapshots(database: Path, seen: int) -> SnapshotSample:
+    with _read_only(database) as connection:
+        count, size = connection.execute(
+            "SELECT count(*), coalesce(sum(length(blob)), 0) FROM model_snapshot"
+        ).fetchone()
+    return SnapshotSample(seen, count, size)
+
+
+def committed_at(database: Path) -> float:
+    """When the newest tick was committed, as a Unix time."""
+    with _read_only(database) as connection:
+        (stamp,) = connection.execute("SELECT updated_at FROM learner_cursor").fetchone()
+    moment = datetime.fromisoformat(stamp)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def database_bytes(database: Path) -> int:
+    files = (database, database.with_name(database.name + "-wal"))
+    return sum(path.stat().st_size for path in files if path.exists())
+
+
+def run_learner(
+    *, source_url: str, rows: int, workdir: Path, max_pages_per_tick: int
+) -> LearnerRun:
+    """The API from a fresh database until it has learned `rows` rows."""
+    database = workdir / "catch-up.db"
+    api = api_service(
+        source_url=source_url, database=database, workdir=workdir,
+        MAX_PAGES_PER_TICK=str(max_pages_per_tick),
+    )  # fmt: skip
+    thresholds = [round(rows * share) for share in SNAPSHOT_SAMPLE_SHARES]
+    samples: list[SnapshotSample] = []
+    with api, httpx.Client(base_url=api.url, timeout=10) as client:
+        # The learner starts with the process: rows it committed before the API answered
+        # are left out together with the time they took.
+        started, seen_at_start = time.time(), rows_seen(client)
+        seen = seen_at_start
+        while seen < rows:
+            time.sleep(STATUS_POLL_SECONDS)
+            seen = rows_seen(client)
+            if thresholds and seen >= thresholds[0]:
+                samples.append(sample_snapshots(database, seen))
+                while thresholds and seen >= thresholds[0]:
+                    thresholds.pop(0)
+        seconds = committed_at(database) - started
+    return LearnerRun(
+        rows_per_second=(rows - seen_at_start) / seconds,
+        seconds=seconds,
+        snapshot_samples=samples,
+        database_bytes=database_bytes(database),
+    )

@@ -1,0 +1,91 @@
+"""The one table `make bench` prints and writes, targets beside the figures."""
+
+import os
+import platform
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from benchmarks.catchup import LearnerRun
+from benchmarks.pages import PageCost
+from benchmarks.serving import Serving, WrkRun
+
+TARGET_LEARNER_OVER_FETCH = 0.9
+TARGET_LATEST_OVER_TRIVIAL = 0.8
+TARGET_P99_MS = 100.0
+
+
+@dataclass
+class Results:
+    rows: int
+    max_pages_per_tick: int
+    source_concurrency: int
+    fetch_rows_per_second: float
+    learn_rows_per_second: float
+    learner: LearnerRun
+    serving: Serving
+    page_cost: PageCost
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def _wrk_cell(run: WrkRun) -> str:
+    return (
+        f"{run.requests_per_second:,.0f} req/s, p50 {run.p50_ms:.1f} ms, "
+        f"p99 {run.p99_ms:.1f} ms, {run.errors} errors"
+    )
+
+
+def _bytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} kB"
+
+
+def render(results: Results) -> str:
+    r, learner, serving, pages = results, results.learner, results.serving, results.page_cost
+    over_fetch = learner.rows_per_second / r.fetch_rows_per_second
+    over_learn = learner.rows_per_second / r.learn_rows_per_second
+    over_trivial = serving.latest.requests_per_second / serving.trivial.requests_per_second
+    errors = serving.latest.errors + serving.trivial.errors
+    serving_ok = over_trivial >= TARGET_LATEST_OVER_TRIVIAL
+    snapshots = ", ".join(
+        f"{s.rows_seen:,} rows: {_bytes(s.blob_bytes)} ({s.snapshots} snapshots)"
+        for s in learner.snapshot_samples
+    )
+    lines = [
+        f"`make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; {r.rows:,} rows, "
+        f"MAX_PAGES_PER_TICK={r.max_pages_per_tick}, SOURCE_CONCURRENCY={r.source_concurrency}.",
+        "",
+        "| part | measure | result | target |",
+        "|---|---|---|---|",
+        f"| catch-up | A: fetch every page in turn, nothing else | "
+        f"{r.fetch_rows_per_second:,.0f} rows/s | |",
+        f"| catch-up | B: River loop in memory (predict, score, learn) | "
+        f"{r.learn_rows_per_second:,.0f} rows/s | |",
+        f"| catch-up | learner: API process, fresh database, to rows_seen = {r.rows:,} | "
+        f"{learner.rows_per_second:,.0f} rows/s ({learner.seconds:.1f} s) | |",
+        f"| catch-up | learner / A | {over_fetch:.2f} | >= {TARGET_LEARNER_OVER_FETCH}: "
+        f"{_verdict(over_fetch >= TARGET_LEARNER_OVER_FETCH)} |",
+        f"| catch-up | learner / B | {over_learn:.2f} | |",
+        f"| serving | `GET /classification/latest`, {serving.runs_each} x "
+        f"{serving.seconds_per_run} s | {_wrk_cell(serving.latest)} | |",
+        f"| serving | `GET /health` (trivial), {serving.runs_each} x "
+        f"{serving.seconds_per_run} s | {_wrk_cell(serving.trivial)} | |",
+        f"| serving | latest / trivial throughput | {over_trivial:.2f} | "
+        f">= {TARGET_LATEST_OVER_TRIVIAL}: {_verdict(serving_ok)} |",
+        f"| serving | p99 of latest | {serving.latest.p99_ms:.1f} ms | "
+        f"< {TARGET_P99_MS:.0f} ms: {_verdict(serving.latest.p99_ms < TARGET_P99_MS)} |",
+        f"| serving | errors (non-2xx/3xx, socket) | {errors} | 0: {_verdict(errors == 0)} |",
+        f"| serving | rows the learner learned during the runs | "
+        f"{serving.rows_learned_meanwhile:,} | > 0 |",
+        f"| storage | database after {r.rows:,} rows | {_bytes(learner.database_bytes)} "
+        f"({learner.database_bytes / r.rows:,.0f} bytes/row) | |",
+        f"| storage | model_snapshot blobs as rows grow | {snapshots} | flat |",
+        f"| pages | simulator page 0, median of {pages.requests_each} | "
+        f"{pages.first_ms:.2f} ms | |",
+        f"| pages | simulator page {pages.last_page:,}, median of {pages.requests_each} | "
+        f"{pages.last_ms:.2f} ms | |",
+        f"| pages | last / first | {pages.last_ms / pages.first_ms:.2f} | about 1 |",
+    ]
+    return "\n".join(lines) + "\n"

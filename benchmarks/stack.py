@@ -1,0 +1,50 @@
+"""The simulator and the API as real processes on loopback, with the product's defaults
+except where a benchmark needs otherwise (a fresh database, a large MAX_PAGES_PER_TICK)."""
+
+from pathlib import Path
+
+import httpx
+
+from tests.support.processes import Service, wait_until
+
+SEED = 42
+
+
+def simulator_service(*, rows: int, workdir: Path) -> Service:
+    """The simulator serving a seeded stream of `rows` rows (the same first rows at any size)."""
+    env = {
+        "SIMULATOR_HOST": "127.0.0.1",
+        "SIMULATOR_DB": str(workdir / f"simulator-{rows}.db"),
+        "SIMULATOR_ROWS": str(rows),
+        "SIMULATOR_SEED": str(SEED),
+        "SIMULATOR_GROWTH_ROWS_PER_SECOND": "0",
+        "SIMULATOR_ERROR_RATE": "0",
+        "SIMULATOR_LATENCY_MS": "0",
+        "SIMULATOR_MALFORMED_RATE": "0",
+    }
+    return Service("simulator", port_env="SIMULATOR_PORT", env=env, log_dir=workdir)
+
+
+def api_service(*, source_url: str, database: Path, workdir: Path, **settings: str) -> Service:
+    """The API with its learner on a database file that must not exist yet."""
+    if database.exists():
+        raise FileExistsError(f"{database} exists: the benchmark needs a fresh database")
+    env = {
+        "ENVIRONMENT": "development",
+        "API_HOST": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "CHALLENGE_API_URL": source_url,
+        "LEARNER_ENABLED": "true",
+        "SECRET_KEY": "benchmark-secret-key",
+        "ADMIN_TOKEN": "",
+        **settings,
+    }
+    return Service("api", port_env="API_PORT", env=env, log_dir=workdir)
+
+
+def rows_seen(client: httpx.Client) -> int:
+    return client.get("/status").json()["rows_seen"]
+
+
+def wait_for_learning(client: httpx.Client) -> None:
+    wait_until(lambda: rows_seen(client) > 0, timeout=30, message="the first committed tick")
