@@ -33,7 +33,7 @@ from api import crud, observability
 from api.core.config import Settings
 from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning.rows import PAGE_SIZE, BadRow, parse_row, source_id
-from api.learning.source import SourceError, fetch_pages
+from api.learning.source import SourceError, fetch_in_order
 from api.learning.tasks import CLASSIFICATION, REGRESSION, new_tasks
 from api.schemas import LearnerState
 from api.serving import Serving
@@ -124,26 +124,27 @@ class Learner:
     # --- one tick -----------------------------------------------------------------------
 
     async def fetch(self, client: httpx.AsyncClient, first: int) -> Fetched:
-        """Pages from `first` on, a few at a time, up to the first page that is not full.
+        """Pages from `first` on, a few in flight at a time, up to the first page that is not
+        full.
 
         A source fault once some pages are in ends the fetch there, and those pages are
         still learned: were the whole tick dropped, a catch-up would stall on a flaky source.
         """
         pages = list[list[Any]]()
-        while len(pages) < self.settings.MAX_PAGES_PER_TICK:
-            count = min(
-                self.settings.SOURCE_CONCURRENCY, self.settings.MAX_PAGES_PER_TICK - len(pages)
-            )
+        in_order = fetch_in_order(
+            client, first, self.settings.MAX_PAGES_PER_TICK,
+            concurrency=self.settings.SOURCE_CONCURRENCY,
+        )  # fmt: skip
+        async with contextlib.aclosing(in_order):
             try:
-                fetched = await fetch_pages(client, first + len(pages), count)
+                async for rows in in_order:
+                    pages.append(rows)
+                    if len(rows) < PAGE_SIZE:
+                        break
             except SourceError as error:
                 if not pages:
                     raise
                 return pages, error
-            for rows in fetched:
-                pages.append(rows)
-                if len(rows) < PAGE_SIZE:
-                    return pages, None
         return pages, None
 
     def learn_and_commit(self, pages: list[list[Any]]) -> bool:
