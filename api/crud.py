@@ -145,7 +145,8 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
     if tick.learned:
         # Into the table, not the mapped class: a plain executemany, without the ORM's bulk
         # bookkeeping that cost a third of the commit on a catch-up's thousands of rows.
-        session.execute(insert(LearnedRow.__table__), tick.learned)
+        learned_rows = Base.metadata.tables[LearnedRow.__tablename__]
+        session.execute(insert(learned_rows), tick.learned)
     if tick.quarantined:
         session.execute(insert(QuarantinedRow), tick.quarantined)
     if tick.records:
