@@ -75,7 +75,6 @@ class Learner:
         self._wake = asyncio.Event()
         self._state_lock = threading.Lock()
         self.tasks: dict[str, Any] = {}
-        self._fetched_ahead: tuple[int, Fetched] | None = None
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     @property
@@ -285,8 +284,8 @@ class Learner:
                 return self._stand_by()
             if not self.tasks:
                 await asyncio.to_thread(self.restore)
-            pages, interrupted = await self._fetch_from_cursor(client)
-            committed = await self._learn_and_fetch_ahead(client, pages, interrupted)
+            pages, interrupted = await self.fetch(client, self.status.next_page)
+            committed = await asyncio.to_thread(self.learn_and_commit, pages)
         except (asyncio.CancelledError, TamperedBlobError):
             raise
         except LeaseLost:
@@ -307,36 +306,6 @@ class Learner:
     def _drained(self, pages: list[list[Any]]) -> bool:
         """The tick took as many pages as it may, all full: more are surely waiting."""
         return len(pages) == self.settings.MAX_PAGES_PER_TICK and len(pages[-1]) == PAGE_SIZE
-
-    async def _fetch_from_cursor(self, client: httpx.AsyncClient) -> Fetched:
-        """The pages the previous tick fetched ahead when they start at the cursor, else
-        fresh ones (after a failed commit the cursor did not move and they are dropped)."""
-        ahead, self._fetched_ahead = self._fetched_ahead, None
-        if ahead is not None and ahead[0] == self.status.next_page:
-            return ahead[1]
-        return await self.fetch(client, self.status.next_page)
-
-    async def _learn_and_fetch_ahead(
-        self, client: httpx.AsyncClient, pages: list[list[Any]], interrupted: SourceError | None
-    ) -> bool:
-        """Learn and commit `pages`; during a catch-up, fetch the next tick's pages meanwhile.
-
-        Pages fetched ahead are as good as fresh: a full page never changes, and the tick
-        that learns them skips any row already learned, as it does for any page.
-        """
-        if interrupted is not None or not self._drained(pages):
-            return await asyncio.to_thread(self.learn_and_commit, pages)
-        next_first = self.status.next_page + len(pages)
-        ahead = asyncio.create_task(self.fetch(client, next_first))
-        try:
-            committed = await asyncio.to_thread(self.learn_and_commit, pages)
-        except BaseException:
-            ahead.cancel()
-            raise
-        # A fault here is only a missed head start: the next tick meets it in its own fetch.
-        with contextlib.suppress(SourceError):
-            self._fetched_ahead = (next_first, await ahead)
-        return committed
 
     def _stand_by(self) -> float:
         observability.TICKS.labels("standby").inc()
