@@ -15,6 +15,7 @@ from api.models import (
     LearnerCursor,
     LearnerLease,
     ModelRecord,
+    ModelReset,
     ModelSnapshot,
     QuarantinedRow,
     utc_now,
@@ -37,6 +38,7 @@ class TickWrite:
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
+    applied_resets: list[int] = field(default_factory=list)
 
 
 def create_tables(engine: Engine) -> None:
@@ -103,6 +105,18 @@ def read_snapshots(session: Session, *, model_version: int) -> list[ModelSnapsho
     )
 
 
+def request_reset(session: Session, *, task: str) -> ModelReset:
+    reset = ModelReset(task=task)
+    session.add(reset)
+    session.flush()
+    return reset
+
+
+def read_pending_resets(session: Session) -> list[ModelReset]:
+    query = select(ModelReset).where(ModelReset.applied_version.is_(None)).order_by(ModelReset.id)
+    return list(session.scalars(query))
+
+
 def read_quarantined_positions(session: Session, *, page: int) -> set[int]:
     return set(session.scalars(select(QuarantinedRow.position).where(QuarantinedRow.page == page)))
 
@@ -158,6 +172,12 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
                 ModelSnapshot.task == snapshot["task"],
                 ModelSnapshot.model_version <= tick.model_version - snapshot_retention,
             )
+        )
+    if tick.applied_resets:
+        session.execute(
+            update(ModelReset)
+            .where(ModelReset.id.in_(tick.applied_resets))
+            .values(applied_version=tick.model_version)
         )
     cursor = session.get(LearnerCursor, CURSOR_ID)
     if cursor is None:

@@ -100,6 +100,18 @@ class ModelSnapshot(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
+class ModelReset(Base):
+    """An admin's request to start a task's model afresh, applied by the learner in the
+    next tick that learns rows (then `applied_version` is that tick's model version)."""
+
+    __tablename__ = "model_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(32))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    applied_version: Mapped[int | None]
+
+
 class LearnerLease(Base):
     """Who may learn: one holder at a time, until `expires_at` unless renewed."""
 

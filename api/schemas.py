@@ -188,6 +188,18 @@ class Status(BaseModel):
     source_url: str
 
 
+class ResetRequested(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task": "classification", "reset_id": 3, "requested_at": "2026-11-26T22:00:00+00:00",
+        "detail": "The learner starts a fresh classification model with the next learned rows.",
+    }]})  # fmt: skip
+
+    task: Literal["classification", "regression"]
+    reset_id: int
+    requested_at: datetime
+    detail: str
+
+
 class Health(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
 

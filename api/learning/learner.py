@@ -34,7 +34,7 @@ from api.core.config import Settings
 from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning.rows import PAGE_SIZE, BadRow, parse_row, source_id
 from api.learning.source import SourceError, fetch_in_order
-from api.learning.tasks import CLASSIFICATION, REGRESSION, new_tasks
+from api.learning.tasks import CLASSIFICATION, REGRESSION, TASK_TYPES, new_tasks
 from api.schemas import LearnerState
 from api.serving import Serving
 
@@ -166,6 +166,10 @@ class Learner:
         status, first_page = self.status, self.status.next_page
         with self.session_factory() as session:
             seen_positions = crud.read_quarantined_positions(session, page=first_page)
+            resets = [(reset.id, reset.task) for reset in crud.read_pending_resets(session)]
+        before_resets = dict(self.tasks)
+        for _, task in resets:
+            self.tasks[task] = TASK_TYPES[task](self.settings.ROLLING_WINDOW)
         version = status.model_version + 1
         tick = crud.TickWrite(
             next_page=first_page, last_id=status.last_id, model_version=version,
@@ -203,7 +207,10 @@ class Learner:
             tick.next_page = page + 1
         tick.rows_seen += len(tick.learned)
         tick.rows_quarantined += len(tick.quarantined)
-        if not tick.learned:
+        if tick.learned:
+            tick.applied_resets = [reset_id for reset_id, _ in resets]
+        else:
+            self.tasks = before_resets  # a reset waits for a tick that learns rows
             tick.model_version = status.model_version
             if not tick.quarantined and (tick.next_page, tick.last_id) == (
                 first_page,

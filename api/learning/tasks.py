@@ -73,5 +73,11 @@ class RegressionTask:
         return pipelines.regressor_coefficients(self.model)
 
 
+TASK_TYPES: dict[str, type[ClassificationTask | RegressionTask]] = {
+    CLASSIFICATION: ClassificationTask,
+    REGRESSION: RegressionTask,
+}
+
+
 def new_tasks(window: int) -> dict[str, ClassificationTask | RegressionTask]:
-    return {CLASSIFICATION: ClassificationTask(window), REGRESSION: RegressionTask(window)}
+    return {name: task_type(window) for name, task_type in TASK_TYPES.items()}

@@ -1,6 +1,6 @@
 """The learner's status, liveness, and the admin switches."""
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import PlainTextResponse
@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep
 from api.learning.learner import Learner
-from api.schemas import Health, Problem, Status
+from api.schemas import Health, Problem, ResetRequested, Status
 from api.serving import as_utc
 
 router = APIRouter(tags=["operations"])
@@ -66,6 +66,25 @@ def _learner(services: Services) -> Learner:
             status.HTTP_409_CONFLICT, "This process runs no learner (LEARNER_ENABLED=false)."
         )
     return services.learner
+
+
+@router.post(
+    "/{task}/reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[AdminDep],
+    responses={code: ADMIN_RESPONSES[code] for code in (401, 403)},
+)
+def reset_model(
+    task: Literal["classification", "regression"], services: ServicesDep
+) -> ResetRequested:
+    """Start the task's model afresh from the next learned rows; its history is kept."""
+    with services.session_factory() as session, session.begin():
+        reset = crud.request_reset(session, task=task)
+        reset_id, requested_at = reset.id, as_utc(reset.requested_at)
+    return ResetRequested(
+        task=task, reset_id=reset_id, requested_at=requested_at,
+        detail=f"The learner starts a fresh {task} model with the next learned rows.",
+    )  # fmt: skip
 
 
 @router.post("/learner/pause", dependencies=[AdminDep], responses=ADMIN_RESPONSES)

@@ -101,3 +101,26 @@ def test_restore_continues_exactly_where_the_last_commit_left(learner):
     )
     assert after == before
     assert (learner.status.next_page, learner.status.last_id) == (1, 15)
+
+
+def request_reset(learner, task: str) -> None:
+    with learner.session_factory() as session, session.begin():
+        crud.request_reset(session, task=task)
+
+
+def test_a_reset_starts_the_task_afresh_with_the_next_learned_rows(learner, database_url):
+    """The reset task's scores restart at the next tick that learns; the other task's go on."""
+    learner.learn_and_commit([page_of(1)])
+    old_model = learner.tasks[CLASSIFICATION]
+    request_reset(learner, CLASSIFICATION)
+    assert learner.learn_and_commit([[]]) is False  # nothing new: the reset waits
+    assert learner.tasks[CLASSIFICATION] is old_model
+
+    learner.learn_and_commit([page_of(11, count=4)])
+    assert learner.tasks[CLASSIFICATION].scores.report()["count"] == 4
+    assert learner.tasks[REGRESSION].scores.report()["count"] == 14
+    assert query(database_url, "SELECT task, applied_version FROM model_reset") == [
+        (CLASSIFICATION, 2)
+    ]
+    learner.restore()  # the reset was committed with the tick: a restart keeps it
+    assert learner.tasks[CLASSIFICATION].scores.report()["count"] == 4

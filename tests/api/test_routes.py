@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from tests.api.conftest import make_settings, page_of
+from tests.api.conftest import make_settings, page_of, query
 from tests.support.processes import wait_until
 
 
@@ -146,6 +146,19 @@ def test_admin_endpoints_need_the_right_token(client_for):
     assert "s3cret" not in wrong.text
     right = client.post("/learner/pause", headers={"Authorization": "Bearer s3cret-token"})
     assert right.status_code == 409  # authorised, but this process runs no learner
+
+
+def test_a_model_reset_needs_the_admin_token_and_is_left_for_the_learner(client_for, database_url):
+    client = client_for(ADMIN_TOKEN="s3cret-token")
+    assert client.post("/regression/reset").status_code == 401
+    admin = {"Authorization": "Bearer s3cret-token"}
+    assert client.post("/ranking/reset", headers=admin).status_code == 422
+    response = client.post("/regression/reset", headers=admin)
+    assert response.status_code == 202
+    assert response.json()["task"] == "regression"
+    pending = query(database_url, "SELECT id, task, applied_version FROM model_reset")
+    assert pending == [(response.json()["reset_id"], "regression", None)]
+    assert client_for().post("/regression/reset", headers=admin).status_code == 403
 
 
 def test_health_is_ok(client_for):
