@@ -19,6 +19,7 @@ class Results:
     rows: int
     max_pages_per_tick: int
     source_concurrency: int
+    catch_up_runs: int
     fetch_rows_per_second: float
     learn_rows_per_second: float
     learner: LearnerRun
@@ -59,11 +60,12 @@ def render(results: Results) -> str:
         "",
         "| part | measure | result | target |",
         "|---|---|---|---|",
-        f"| catch-up | A: fetch every page in turn, nothing else | "
+        f"| catch-up | A: fetch every page in turn, nothing else (median of {r.catch_up_runs}) | "
         f"{r.fetch_rows_per_second:,.0f} rows/s | |",
         f"| catch-up | B: River loop in memory (predict, score, learn) | "
         f"{r.learn_rows_per_second:,.0f} rows/s | |",
-        f"| catch-up | learner: API process, fresh database, to rows_seen = {r.rows:,} | "
+        f"| catch-up | learner: API process, fresh database, to rows_seen = {r.rows:,} "
+        f"(median of {r.catch_up_runs}, alternating with A) | "
         f"{learner.rows_per_second:,.0f} rows/s ({learner.seconds:.1f} s) | |",
         f"| catch-up | learner / A | {over_fetch:.2f} | >= {TARGET_LEARNER_OVER_FETCH}: "
         f"{_verdict(over_fetch >= TARGET_LEARNER_OVER_FETCH)} |",
