@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from simulator.config import Settings, settings
 from simulator.faults import RequestFaults
+from simulator.injection import FaultInjection
 from simulator.routes import router
 from simulator.store import RowStore
 
@@ -84,11 +85,16 @@ def create_app(config: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = config
-    app.state.request_faults = RequestFaults(
+    faults = RequestFaults(
         error_rate=config.SIMULATOR_ERROR_RATE,
         latency_ms=config.SIMULATOR_LATENCY_MS,
         seed=config.SIMULATOR_SEED,
+        html_rate=config.SIMULATOR_HTML_RATE,
+        truncate_rate=config.SIMULATOR_TRUNCATE_RATE,
+        slow_rate=config.SIMULATOR_SLOW_RATE,
+        slow_ms=config.SIMULATOR_SLOW_MS,
     )
+    app.add_middleware(FaultInjection, faults=faults)
     app.include_router(router)
     return app
 

@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     SIMULATOR_ERROR_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
     SIMULATOR_LATENCY_MS: int = Field(default=0, ge=0)
     SIMULATOR_MALFORMED_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+    SIMULATOR_HTML_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+    SIMULATOR_TRUNCATE_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+    SIMULATOR_SLOW_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
+    SIMULATOR_SLOW_MS: int = Field(default=3000, ge=0)
     SIMULATOR_ACCESS_LOG: bool = False
 
 

@@ -1,7 +1,14 @@
 """Fault injection for tests and demos, off by default and seeded.
 
-Requests: a share `error_rate` is answered 500 or 503, drawn from a generator seeded by
-the simulator's seed, and every data request waits `latency_ms` more.
+Requests, each fault drawn per request from a generator seeded by the simulator's seed:
+- a share `error_rate` is answered 500 (an HTML error page, as a crashed server or a proxy
+  sends) or 503 (a JSON detail);
+- a share `html_rate` is answered 200 with an HTML page instead of JSON (a captive portal
+  or a misrouted proxy);
+- a share `truncate_rate` has its body cut off halfway and the connection dropped;
+- a share `slow_rate` waits `slow_ms` before answering (by default long enough that a
+  client with a short timeout gives up and abandons the request);
+- every data request waits `latency_ms` more.
 
 Rows: whether a row is malformed, and how, depends on (seed, row id) alone, so a row is
 served the same broken way every time it is fetched, like a bad record in a real source.
@@ -67,20 +74,57 @@ def malform(row: dict, *, seed: int) -> dict:
     return broken
 
 
+HTML_ERROR_PAGE = (
+    "<!DOCTYPE html><html><head><title>{status} {reason}</title></head>"
+    "<body><h1>{reason}</h1><p>The server could not complete your request.</p></body></html>"
+)
+HTML_PORTAL_PAGE = (
+    "<!DOCTYPE html><html><head><title>Sign in</title></head>"
+    "<body><form action='/login'><input name='user'></form></body></html>"
+)
+
+
+@dataclass(frozen=True)
+class RequestFault:
+    """What one request gets: a delay, and at most one way of failing."""
+
+    delay_ms: int = 0
+    status: int | None = None
+    html: bool = False
+    truncate: bool = False
+
+
 @dataclass
 class RequestFaults:
-    """The per-request knobs: a seeded share of 5xx answers and a fixed extra latency."""
+    """The per-request knobs, each a seeded share of requests."""
 
     error_rate: float
     latency_ms: int
     seed: int
+    html_rate: float = 0.0
+    truncate_rate: float = 0.0
+    slow_rate: float = 0.0
+    slow_ms: int = 3000
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(f"errors:{self.seed}")
 
-    def draw_error_status(self) -> int | None:
-        """500 or 503 for a share `error_rate` of calls, else None."""
-        if self.error_rate and self._rng.random() < self.error_rate:
-            return self._rng.choice(ERROR_STATUSES)
-        return None
+    def _drawn(self, rate: float) -> bool:
+        return bool(rate) and self._rng.random() < rate
+
+    def draw(self) -> RequestFault:
+        """The fault of the next request.
+
+        >>> RequestFaults(error_rate=0, latency_ms=5, seed=1).draw()
+        RequestFault(delay_ms=5, status=None, html=False, truncate=False)
+        >>> RequestFaults(error_rate=0, latency_ms=0, seed=1, truncate_rate=1.0).draw().truncate
+        True
+        """
+        delay = self.latency_ms + (self.slow_ms if self._drawn(self.slow_rate) else 0)
+        if self._drawn(self.error_rate):
+            status = self._rng.choice(ERROR_STATUSES)
+            return RequestFault(delay, status=status, html=status == 500)
+        if self._drawn(self.html_rate):
+            return RequestFault(delay, status=200, html=True)
+        return RequestFault(delay, truncate=self._drawn(self.truncate_rate))

@@ -1,15 +1,14 @@
 """The challenge's endpoint, `GET /api/v1/data?page=N`, and a liveness check."""
 
-import asyncio
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from simulator.config import Settings
-from simulator.faults import RequestFaults, is_malformed, malform
+from simulator.faults import is_malformed, malform
 from simulator.store import PAGE_SIZE, RowStore
 
 
@@ -47,15 +46,6 @@ StoreDep = Annotated[RowStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def inject_request_faults(request: Request) -> None:
-    faults: RequestFaults = request.app.state.request_faults
-    if faults.latency_ms:
-        await asyncio.sleep(faults.latency_ms / 1000)
-    status = faults.draw_error_status()
-    if status is not None:
-        raise HTTPException(status_code=status, detail="injected fault")
-
-
 router = APIRouter()
 
 PageQuery = Annotated[
@@ -69,7 +59,6 @@ PageQuery = Annotated[
     tags=["stream"],
     response_model=list[DataRow],
     response_class=RowsResponse,
-    dependencies=[Depends(inject_request_faults)],
 )
 # On the event loop: a page is ten rowid lookups, cheaper than the hop to a worker thread
 # and back (with that hop the simulator served 1,800 pages/s instead of 2,900).

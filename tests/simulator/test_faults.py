@@ -9,6 +9,7 @@ import pytest
 
 from simulator.faults import (
     MALFORMATIONS,
+    RequestFault,
     RequestFaults,
     is_malformed,
     malform,
@@ -57,13 +58,22 @@ def test_malform_breaks_one_value_field_in_every_kind_and_keeps_the_id():
 
 def test_request_faults_are_seeded():
     def draws(seed):
-        faults = RequestFaults(error_rate=0.5, latency_ms=0, seed=seed)
-        return [faults.draw_error_status() for _ in range(200)]
+        faults = RequestFaults(
+            error_rate=0.3, latency_ms=0, seed=seed, html_rate=0.2, truncate_rate=0.2,
+            slow_rate=0.2, slow_ms=700,
+        )  # fmt: skip
+        return [faults.draw() for _ in range(300)]
 
     assert draws(1) == draws(1) != draws(2)
-    assert set(draws(1)) == {None, 500, 503}
-    no_errors = RequestFaults(error_rate=0.0, latency_ms=0, seed=1)
-    assert {no_errors.draw_error_status() for _ in range(100)} == {None}
+    faults = draws(1)
+    assert {f.status for f in faults} == {None, 200, 500, 503}
+    assert {f.html for f in faults if f.status == 500} == {True}
+    assert {f.html for f in faults if f.status == 503} == {False}
+    assert {f.html for f in faults if f.status == 200} == {True}
+    assert any(f.truncate for f in faults) and not any(f.truncate and f.status for f in faults)
+    assert {f.delay_ms for f in faults} == {0, 700}
+    no_faults = RequestFaults(error_rate=0.0, latency_ms=0, seed=1)
+    assert {no_faults.draw() for _ in range(100)} == {RequestFault()}
 
 
 @pytest.mark.e2e
@@ -121,3 +131,28 @@ def test_malformed_rows_are_the_predicted_ids_every_time(start_simulator):
     assert [text for text, _ in second] == [text for text, _ in first]
     body = "".join(text for text, _ in first)
     assert ":NaN" in body and ":Infinity" in body and ":null" in body and '"abc"' in body
+
+
+@pytest.mark.e2e
+def test_html_truncated_and_slow_answers_are_what_a_hostile_source_sends(start_simulator):
+    """Each knob at 1.0 on its own: HTML with 200, a body cut off mid-JSON on a dropped
+    connection, and an answer that only comes after SIMULATOR_SLOW_MS."""
+    html = start_simulator(SIMULATOR_HTML_RATE=1.0)
+    response = httpx.get(html.url + "/api/v1/data?page=0", timeout=5)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.text.startswith("<!DOCTYPE html>")
+    html.stop()
+
+    cut = start_simulator(SIMULATOR_TRUNCATE_RATE=1.0)
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(cut.url + "/api/v1/data?page=0", timeout=5)
+    assert httpx.get(cut.url + "/health", timeout=5).status_code == 200
+    cut.stop()
+
+    slow = start_simulator(SIMULATOR_SLOW_RATE=1.0, SIMULATOR_SLOW_MS=1500)
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.get(slow.url + "/api/v1/data?page=0", timeout=0.5)
+    started = time.monotonic()
+    assert httpx.get(slow.url + "/api/v1/data?page=0", timeout=5).status_code == 200
+    assert time.monotonic() - started >= 1.4
