@@ -1,7 +1,7 @@
 """Data access. Every function takes a session; the caller owns the transaction."""
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,6 +9,7 @@ from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.learning.cursor import Cursor
 from api.models import (
     Base,
     LearnedRow,
@@ -29,11 +30,7 @@ LEASE_ID = 1
 class TickWrite:
     """Everything one tick commits, in one transaction."""
 
-    next_page: int
-    last_id: int | None
-    model_version: int
-    rows_seen: int
-    rows_quarantined: int
+    cursor: Cursor
     learned: list[dict[str, Any]] = field(default_factory=list)
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -52,17 +49,21 @@ def create_tables(engine: Engine) -> None:
                 session.commit()
 
 
-def hold_lease(session: Session, *, holder: str, seconds: float) -> bool:
-    """Take the learner lease if it is free or expired, or renew it if `holder` has it.
+def hold_lease(
+    session: Session, *, holder: str, seconds: float, take_over: str | None = None
+) -> bool:
+    """Take the learner lease if it is free or expired, or renew it if `holder` has it;
+    also take it from `take_over`, a holder known to be dead.
 
     One conditional UPDATE: the database serialises competing holders, and inside a
     tick's transaction it fences off a learner whose lease another one has taken since.
     """
     now = utc_now()
+    holders = [holder] if take_over is None else [holder, take_over]
     result = session.execute(
         update(LearnerLease)
         .where(LearnerLease.id == LEASE_ID)
-        .where(or_(LearnerLease.holder == holder, LearnerLease.expires_at < now))
+        .where(or_(LearnerLease.holder.in_(holders), LearnerLease.expires_at < now))
         .values(holder=holder, expires_at=now + timedelta(seconds=seconds))
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -76,20 +77,16 @@ def release_lease(session: Session, *, holder: str) -> None:
     )
 
 
-def read_cursor(session: Session) -> LearnerCursor:
-    cursor = session.get(LearnerCursor, CURSOR_ID)
-    return (
-        cursor
-        if cursor is not None
-        else LearnerCursor(
-            id=CURSOR_ID,
-            next_page=0,
-            last_id=None,
-            rows_seen=0,
-            rows_quarantined=0,
-            model_version=0,
-        )
-    )
+def read_cursor(session: Session) -> tuple[Cursor, datetime | None]:
+    """The committed cursor and when it was committed (the epoch's cursor before any)."""
+    row = session.get(LearnerCursor, CURSOR_ID)
+    if row is None:
+        return Cursor(), None
+    cursor = Cursor(
+        next_page=row.next_page, last_id=row.last_id, rows_seen=row.rows_seen,
+        rows_quarantined=row.rows_quarantined, model_version=row.model_version,
+    )  # fmt: skip
+    return cursor, row.updated_at
 
 
 def read_model_version(session: Session) -> int:
@@ -170,22 +167,19 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
         session.execute(
             delete(ModelSnapshot).where(
                 ModelSnapshot.task == snapshot["task"],
-                ModelSnapshot.model_version <= tick.model_version - snapshot_retention,
+                ModelSnapshot.model_version <= tick.cursor.model_version - snapshot_retention,
             )
         )
     if tick.applied_resets:
         session.execute(
             update(ModelReset)
             .where(ModelReset.id.in_(tick.applied_resets))
-            .values(applied_version=tick.model_version)
+            .values(applied_version=tick.cursor.model_version)
         )
-    cursor = session.get(LearnerCursor, CURSOR_ID)
-    if cursor is None:
-        cursor = LearnerCursor(id=CURSOR_ID)
-        session.add(cursor)
-    cursor.next_page = tick.next_page
-    cursor.last_id = tick.last_id
-    cursor.model_version = tick.model_version
-    cursor.rows_seen = tick.rows_seen
-    cursor.rows_quarantined = tick.rows_quarantined
-    cursor.updated_at = utc_now()
+    row = session.get(LearnerCursor, CURSOR_ID)
+    if row is None:
+        row = LearnerCursor(id=CURSOR_ID)
+        session.add(row)
+    for name, value in asdict(tick.cursor).items():
+        setattr(row, name, value)
+    row.updated_at = utc_now()

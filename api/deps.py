@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.core.config import Settings
 from api.core.security import token_matches
-from api.learning.learner import Learner
 from api.serving import Serving
+from api.supervisor import LearnerSupervisor
 
 
 @dataclass
@@ -18,7 +18,7 @@ class Services:
     settings: Settings
     session_factory: sessionmaker[Session]
     serving: Serving
-    learner: Learner | None
+    supervisor: LearnerSupervisor | None  # None: LEARNER_ENABLED=false, serve only
 
 
 # async, so FastAPI calls it on the event loop: a sync dependency costs every request a

@@ -1,42 +1,96 @@
-"""`python -m api.learner`: the learner alone, beside read-only API replicas.
+"""`python -m api.learner`: the learner process.
 
-Run any number of these: the lease in the database lets one learn while the others
-stand by, and a standby takes over within LEASE_SECONDS when the active one dies.
-Prometheus metrics are served on LEARNER_METRICS_PORT.
+Alone, beside read-only API replicas: run any number of these; the lease in the database
+lets one learn while the others stand by, and a standby takes over within LEASE_SECONDS
+when the active one dies. Prometheus metrics are served on LEARNER_METRICS_PORT.
+
+`--supervised` is how `python -m api` runs it as its child: status goes to stdout as one
+JSON line per change (with the learner's Prometheus metrics), commands (`pause`,
+`resume`) come on stdin, and the end of stdin (the API is gone, even SIGKILLed) stops it.
 """
 
-import asyncio
-import contextlib
+import argparse
+import json
 import logging
 import signal
+import sys
+import threading
+from typing import TextIO
 
 from prometheus_client import start_http_server
 
 from api import crud
-from api.core.config import Settings, settings
+from api.core.config import settings
 from api.core.db import make_engine, make_session_factory
-from api.learning.learner import Learner
+from api.learning.loop import Learner
+from api.learning.metrics import LEARNER_REGISTRY, learner_metrics_text
+from api.learning.status import LearnerStatus
 from api.observability import configure_logging
-from api.serving import Serving
 
 logger = logging.getLogger("api.learner")
 
 
-async def run_learner(config: Settings) -> None:
-    engine = make_engine(config.DATABASE_URL)
-    await asyncio.to_thread(crud.create_tables, engine)
-    learner = Learner(config, make_session_factory(engine), Serving())
-    task = asyncio.create_task(learner.run())
-    loop = asyncio.get_running_loop()
+class StatusChannel:
+    """Writes each status to the supervisor; a vanished reader stops the learner."""
+
+    def __init__(self, out: TextIO, learner_stop):
+        self.out, self.learner_stop, self.lock = out, learner_stop, threading.Lock()
+
+    def send(self, status: LearnerStatus) -> None:
+        line = json.dumps(
+            {"status": json.loads(status.to_json()), "metrics": learner_metrics_text()}
+        )
+        with self.lock:
+            try:
+                self.out.write(line + "\n")
+                self.out.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                self.learner_stop()
+
+
+def follow_commands(stdin: TextIO, learner: Learner) -> None:
+    """Apply `pause` and `resume` lines until stdin ends, then stop the learner."""
+    for line in stdin:
+        command = line.strip()
+        if command in ("pause", "resume"):
+            learner.set_paused(command == "pause")
+        elif command:
+            logger.warning("unknown command from the supervisor: %r", command)
+    learner.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m api.learner", description=__doc__)
+    parser.add_argument("--supervised", action="store_true", help="run as the API's child")
+    parser.add_argument("--paused", action="store_true", help="start paused")
+    parser.add_argument("--take-over", metavar="HOLDER", help="lease of a learner known dead")
+    args = parser.parse_args(argv)
+    configure_logging(level=settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
+
+    engine = make_engine(settings.DATABASE_URL)
+    crud.create_tables(engine)
+    learner = Learner(settings, make_session_factory(engine), take_over=args.take_over)
+    learner.paused = args.paused
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(stop_signal, task.cancel)
-    logger.info("learner %s started on %s", learner.holder, config.CHALLENGE_API_URL)
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    engine.dispose()
+        signal.signal(stop_signal, lambda *_: learner.stop())
+    if args.supervised:
+        # stdout carries the status lines only; anything printed goes to the log instead.
+        channel = StatusChannel(sys.stdout, learner.stop)
+        sys.stdout = sys.stderr
+        learner.on_status = channel.send
+        threading.Thread(
+            target=follow_commands, args=(sys.stdin, learner), daemon=True, name="commands"
+        ).start()
+    else:
+        start_http_server(
+            settings.LEARNER_METRICS_PORT, addr=settings.API_HOST, registry=LEARNER_REGISTRY
+        )
+    logger.info("learner %s started on %s", learner.lease.holder, settings.CHALLENGE_API_URL)
+    try:
+        learner.run()
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":
-    configure_logging(level=settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
-    start_http_server(settings.LEARNER_METRICS_PORT, addr=settings.API_HOST)
-    asyncio.run(run_learner(settings))
+    main()

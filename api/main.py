@@ -1,4 +1,4 @@
-"""Builds the app: storage, the published records, and the learner in the lifespan."""
+"""Builds the app: storage, the published records, and the learner process in the lifespan."""
 
 import asyncio
 import contextlib
@@ -16,10 +16,10 @@ from api.core.config import Settings, settings
 from api.core.db import make_engine, make_session_factory
 from api.deps import Services
 from api.errors import validation_error
-from api.learning.learner import Learner
 from api.observability import RequestTimer
 from api.routes import operations, predict, records
 from api.serving import Serving
+from api.supervisor import LearnerSupervisor
 
 logger = logging.getLogger(__name__)
 
@@ -27,25 +27,31 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 
 DESCRIPTION = """
-Online learning on the QA streaming challenge. A background learner polls the stream,
-and for every row predicts, scores, then learns (progressive validation), committing
-each tick exactly once. These endpoints serve what has been committed.
+Online learning on the QA streaming challenge. A learner, in a process of its own that
+this API supervises, polls the stream, and for every row predicts, scores, then learns
+(progressive validation), committing each tick exactly once. These endpoints serve what
+has been committed.
 """
 
 
-async def watch_database(services: Services) -> None:
-    """Without a learner in this process, follow the one that writes the database."""
+async def follow_database(services: Services, committed: asyncio.Event) -> None:
+    """Serve what the learner (ours or another one) commits to the database.
+
+    Our own learner says when it commits, and the new tick is served at once; a learner
+    elsewhere is seen within half a poll interval, so within one interval of its commit.
+    """
     key = services.settings.SECRET_KEY.get_secret_value()
-    # Half a poll interval: a replica shows a new tick within one interval of its commit.
     interval = min(services.settings.POLL_INTERVAL_SECONDS / 2, 1.0)
     while True:
+        committed.clear()
         try:
             await asyncio.to_thread(
                 services.serving.refresh, services.session_factory, secret_key=key
             )
         except Exception:
             logger.exception("could not refresh from the database; retrying")
-        await asyncio.sleep(interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(committed.wait(), interval)
 
 
 def _log_crash(task: asyncio.Task) -> None:
@@ -63,20 +69,29 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(
         serving.refresh, session_factory, secret_key=config.SECRET_KEY.get_secret_value()
     )
-    learner = Learner(config, session_factory, serving) if config.LEARNER_ENABLED else None
-    services = Services(config, session_factory, serving, learner)
+    committed = asyncio.Event()
+    supervisor = (
+        LearnerSupervisor(config, on_commit=committed.set) if config.LEARNER_ENABLED else None
+    )
+    services = Services(config, session_factory, serving, supervisor)
     app.state.services = services
-    background = asyncio.create_task(learner.run() if learner else watch_database(services))
-    background.add_done_callback(_log_crash)
+    background = [asyncio.create_task(follow_database(services, committed))]
+    if supervisor is not None:
+        background.append(asyncio.create_task(supervisor.run()))
+    for task in background:
+        task.add_done_callback(_log_crash)
     # What exists now lives as long as the process. Frozen, it is left out of the
     # collector's full passes, each of which stalled every request in flight.
     gc.freeze()
     try:
         yield
     finally:
-        background.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await background
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if supervisor is not None:
+            await supervisor.stop()
         engine.dispose()
 
 

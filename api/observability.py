@@ -1,18 +1,14 @@
-"""Prometheus metrics and structured logs."""
+"""The API's Prometheus metrics (the learner has its own: api.learning.metrics) and
+structured logs."""
 
 import json
 import logging
 import time
 from typing import Any
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-ROWS_LEARNED = Counter("learner_rows_learned", "Rows learned (each exactly once).")
-ROWS_QUARANTINED = Counter("learner_rows_quarantined", "Rows refused and kept with a reason.")
-TICKS = Counter("learner_ticks", "Ticks, by outcome.", ["outcome"])
-TICK_SECONDS = Histogram("learner_tick_duration_seconds", "Fetch, learn and commit of one tick.")
-SOURCE_ERRORS = Counter("learner_source_errors", "Failed requests to the stream source.")
 MODEL_VERSION = Gauge("learner_model_version", "Newest committed model version.")
 REQUEST_SECONDS = Histogram(
     "http_request_duration_seconds",

@@ -6,8 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.learning.rows import FEATURE_LIMIT
-
-LearnerState = Literal["running", "backing_off", "paused", "disabled", "standby"]
+from api.learning.status import LearnerState
 
 # The range the models learn from (api.learning.rows): beyond it their arithmetic
 # overflows, and a prediction would come out NaN.
@@ -170,14 +169,26 @@ class RegressionPrediction(BaseModel):
     model_version: int
 
 
+class LearnerProcess(BaseModel):
+    pid: int | None = Field(description="The learner process now running, if any.")
+    alive: bool
+    restarts: int = Field(description="Times the learner process died and was restarted.")
+    last_exit: str | None = Field(description="How the previous learner process ended.")
+
+
 class Status(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "state": "running", "next_page": 120, "last_id": 1200, "rows_seen": 1196,
         "rows_quarantined": 4, "model_version": 12, "last_error": None,
         "last_tick_at": "2026-11-26T22:00:00+00:00", "source_url": "http://127.0.0.1:5000",
+        "learner": {"pid": 4242, "alive": True, "restarts": 0, "last_exit": None},
     }]})  # fmt: skip
 
-    state: LearnerState
+    state: LearnerState = Field(
+        description="running, backing_off (the source or the database is failing), paused, "
+        "standby (another learner holds the lease), disabled (LEARNER_ENABLED=false, or a "
+        "tampered snapshot), starting or restarting (the learner process is not up yet)."
+    )
     next_page: int
     last_id: int | None
     rows_seen: int
@@ -186,6 +197,9 @@ class Status(BaseModel):
     last_error: str | None
     last_tick_at: datetime | None
     source_url: str
+    learner: LearnerProcess | None = Field(
+        default=None, description="This API's learner process; null when it runs none."
+    )
 
 
 class ResetRequested(BaseModel):

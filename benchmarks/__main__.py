@@ -6,13 +6,14 @@ import tempfile
 from pathlib import Path
 
 from api.core.config import settings
-from benchmarks.catchup import fetch_every_page, learn_in_memory, run_learner
+from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
 from benchmarks.pages import measure_page_cost
 from benchmarks.report import Results, render
 from benchmarks.serving import measure_serving, require_wrk
 from benchmarks.stack import simulator_service
 
 RESULTS = Path(__file__).parent / "results" / "latest.md"
+SLOW_SOURCE_MS = 5
 
 
 def parse_args() -> argparse.Namespace:
@@ -24,7 +25,9 @@ def parse_args() -> argparse.Namespace:
         default=1_000_000,
         help="rows of the stream the learner works on while wrk runs (long enough to last)",
     )
-    parser.add_argument("--max-pages-per-tick", type=int, default=1000)
+    parser.add_argument(
+        "--latency-rows", type=int, default=20_000, help="rows of the stream served 5 ms late"
+    )
     parser.add_argument(
         "--catch-up-runs", type=int, default=3, help="alternating runs of A and the learner"
     )
@@ -33,6 +36,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--page-requests", type=int, default=300)
     parser.add_argument("--output", type=Path, default=RESULTS)
     return parser.parse_args()
+
+
+def median_learner(runs: list[LearnerRun]) -> LearnerRun:
+    return sorted(runs, key=lambda run: run.rows_per_second)[len(runs) // 2]
 
 
 def main() -> None:
@@ -54,27 +61,42 @@ def main() -> None:
                 print(f"learner catch-up, run {run} ...", flush=True)
                 run_dir = workdir / f"catch-up-{run}"
                 run_dir.mkdir()
-                learners.append(run_learner(
-                    source_url=simulator.url, rows=args.rows, workdir=run_dir,
-                    max_pages_per_tick=args.max_pages_per_tick,
-                ))  # fmt: skip
+                learners.append(
+                    run_learner(source_url=simulator.url, rows=args.rows, workdir=run_dir)
+                )
             print("baseline B: learning in memory ...", flush=True)
             learn_rate = learn_in_memory(pages)
+        latency = SLOW_SOURCE_MS
+        with simulator_service(
+            rows=args.latency_rows, workdir=workdir, latency_ms=latency
+        ) as simulator:
+            slow_fetch_rates, slow_learners = [], []
+            for run in range(1, args.catch_up_runs + 1):
+                print(f"{latency} ms source: A, then the learner, run {run} ...", flush=True)
+                slow_fetch_rates.append(fetch_every_page(simulator.url)[1])
+                run_dir = workdir / f"slow-catch-up-{run}"
+                run_dir.mkdir()
+                slow_learners.append(
+                    run_learner(source_url=simulator.url, rows=args.latency_rows, workdir=run_dir)
+                )
         print("serving under load ...", flush=True)
         with simulator_service(rows=args.serving_rows, workdir=workdir) as simulator:
             serving = measure_serving(
-                source_url=simulator.url, workdir=workdir, seconds=args.seconds, runs=args.runs,
-                max_pages_per_tick=args.max_pages_per_tick,
-            )  # fmt: skip
+                source_url=simulator.url, workdir=workdir, seconds=args.seconds, runs=args.runs
+            )
     table = render(
         Results(
             rows=args.rows,
-            max_pages_per_tick=args.max_pages_per_tick,
+            max_pages_per_tick=settings.MAX_PAGES_PER_TICK,
             source_concurrency=settings.SOURCE_CONCURRENCY,
             catch_up_runs=args.catch_up_runs,
             fetch_rows_per_second=statistics.median(fetch_rates),
             learn_rows_per_second=learn_rate,
-            learner=sorted(learners, key=lambda run: run.rows_per_second)[len(learners) // 2],
+            learner=median_learner(learners),
+            latency_ms=latency,
+            latency_rows=args.latency_rows,
+            slow_fetch_rows_per_second=statistics.median(slow_fetch_rates),
+            slow_learner=median_learner(slow_learners),
             serving=serving,
             page_cost=page_cost,
         )

@@ -1,12 +1,13 @@
 """Catch-up: how fast the learner drains a backlog, against two baselines on the same rows.
 
-A: a bare loop fetching every page in turn with the learner's own client settings.
+A: a plain sequential loop, one `httpx.Client` asking for every page in turn: the speed
+   of the source as any client sees it.
 B: a bare River loop, the same tasks' `step` (predict, score, learn) over the same rows.
-The learner: the real API process on a fresh database, from the moment it answers until
-/status says every row is learned. On the way its model_snapshot table is sampled.
+The learner: the real API process, with the shipped defaults, on a fresh database, from
+the moment it answers until /status says every row is learned. On the way its
+model_snapshot table is sampled.
 """
 
-import asyncio
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -17,8 +18,8 @@ from typing import Any
 import httpx
 
 from api.core.config import settings
-from api.learning.rows import PAGE_SIZE, parse_row
-from api.learning.source import fetch_page
+from api.learning.rows import parse_row
+from api.learning.source import DATA_PATH, PAGE_SIZE
 from api.learning.tasks import new_tasks
 from benchmarks.stack import api_service, rows_seen
 
@@ -43,29 +44,19 @@ class LearnerRun:
     database_bytes: int
 
 
-def source_client(base_url: str) -> httpx.AsyncClient:
-    """The client `Learner.run` builds, from the same settings."""
-    return httpx.AsyncClient(
-        base_url=base_url,
-        timeout=httpx.Timeout(settings.SOURCE_TIMEOUT_SECONDS),
-        limits=httpx.Limits(max_connections=settings.SOURCE_CONCURRENCY),
-    )
-
-
-async def _fetch_every_page(base_url: str) -> tuple[list[list[Any]], float]:
-    async with source_client(base_url) as client:
+def fetch_every_page(base_url: str) -> tuple[list[list[Any]], float]:
+    """Baseline A: every page once, in order, one request at a time; the pages and the
+    rows per second."""
+    with httpx.Client(base_url=base_url, timeout=settings.SOURCE_TIMEOUT_SECONDS) as client:
         for page in range(WARM_UP_PAGES):
-            await fetch_page(client, page)
+            client.get(DATA_PATH, params={"page": page}).raise_for_status()
         pages: list[list[Any]] = []
         started = time.perf_counter()
         while not pages or len(pages[-1]) == PAGE_SIZE:
-            pages.append(await fetch_page(client, len(pages)))
-        return pages, time.perf_counter() - started
-
-
-def fetch_every_page(base_url: str) -> tuple[list[list[Any]], float]:
-    """Baseline A: every page once, in order; the pages and the rows per second."""
-    pages, seconds = asyncio.run(_fetch_every_page(base_url))
+            response = client.get(DATA_PATH, params={"page": len(pages)})
+            response.raise_for_status()
+            pages.append(response.json())
+        seconds = time.perf_counter() - started
     return pages, sum(map(len, pages)) / seconds
 
 
@@ -105,15 +96,10 @@ def database_bytes(database: Path) -> int:
     return sum(path.stat().st_size for path in files if path.exists())
 
 
-def run_learner(
-    *, source_url: str, rows: int, workdir: Path, max_pages_per_tick: int
-) -> LearnerRun:
+def run_learner(*, source_url: str, rows: int, workdir: Path) -> LearnerRun:
     """The API from a fresh database until it has learned `rows` rows."""
     database = workdir / "catch-up.db"
-    api = api_service(
-        source_url=source_url, database=database, workdir=workdir,
-        MAX_PAGES_PER_TICK=str(max_pages_per_tick),
-    )  # fmt: skip
+    api = api_service(source_url=source_url, database=database, workdir=workdir)
     thresholds = [round(rows * share) for share in SNAPSHOT_SAMPLE_SHARES]
     samples: list[SnapshotSample] = []
     with api, httpx.Client(base_url=api.url, timeout=10) as client:

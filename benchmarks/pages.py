@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from api.learning.rows import PAGE_SIZE
-from api.learning.source import DATA_PATH
+from api.learning.source import DATA_PATH, PAGE_SIZE
 
 WARM_UP_REQUESTS = 50
 

@@ -10,6 +10,8 @@ from benchmarks.pages import PageCost
 from benchmarks.serving import Serving, WrkRun
 
 TARGET_LEARNER_OVER_FETCH = 0.9
+TARGET_SLOW_LEARNER_OVER_FETCH = 2.5
+TARGET_LEARNER_UNDER_READERS = 0.5
 TARGET_LATEST_OVER_TRIVIAL = 0.8
 TARGET_P99_MS = 100.0
 
@@ -23,6 +25,10 @@ class Results:
     fetch_rows_per_second: float
     learn_rows_per_second: float
     learner: LearnerRun
+    latency_ms: int
+    latency_rows: int
+    slow_fetch_rows_per_second: float
+    slow_learner: LearnerRun
     serving: Serving
     page_cost: PageCost
 
@@ -46,6 +52,10 @@ def render(results: Results) -> str:
     r, learner, serving, pages = results, results.learner, results.serving, results.page_cost
     over_fetch = learner.rows_per_second / r.fetch_rows_per_second
     over_learn = learner.rows_per_second / r.learn_rows_per_second
+    slow_over_fetch = r.slow_learner.rows_per_second / r.slow_fetch_rows_per_second
+    under_readers = (
+        serving.learner_rows_per_second_under_latest / serving.learner_rows_per_second_quiet
+    )
     over_trivial = serving.latest.requests_per_second / serving.trivial.requests_per_second
     errors = serving.latest.errors + serving.trivial.errors
     serving_ok = over_trivial >= TARGET_LATEST_OVER_TRIVIAL
@@ -55,12 +65,13 @@ def render(results: Results) -> str:
     )
     lines = [
         f"`make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; {r.rows:,} rows, "
-        f"MAX_PAGES_PER_TICK={r.max_pages_per_tick}, SOURCE_CONCURRENCY={r.source_concurrency}.",
+        f"Python {platform.python_version()}; {r.rows:,} rows; the shipped defaults "
+        f"(MAX_PAGES_PER_TICK={r.max_pages_per_tick}, SOURCE_CONCURRENCY={r.source_concurrency}).",
         "",
         "| part | measure | result | target |",
         "|---|---|---|---|",
-        f"| catch-up | A: fetch every page in turn, nothing else (median of {r.catch_up_runs}) | "
+        f"| catch-up | A: a plain sequential `httpx.Client` loop over every page "
+        f"(median of {r.catch_up_runs}) | "
         f"{r.fetch_rows_per_second:,.0f} rows/s | |",
         f"| catch-up | B: River loop in memory (predict, score, learn) | "
         f"{r.learn_rows_per_second:,.0f} rows/s | |",
@@ -70,6 +81,13 @@ def render(results: Results) -> str:
         f"| catch-up | learner / A | {over_fetch:.2f} | >= {TARGET_LEARNER_OVER_FETCH}: "
         f"{_verdict(over_fetch >= TARGET_LEARNER_OVER_FETCH)} |",
         f"| catch-up | learner / B | {over_learn:.2f} | |",
+        f"| {r.latency_ms} ms source | A over {r.latency_rows:,} rows served {r.latency_ms} ms "
+        f"late | {r.slow_fetch_rows_per_second:,.0f} rows/s | |",
+        f"| {r.latency_ms} ms source | learner over the same rows | "
+        f"{r.slow_learner.rows_per_second:,.0f} rows/s | |",
+        f"| {r.latency_ms} ms source | learner / A | {slow_over_fetch:.2f} | "
+        f">= {TARGET_SLOW_LEARNER_OVER_FETCH}: "
+        f"{_verdict(slow_over_fetch >= TARGET_SLOW_LEARNER_OVER_FETCH)} |",
         f"| serving | `GET /classification/latest`, {serving.runs_each} x "
         f"{serving.seconds_per_run} s | {_wrk_cell(serving.latest)} | |",
         f"| serving | `GET /health` (trivial), {serving.runs_each} x "
@@ -79,8 +97,13 @@ def render(results: Results) -> str:
         f"| serving | p99 of latest | {serving.latest.p99_ms:.1f} ms | "
         f"< {TARGET_P99_MS:.0f} ms: {_verdict(serving.latest.p99_ms < TARGET_P99_MS)} |",
         f"| serving | errors (non-2xx/3xx, socket) | {errors} | 0: {_verdict(errors == 0)} |",
-        f"| serving | rows the learner learned during the runs | "
-        f"{serving.rows_learned_meanwhile:,} | > 0 |",
+        f"| readers | learner with no readers, {serving.runs_each} x "
+        f"{serving.seconds_per_run} s | {serving.learner_rows_per_second_quiet:,.0f} rows/s | |",
+        f"| readers | learner while wrk -c64 reads latest | "
+        f"{serving.learner_rows_per_second_under_latest:,.0f} rows/s | |",
+        f"| readers | under readers / no readers | {under_readers:.2f} | "
+        f">= {TARGET_LEARNER_UNDER_READERS}: "
+        f"{_verdict(under_readers >= TARGET_LEARNER_UNDER_READERS)} |",
         f"| storage | database after {r.rows:,} rows | {_bytes(learner.database_bytes)} "
         f"({learner.database_bytes / r.rows:,.0f} bytes/row) | |",
         f"| storage | model_snapshot blobs as rows grow | {snapshots} | flat |",

@@ -1,10 +1,13 @@
 """Serving under load: wrk against `latest` and a trivial endpoint of the same API process,
-in alternating runs while its learner catches up on a long stream."""
+in alternating runs while its learner catches up on a long stream, and between them
+windows of the same length with no reader at all: the learner's rows/s in each tell how
+much readers slow it down."""
 
 import re
 import shutil
 import statistics
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from benchmarks.stack import api_service, rows_seen, wait_for_learning
 
 LATEST = "/classification/latest"
 TRIVIAL = "/health"
+QUIET = "no readers"
 CONNECTIONS = 64
 THREADS = 2
 WARM_UP_SECONDS = 2
@@ -32,7 +36,8 @@ class WrkRun:
 class Serving:
     latest: WrkRun
     trivial: WrkRun
-    rows_learned_meanwhile: int
+    learner_rows_per_second_quiet: float
+    learner_rows_per_second_under_latest: float
     seconds_per_run: int
     runs_each: int
 
@@ -82,31 +87,33 @@ def median_run(runs: list[WrkRun]) -> WrkRun:
     )
 
 
-def measure_serving(
-    *, source_url: str, workdir: Path, seconds: int, runs: int, max_pages_per_tick: int
-) -> Serving:
-    """Medians of `runs` runs of each endpoint, alternating, after a warm-up of each."""
-    api = api_service(
-        source_url=source_url, database=workdir / "serving.db", workdir=workdir,
-        MAX_PAGES_PER_TICK=str(max_pages_per_tick),
-    )  # fmt: skip
+def measure_serving(*, source_url: str, workdir: Path, seconds: int, runs: int) -> Serving:
+    """Medians of `runs` runs of each endpoint and of a quiet window, alternating, after a
+    warm-up of each endpoint."""
+    api = api_service(source_url=source_url, database=workdir / "serving.db", workdir=workdir)
     measured: dict[str, list[WrkRun]] = {LATEST: [], TRIVIAL: []}
+    learned: dict[str, list[float]] = {QUIET: [], LATEST: [], TRIVIAL: []}
     with api, httpx.Client(base_url=api.url, timeout=10) as client:
         wait_for_learning(client)
         for path in measured:
             run_wrk(api.url + path, seconds=WARM_UP_SECONDS)
-        seen_before = rows_seen(client)
         for round_number in range(runs):
-            # Alternate which endpoint goes first, so a drift in the machine's load
-            # falls on both alike.
-            order = list(measured) if round_number % 2 == 0 else list(reversed(measured))
-            for path in order:
-                measured[path].append(run_wrk(api.url + path, seconds=seconds))
-        learned = rows_seen(client) - seen_before
+            # Rotate the order, so a drift in the machine's load falls on all alike.
+            order = [QUIET, LATEST, TRIVIAL]
+            order = order[round_number % 3 :] + order[: round_number % 3]
+            for window in order:
+                before, started = rows_seen(client), time.perf_counter()
+                if window == QUIET:
+                    time.sleep(seconds)
+                else:
+                    measured[window].append(run_wrk(api.url + window, seconds=seconds))
+                rate = (rows_seen(client) - before) / (time.perf_counter() - started)
+                learned[window].append(rate)
     return Serving(
         latest=median_run(measured[LATEST]),
         trivial=median_run(measured[TRIVIAL]),
-        rows_learned_meanwhile=learned,
+        learner_rows_per_second_quiet=statistics.median(learned[QUIET]),
+        learner_rows_per_second_under_latest=statistics.median(learned[LATEST]),
         seconds_per_run=seconds,
         runs_each=runs,
     )

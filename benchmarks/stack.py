@@ -1,5 +1,5 @@
-"""The simulator and the API as real processes on loopback, with the product's defaults
-except where a benchmark needs otherwise (a fresh database, a large MAX_PAGES_PER_TICK)."""
+"""The simulator and the API as real processes on loopback, with the product's shipped
+defaults: only the addresses, a fresh database and the source's latency are set."""
 
 from pathlib import Path
 
@@ -10,8 +10,9 @@ from tests.support.processes import Service, wait_until
 SEED = 42
 
 
-def simulator_service(*, rows: int, workdir: Path) -> Service:
-    """The simulator serving a seeded stream of `rows` rows (the same first rows at any size)."""
+def simulator_service(*, rows: int, workdir: Path, latency_ms: int = 0) -> Service:
+    """The simulator serving a seeded stream of `rows` rows (the same first rows at any size),
+    each answer `latency_ms` late."""
     env = {
         "SIMULATOR_HOST": "127.0.0.1",
         "SIMULATOR_DB": str(workdir / f"simulator-{rows}.db"),
@@ -19,13 +20,13 @@ def simulator_service(*, rows: int, workdir: Path) -> Service:
         "SIMULATOR_SEED": str(SEED),
         "SIMULATOR_GROWTH_ROWS_PER_SECOND": "0",
         "SIMULATOR_ERROR_RATE": "0",
-        "SIMULATOR_LATENCY_MS": "0",
+        "SIMULATOR_LATENCY_MS": str(latency_ms),
         "SIMULATOR_MALFORMED_RATE": "0",
     }
     return Service("simulator", port_env="SIMULATOR_PORT", env=env, log_dir=workdir)
 
 
-def api_service(*, source_url: str, database: Path, workdir: Path, **settings: str) -> Service:
+def api_service(*, source_url: str, database: Path, workdir: Path) -> Service:
     """The API with its learner on a database file that must not exist yet."""
     if database.exists():
         raise FileExistsError(f"{database} exists: the benchmark needs a fresh database")
@@ -37,7 +38,6 @@ def api_service(*, source_url: str, database: Path, workdir: Path, **settings: s
         "LEARNER_ENABLED": "true",
         "SECRET_KEY": "benchmark-secret-key",
         "ADMIN_TOKEN": "",
-        **settings,
     }
     return Service("api", port_env="API_PORT", env=env, log_dir=workdir)
 

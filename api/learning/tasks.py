@@ -5,19 +5,40 @@ metrics with that prediction, then `learn_one`. A task is pickled whole into a s
 so restoring it restores the model and its metric state together.
 """
 
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from api.learning import pipelines
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
 
-CLASSIFICATION = "classification"
-REGRESSION = "regression"
-TASKS = (CLASSIFICATION, REGRESSION)
+TaskName = Literal["classification", "regression"]
+CLASSIFICATION: TaskName = "classification"
+REGRESSION: TaskName = "regression"
+TASKS: tuple[TaskName, ...] = (CLASSIFICATION, REGRESSION)
+
+
+class Scores(Protocol):
+    def report(self) -> dict[str, Any]: ...
+
+    def rolling_report(self) -> dict[str, Any]: ...
+
+
+class Task(Protocol):
+    """A model with its scores, learning one row at a time."""
+
+    @property
+    def name(self) -> TaskName: ...
+
+    @property
+    def scores(self) -> Scores: ...
+
+    def step(self, row: StreamRow) -> dict[str, Any]: ...
+
+    def coefficients(self) -> dict[str, float]: ...
 
 
 class ClassificationTask:
-    name = CLASSIFICATION
+    name: TaskName = CLASSIFICATION
 
     def __init__(self, window: int):
         self.model = pipelines.build_classifier()
@@ -47,7 +68,7 @@ class ClassificationTask:
 
 
 class RegressionTask:
-    name = REGRESSION
+    name: TaskName = REGRESSION
 
     def __init__(self, window: int):
         self.model = pipelines.build_regressor()
@@ -79,5 +100,5 @@ TASK_TYPES: dict[str, type[ClassificationTask | RegressionTask]] = {
 }
 
 
-def new_tasks(window: int) -> dict[str, ClassificationTask | RegressionTask]:
+def new_tasks(window: int) -> dict[str, Task]:
     return {name: task_type(window) for name, task_type in TASK_TYPES.items()}

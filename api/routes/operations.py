@@ -8,9 +8,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep
-from api.learning.learner import Learner
-from api.schemas import Health, Problem, ResetRequested, Status
+from api.schemas import Health, LearnerProcess, Problem, ResetRequested, Status
 from api.serving import as_utc
+from api.supervisor import LearnerSupervisor
 
 router = APIRouter(tags=["operations"])
 
@@ -22,34 +22,44 @@ async def read_health() -> Health:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-async def read_metrics() -> PlainTextResponse:
+async def read_metrics(services: ServicesDep) -> PlainTextResponse:
     """Prometheus metrics: rows learned, ticks, tick duration, faults, request latency."""
-    return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    learner_metrics = services.supervisor.metrics_text if services.supervisor else ""
+    return PlainTextResponse(
+        generate_latest().decode() + learner_metrics, media_type=CONTENT_TYPE_LATEST
+    )
 
 
 @router.get("/status")
 def read_status(services: ServicesDep) -> Status:
-    """Where the learner stands: state, cursor, counts, the last error."""
-    source_url = services.settings.CHALLENGE_API_URL
-    if services.learner is not None:
-        return _learner_status(services.learner, source_url)
-    with services.session_factory() as session:
-        cursor = crud.read_cursor(session)
+    """Where the learner stands: state, cursor, counts, the last error, its process."""
+    return _status(services)
+
+
+def _status(services: Services) -> Status:
+    supervisor = services.supervisor
+    child = supervisor.status if supervisor is not None and supervisor.alive else None
+    if child is not None:
+        cursor, last_tick_at = child.cursor, child.last_tick_at
+        state, last_error = child.state, child.last_error
+    else:
+        with services.session_factory() as session:
+            cursor, committed_at = crud.read_cursor(session)
+        last_tick_at = as_utc(committed_at) if committed_at else None
+        state, last_error = "disabled", None
+        if supervisor is not None:  # its learner process is not up (yet or again)
+            state = "restarting" if supervisor.restarts else "starting"
+            last_error = supervisor.last_exit
     return Status(
-        state="disabled", next_page=cursor.next_page, last_id=cursor.last_id,
+        state=state, next_page=cursor.next_page, last_id=cursor.last_id,
         rows_seen=cursor.rows_seen, rows_quarantined=cursor.rows_quarantined,
-        model_version=cursor.model_version, last_error=None,
-        last_tick_at=as_utc(cursor.updated_at) if cursor.updated_at else None,
-        source_url=source_url,
-    )  # fmt: skip
-
-
-def _learner_status(learner: Learner, source_url: str) -> Status:
-    s = learner.status
-    return Status(
-        state=s.state, next_page=s.next_page, last_id=s.last_id, rows_seen=s.rows_seen,
-        rows_quarantined=s.rows_quarantined, model_version=s.model_version,
-        last_error=s.last_error, last_tick_at=s.last_tick_at, source_url=source_url,
+        model_version=cursor.model_version, last_error=last_error, last_tick_at=last_tick_at,
+        source_url=services.settings.CHALLENGE_API_URL,
+        learner=None if supervisor is None else LearnerProcess(
+            pid=supervisor.process.pid if supervisor.alive and supervisor.process else None,
+            alive=supervisor.alive, restarts=supervisor.restarts,
+            last_exit=supervisor.last_exit,
+        ),
     )  # fmt: skip
 
 
@@ -60,12 +70,12 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _learner(services: Services) -> Learner:
-    if services.learner is None:
+def _supervisor(services: Services) -> LearnerSupervisor:
+    if services.supervisor is None:
         raise HTTPException(
             status.HTTP_409_CONFLICT, "This process runs no learner (LEARNER_ENABLED=false)."
         )
-    return services.learner
+    return services.supervisor
 
 
 @router.post(
@@ -90,14 +100,13 @@ def reset_model(
 @router.post("/learner/pause", dependencies=[AdminDep], responses=ADMIN_RESPONSES)
 async def pause_learner(services: ServicesDep) -> Status:
     """Stop learning after the current tick; the API keeps serving."""
-    learner = _learner(services)
-    learner.pause()
-    return _learner_status(learner, services.settings.CHALLENGE_API_URL)
+    await _supervisor(services).set_paused(True)
+    return _status(services).model_copy(update={"state": "paused"})
 
 
 @router.post("/learner/resume", dependencies=[AdminDep], responses=ADMIN_RESPONSES)
 async def resume_learner(services: ServicesDep) -> Status:
     """Learn again from the committed cursor."""
-    learner = _learner(services)
-    learner.resume()
-    return _learner_status(learner, services.settings.CHALLENGE_API_URL)
+    await _supervisor(services).set_paused(False)
+    status = _status(services)
+    return status.model_copy(update={"state": "running"}) if status.state == "paused" else status

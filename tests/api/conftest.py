@@ -6,9 +6,8 @@ from sqlalchemy import create_engine, text
 from api.core.config import Settings
 from api.core.db import make_engine, make_session_factory
 from api.crud import create_tables
-from api.learning.learner import Learner
+from api.learning.loop import Learner
 from api.models import Base
-from api.serving import Serving
 from tests.support.processes import free_port
 
 
@@ -87,7 +86,7 @@ def learner(database_url) -> Learner:
     settings = make_settings(database_url)
     engine = make_engine(settings.DATABASE_URL)
     create_tables(engine)
-    learner = Learner(settings, make_session_factory(engine), Serving())
+    learner = Learner(settings, make_session_factory(engine))
     learner.restore()
     yield learner
     engine.dispose()

@@ -1,44 +1,45 @@
-"""A catch-up against the real simulator: one tick drains many pages into one commit."""
+"""A catch-up against the real simulator: ticks sized by time, each one commit."""
 
-import asyncio
-
-import httpx
 import pytest
 
 from api.core.db import make_engine, make_session_factory
 from api.crud import create_tables
-from api.learning.learner import Learner
-from api.serving import Serving
+from api.learning.loop import Learner
 from tests.api.conftest import learned_ids, make_settings, query
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_tick_drains_many_pages_into_one_commit(start_simulator, sqlite_url):
-    """2,000 rows in two ticks of 100 pages, each one commit that moves model_version by
-    one; the third tick finds the end of the stream and commits nothing."""
-    simulator = start_simulator(SIMULATOR_ROWS=2000)
-    settings = make_settings(sqlite_url, CHALLENGE_API_URL=simulator.url, MAX_PAGES_PER_TICK=100)
+def test_a_catch_up_commits_within_each_poll_interval_and_goes_on_at_once(
+    start_simulator, sqlite_url
+):
+    """3,000 rows with the shipped page budget: every tick stops at half a poll interval
+    (or the end), commits once and moves model_version by one; while a backlog waits the
+    next tick starts at once, and the tick that finds the end waits a poll interval."""
+    simulator = start_simulator(SIMULATOR_ROWS=3000)
+    settings = make_settings(sqlite_url, CHALLENGE_API_URL=simulator.url)
     engine = make_engine(sqlite_url)
     create_tables(engine)
-    learner = Learner(settings, make_session_factory(engine), Serving())
-
-    async def three_ticks() -> list[float]:
-        async with httpx.AsyncClient(base_url=simulator.url) as client:
-            return [await learner._tick(client) for _ in range(3)]
-
+    learner = Learner(settings, make_session_factory(engine))
+    delays = []
     try:
-        delays = asyncio.run(three_ticks())
+        while learner.cursor.rows_seen < 3000 and len(delays) < 1000:
+            delays.append(learner.tick())
+        delays.append(learner.tick())
     finally:
+        learner.source.close()
         engine.dispose()
 
-    # The first two ended on a full page, so the next followed at once; the third did not.
-    assert delays == [0.0, 0.0, settings.POLL_INTERVAL_SECONDS]
-    assert (learner.status.rows_seen, learner.status.model_version) == (2000, 2)
+    assert learner.status.state == "running"
+    assert delays[-1] == settings.POLL_INTERVAL_SECONDS  # the end of the stream: wait
+    assert set(delays[:-2]) == {0.0}  # a backlog behind every tick before: go on at once
     records = query(
         sqlite_url,
         "SELECT model_version, rows_seen FROM model_record "
         "WHERE task = 'classification' ORDER BY model_version",
     )
-    assert records == [(1, 1000), (2, 2000)]
-    assert learned_ids(sqlite_url) == list(range(1, 2001))
+    assert [version for version, _ in records] == list(range(1, len(records) + 1))
+    assert records[-1] == (learner.cursor.model_version, 3000)
+    # Several pages a tick, yet more than one tick: sized by time, not only by pages.
+    assert 1 < len(records) < 300
+    assert learned_ids(sqlite_url) == list(range(1, 3001))

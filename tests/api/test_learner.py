@@ -3,6 +3,7 @@
 import pytest
 
 from api import crud
+from api.learning.cursor import Cursor
 from api.learning.tasks import CLASSIFICATION, REGRESSION
 from tests.api.conftest import learned_ids, page_of, query, stream_row
 
@@ -11,18 +12,18 @@ def test_full_pages_are_learned_and_the_cursor_moves_past_them(learner, database
     """Two full pages: 20 rows learned, next page 2, one model version."""
     assert learner.learn_and_commit([page_of(1), page_of(11)]) is True
     assert learned_ids(database_url) == list(range(1, 21))
-    assert (learner.status.next_page, learner.status.last_id) == (2, 20)
-    assert learner.status.model_version == 1
-    assert learner.status.rows_seen == 20
+    assert (learner.cursor.next_page, learner.cursor.last_id) == (2, 20)
+    assert learner.cursor.model_version == 1
+    assert learner.cursor.rows_seen == 20
 
 
 def test_partial_last_page_that_fills_later_is_never_learned_twice(learner, database_url):
     """Page 1 first seen with 3 rows, later with 10: only the 7 new rows are learned."""
     learner.learn_and_commit([page_of(1), page_of(11, count=3)])
-    assert learner.status.next_page == 1
+    assert learner.cursor.next_page == 1
     learner.learn_and_commit([page_of(11, count=10), page_of(21, count=2)])
     assert learned_ids(database_url) == list(range(1, 23))
-    assert (learner.status.next_page, learner.status.last_id) == (2, 22)
+    assert (learner.cursor.next_page, learner.cursor.last_id) == (2, 22)
 
 
 def test_an_empty_page_commits_nothing(learner, database_url):
@@ -30,7 +31,7 @@ def test_an_empty_page_commits_nothing(learner, database_url):
     assert learner.learn_and_commit([[]]) is False
     learner.learn_and_commit([page_of(1, count=4)])
     assert learner.learn_and_commit([page_of(1, count=4)]) is False
-    assert learner.status.model_version == 1
+    assert learner.cursor.model_version == 1
     assert learned_ids(database_url) == [1, 2, 3, 4]
 
 
@@ -50,8 +51,8 @@ def test_bad_rows_are_quarantined_once_with_their_reason(learner, database_url):
         (0, 1, 2, "'competence' must be a number, got 'abc'"),
         (0, 3, None, "missing field 'id'"),
     ]
-    assert learner.status.rows_quarantined == 2
-    assert learner.status.rows_seen == 4
+    assert learner.cursor.rows_quarantined == 2
+    assert learner.cursor.rows_seen == 4
 
 
 def test_a_failed_commit_leaves_the_models_at_the_committed_state(
@@ -93,14 +94,14 @@ def test_restore_continues_exactly_where_the_last_commit_left(learner):
         learner.tasks[REGRESSION].predict(0.3, True),
     )
     learner.tasks = {}
-    learner.status.next_page = 99
+    learner.status = learner.status.but(cursor=Cursor(next_page=99))
     learner.restore()
     after = (
         learner.tasks[CLASSIFICATION].predict(0.3, 0.8),
         learner.tasks[REGRESSION].predict(0.3, True),
     )
     assert after == before
-    assert (learner.status.next_page, learner.status.last_id) == (1, 15)
+    assert (learner.cursor.next_page, learner.cursor.last_id) == (1, 15)
 
 
 def request_reset(learner, task: str) -> None:

@@ -5,9 +5,8 @@ from fastapi.testclient import TestClient
 
 from api.core.db import make_engine, make_session_factory
 from api.crud import create_tables
-from api.learning.learner import Learner
+from api.learning.loop import Learner
 from api.main import create_app
-from api.serving import Serving
 from tests.api.conftest import make_settings, page_of
 
 ADMIN_TOKEN = "hostile-suite-admin-token"
@@ -17,7 +16,7 @@ def learn_a_few_ticks(database_url: str) -> None:
     """25 rows learned over three committed ticks, as the learner writes them."""
     engine = make_engine(database_url)
     create_tables(engine)
-    learner = Learner(make_settings(database_url), make_session_factory(engine), Serving())
+    learner = Learner(make_settings(database_url), make_session_factory(engine))
     learner.restore()
     for pages in ([page_of(1)], [page_of(11)], [page_of(21, count=5)]):
         learner.learn_and_commit(pages)

@@ -11,8 +11,8 @@ import pytest
 
 from api.core.db import make_engine, make_session_factory
 from api.crud import create_tables
-from api.learning.learner import Learner
-from api.serving import Serving
+from api.learning.loop import Learner
+from api.learning.source import SourceClient
 from tests.api.conftest import make_settings, page_of
 from tests.support.processes import Service, wait_until
 
@@ -126,12 +126,14 @@ def make_learner(db_path):
     """Build learners in this process on the test's SQLite file, fed by a fake source."""
     engines = []
 
-    def build(*, busy_timeout: float | None = None, **overrides) -> Learner:
+    def build(
+        *, busy_timeout: float | None = None, source: SourceClient | None = None, **overrides
+    ) -> Learner:
         settings = make_settings(f"sqlite:///{db_path}", **overrides)
         engine = make_engine(settings.DATABASE_URL, **_busy(busy_timeout))
         engines.append(engine)
         create_tables(engine)
-        learner = Learner(settings, make_session_factory(engine), Serving())
+        learner = Learner(settings, make_session_factory(engine), source=source)
         learner.restore()
         return learner
 
@@ -144,9 +146,11 @@ def _busy(timeout: float | None) -> dict:
     return {} if timeout is None else {"busy_timeout": timeout}
 
 
-def fake_source(*, pages: int, fail: Callable[[int], bool] = lambda page: False):
-    """An httpx client for a stream of `pages` full pages whose page N answers 503 while
-    `fail(N)` is true."""
+def fake_source(
+    *, pages: int, fail: Callable[[int], bool] = lambda page: False, concurrency: int = 1
+) -> SourceClient:
+    """The learner's source client on a stream of `pages` full pages, in process, whose
+    page N answers 503 while `fail(N)` is true."""
 
     def answer(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params["page"])
@@ -154,4 +158,6 @@ def fake_source(*, pages: int, fail: Callable[[int], bool] = lambda page: False)
             return httpx.Response(503, json={"detail": "injected fault"})
         return httpx.Response(200, json=page_of(page * 10 + 1) if page < pages else [])
 
-    return httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://source")
+    return SourceClient(
+        "http://source", timeout=2, concurrency=concurrency, transport=httpx.MockTransport(answer)
+    )

@@ -1,4 +1,5 @@
-"""SIGKILL the API at random moments of a long catch-up: nothing lost, nothing twice."""
+"""SIGKILL the API and its learner at random moments of a long catch-up, as a killed
+container is: nothing lost, nothing twice."""
 
 import random
 import time
@@ -15,6 +16,7 @@ from tests.reliability.conftest import (
     wait_for_rows,
 )
 from tests.support.processes import wait_until
+from tests.support.services import kill_api_and_learner
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +46,7 @@ def kill_and_restart_during_catch_up(
             target = (at_kill[-1] if at_kill else 0) + rng.randint(200, 1500)
             wait_until(lambda t=target: status_of(api)["rows_seen"] >= t, timeout=60)
             time.sleep(rng.uniform(0, 0.2))
-        api.kill()
+        kill_api_and_learner(api)
         at_kill.append(committed_rows(db_path))
         api.start()
     good = rows - len(bad)

@@ -1,7 +1,6 @@
 """Another writer holds the API's SQLite file locked: the learner waits, or fails the tick
 cleanly and retries it; it never loses the tick, never learns a row twice, never dies."""
 
-import asyncio
 import contextlib
 import re
 import sqlite3
@@ -82,7 +81,6 @@ def test_a_write_lock_longer_than_the_busy_timeout_fails_the_tick_and_the_retry_
     """The lock is taken after the tick began, so the rows are learned in memory before the
     commit times out: the learner backs off, forgets what it learned, and once the lock is
     gone the retry commits the same rows once, scored once."""
-    learner = make_learner(busy_timeout=0.3, MAX_PAGES_PER_TICK=3)
     lock_taken, release = threading.Event(), threading.Event()
 
     def hold_lock() -> None:
@@ -98,19 +96,22 @@ def test_a_write_lock_longer_than_the_busy_timeout_fails_the_tick_and_the_retry_
             lock_taken.wait(timeout=10)
         return False
 
-    async def tick() -> tuple[str, str | None, int]:
-        async with fake_source(pages=3, fail=lock_mid_tick) as client:
-            await learner._tick(client)
-        return learner.status.state, learner.status.last_error, learner.status.rows_seen
+    learner = make_learner(
+        busy_timeout=0.3, MAX_PAGES_PER_TICK=3, source=fake_source(pages=3, fail=lock_mid_tick)
+    )
 
-    state, error, rows_seen = asyncio.run(tick())
+    def tick() -> tuple[str, str | None, int]:
+        learner.tick()
+        return learner.status.state, learner.status.last_error, learner.cursor.rows_seen
+
+    state, error, rows_seen = tick()
     assert (state, rows_seen) == ("backing_off", 0)
     assert "database is locked" in error
     assert learner.tasks == {}, "the models ran ahead of the database"
 
     release.set()
     holder.join(timeout=10)
-    assert asyncio.run(tick()) == ("running", None, 30)
+    assert tick() == ("running", None, 30)
     ledger = read_ledger(db_path)
     assert ledger.learned_ids == list(range(1, 31))
     for task in learner.tasks.values():

@@ -1,7 +1,6 @@
 """A flaky, slow source that serves malformed rows: every good row learned once, every bad
 one quarantined with its reason, the learner never stops and says what is wrong."""
 
-import asyncio
 import re
 import time
 
@@ -22,7 +21,6 @@ from tests.support.processes import wait_until
 def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner):
     """Page 2 fails once: pages 0 and 1 are learned in that tick, the status says
     backing_off with the failing page, and the next tick goes on from page 2."""
-    learner = make_learner(MAX_PAGES_PER_TICK=5, SOURCE_CONCURRENCY=1)
     failures = {2: 1}
 
     def fail(page: int) -> bool:
@@ -31,19 +29,16 @@ def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner
             return True
         return False
 
-    async def two_ticks() -> list[tuple[str, str | None, int]]:
-        seen = []
-        async with fake_source(pages=4, fail=fail) as client:
-            for _ in range(2):
-                await learner._tick(client)
-                status = learner.status
-                seen.append((status.state, status.last_error, status.rows_seen))
-        return seen
+    learner = make_learner(MAX_PAGES_PER_TICK=5, source=fake_source(pages=4, fail=fail))
+    seen = []
+    for _ in range(2):
+        learner.tick()
+        seen.append((learner.status.state, learner.status.last_error, learner.cursor.rows_seen))
 
-    first, second = asyncio.run(two_ticks())
+    first, second = seen
     assert first == ("backing_off", "page 2: HTTP 503 from the source", 20)
     assert second == ("running", None, 40)
-    assert (learner.status.next_page, learner.status.last_id) == (4, 40)
+    assert (learner.cursor.next_page, learner.cursor.last_id) == (4, 40)
 
 
 def source_errors_counted(api) -> float:

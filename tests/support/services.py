@@ -1,8 +1,13 @@
 """The project's three services as test processes, every setting explicit."""
 
+import contextlib
+import os
+import signal
 from pathlib import Path
 
-from tests.support.processes import Service
+import httpx
+
+from tests.support.processes import Service, wait_until
 
 # Every knob set explicitly, so neither `.env` nor the caller's environment leaks in.
 QUIET_SIMULATOR_ENV = {
@@ -55,3 +60,24 @@ def learner_service(*, database_url: str, source_url: str, log_dir: Path, **sett
         "api.learner", port_env="LEARNER_METRICS_PORT", env=env, log_dir=log_dir,
         ready_path="/metrics",
     )  # fmt: skip
+
+
+def learner_pid(api: Service) -> int | None:
+    """The pid of the API's learner process while it runs, from /status."""
+    return httpx.get(api.url + "/status", timeout=5).json()["learner"]["pid"]
+
+
+def kill_learner(api: Service) -> int:
+    """SIGKILL the API's learner process (waiting for it to be up first); its pid."""
+    pid = wait_until(lambda: learner_pid(api), timeout=60, message="a learner process")
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def kill_api_and_learner(api: Service) -> None:
+    """SIGKILL the API and its learner process together, as a killed container is."""
+    with contextlib.suppress(httpx.HTTPError):
+        pid = learner_pid(api)
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+    api.kill()

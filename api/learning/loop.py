@@ -1,0 +1,278 @@
+"""The learner: polls the stream, learns row by row, commits each tick exactly once.
+
+A tick takes the lease, reads pages from the cursor on and learns each page as it comes
+in (the next pages are fetched meanwhile), until the end of the stream, a source fault,
+MAX_PAGES_PER_TICK pages, or half a poll interval: so during a catch-up a commit lands
+at least every poll interval. Then one transaction writes the rows, predictions,
+records, signed snapshots and the new cursor. If anything fails before that commit the
+models are rebuilt from the database, so they never run ahead of what is committed.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import crud
+from api.core.config import Settings
+from api.core.security import TamperedBlobError, dump_signed, load_signed
+from api.learning import metrics
+from api.learning.backoff import backoff_seconds
+from api.learning.cursor import Cursor
+from api.learning.lease import Lease, LeaseLost
+from api.learning.source import SourceClient, SourceError
+from api.learning.status import LearnerState, LearnerStatus
+from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks
+from api.learning.tick import TickPlan
+
+logger = logging.getLogger(__name__)
+
+
+class Learner:
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        *,
+        source: SourceClient | None = None,
+        take_over: str | None = None,
+        on_status: Callable[[LearnerStatus], None] = lambda status: None,
+    ):
+        self.settings = settings
+        self.session_factory = session_factory
+        self.source = source or SourceClient(
+            settings.CHALLENGE_API_URL,
+            timeout=settings.SOURCE_TIMEOUT_SECONDS,
+            concurrency=settings.SOURCE_CONCURRENCY,
+        )
+        self.lease = Lease(session_factory, seconds=settings.LEASE_SECONDS, take_over=take_over)
+        self.on_status = on_status
+        self.status = LearnerStatus(holder=self.lease.holder)
+        self.tasks: dict[str, Task] = {}  # empty: restore before learning
+        self.paused = False
+        self.stopping = threading.Event()
+        self._wake = threading.Event()
+
+    @property
+    def cursor(self) -> Cursor:
+        return self.status.cursor
+
+    def _report(self, **changes) -> None:
+        self.status = self.status.but(**changes)
+        self.on_status(self.status)
+
+    # --- state --------------------------------------------------------------------------
+
+    def restore(self) -> None:
+        """Rebuild the tasks and the cursor from the newest committed snapshot."""
+        self.tasks = {}
+        with self.session_factory() as session:
+            cursor, _ = crud.read_cursor(session)
+            tasks = new_tasks(self.settings.ROLLING_WINDOW)
+            if cursor.model_version:
+                key = self.settings.SECRET_KEY.get_secret_value()
+                snapshots = crud.read_snapshots(session, model_version=cursor.model_version)
+                tasks = {s.task: load_signed(s.blob, s.signature, key=key) for s in snapshots}
+                if set(tasks) != set(TASKS):
+                    raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
+        self.status = self.status.but(cursor=cursor)
+        self.tasks = tasks
+
+    # --- one tick -----------------------------------------------------------------------
+
+    def learn_and_commit(self, pages: list[list]) -> bool:
+        """Learn every new row of `pages` and commit them as one tick; True when anything
+        changed."""
+        return self._learn_and_commit(iter(pages))[0]
+
+    def _learn_and_commit(self, pages) -> tuple[bool, TickPlan]:
+        if not self.tasks:
+            self.restore()
+        plan = self._plan()
+        try:
+            for rows in pages:
+                if not plan.take(rows):
+                    break
+            return self._commit(plan), plan
+        except BaseException:
+            self.tasks = {}  # ahead of the database now: restore before the next tick
+            raise
+
+    def _plan(self) -> TickPlan:
+        """A new tick's plan; pending admin resets give their tasks a fresh model."""
+        with self.session_factory() as session:
+            positions = crud.read_quarantined_positions(session, page=self.cursor.next_page)
+            resets = [(reset.id, reset.task) for reset in crud.read_pending_resets(session)]
+        tasks = dict(self.tasks)
+        for _, task in resets:
+            tasks[task] = TASK_TYPES[task](self.settings.ROLLING_WINDOW)
+        reset_ids = [reset_id for reset_id, _ in resets]
+        return TickPlan(self.cursor, tasks, quarantined_positions=positions, resets=reset_ids)
+
+    def _commit(self, plan: TickPlan) -> bool:
+        """Add records and signed snapshots to the tick and commit it."""
+        tick = plan.write()
+        if tick is None:
+            return False
+        if tick.learned:
+            self.tasks = plan.tasks  # a reset only takes effect with rows learned
+            self._add_records_and_snapshots(tick, plan)
+        with self.session_factory() as session, session.begin():
+            self.lease.check_in(session)
+            crud.write_tick(session, tick, snapshot_retention=self.settings.SNAPSHOT_RETENTION)
+        self.status = self.status.but(cursor=tick.cursor)
+        metrics.ROWS_LEARNED.inc(len(tick.learned))
+        metrics.ROWS_QUARANTINED.inc(len(tick.quarantined))
+        if tick.quarantined:
+            logger.warning(
+                "quarantined %d rows, e.g. %s", len(tick.quarantined), tick.quarantined[0]["reason"]
+            )
+        return True
+
+    def _add_records_and_snapshots(self, tick: crud.TickWrite, plan: TickPlan) -> None:
+        now, key = datetime.now(UTC), self.settings.SECRET_KEY.get_secret_value()
+        for name, task in self.tasks.items():
+            tick.records.append({
+                "task": name, "model_version": tick.cursor.model_version,
+                "page": tick.learned[-1]["page"], "rows_seen": tick.cursor.rows_seen,
+                "updated_at": now, "metrics": task.scores.report(),
+                "rolling_metrics": task.scores.rolling_report(),
+                "coefficients": task.coefficients(),
+                "batch": plan.outputs[name][-self.settings.LATEST_BATCH_ROWS :],
+            })  # fmt: skip
+            blob, signature = dump_signed(task, key=key)
+            tick.snapshots.append({
+                "task": name, "model_version": tick.cursor.model_version,
+                "blob": blob, "signature": signature,
+            })  # fmt: skip
+
+    def tick(self) -> float:
+        """Run one tick; return how long to wait before the next."""
+        started = time.perf_counter()
+        try:
+            if not self.lease.hold():
+                return self._stand_by()
+            if not self.tasks:
+                self.restore()
+            deadline = time.monotonic() + self.settings.POLL_INTERVAL_SECONDS / 2
+            fetched = FetchedPages(
+                self.source.pages(
+                    self.cursor.next_page, self.settings.MAX_PAGES_PER_TICK, deadline=deadline
+                )
+            )
+            try:
+                committed, plan = self._learn_and_commit(fetched)
+            finally:
+                fetched.close()  # abandons what is still in flight
+        except TamperedBlobError:
+            raise
+        except LeaseLost:
+            return self._stand_by()
+        except Exception as error:
+            metrics.TICKS.labels("failed").inc()
+            return self._failed(error)
+        metrics.TICKS.labels("committed" if committed else "idle").inc()
+        metrics.TICK_SECONDS.observe(time.perf_counter() - started)
+        if fetched.fault is not None:
+            # Pages came in before the fault: the source does answer, so back off from
+            # the first step again.
+            self.status = self.status.but(failures=0, last_tick_at=datetime.now(UTC))
+            return self._failed(fetched.fault)
+        self._report(state="running", last_error=None, failures=0, last_tick_at=datetime.now(UTC))
+        # Every page full: the tick stopped on its time or page budget, a backlog waits.
+        backlog = plan.pages > 0 and plan.next_page == plan.start.next_page + plan.pages
+        return 0.0 if backlog else self.settings.POLL_INTERVAL_SECONDS
+
+    def _stand_by(self) -> float:
+        metrics.TICKS.labels("standby").inc()
+        if self.status.state != "standby":
+            logger.info("another learner holds the lease; standing by")
+        self.tasks = {}  # the active learner moves on: restore when we take over
+        self._report(state="standby")
+        return self.settings.LEASE_SECONDS / 3
+
+    def _failed(self, error: Exception) -> float:
+        failures = self.status.failures + 1
+        source_fault = isinstance(error, SourceError)
+        message = str(error) if source_fault else f"{type(error).__name__}: {error}"
+        delay = backoff_seconds(
+            failures, base=self.settings.POLL_INTERVAL_SECONDS,
+            ceiling=self.settings.BACKOFF_MAX_SECONDS,
+        )  # fmt: skip
+        if source_fault:
+            metrics.SOURCE_ERRORS.inc()
+        log = logger.warning if source_fault else logger.exception
+        log("tick failed (%d in a row), retrying in %.1fs: %s", failures, delay, message)
+        self._report(state="backing_off", last_error=message, failures=failures)
+        return delay
+
+    # --- the loop -----------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Tick until `stop`; a tampered snapshot stops learning for good."""
+        try:
+            with self.session_factory() as session:
+                self.status = self.status.but(cursor=crud.read_cursor(session)[0])
+            while not self.stopping.is_set():
+                if self.paused:
+                    self._report(state="paused")
+                    self._sleep(None)
+                    continue
+                try:
+                    delay = self.tick()
+                except TamperedBlobError as error:
+                    # Retrying cannot help, and loading the blob is what must not happen.
+                    logger.error("learner stopped: %s", error)
+                    self._report(state="disabled", last_error=str(error))
+                    self.stopping.wait()
+                    return
+                self._sleep(delay)
+        finally:
+            self.lease.release()
+            self.source.close()
+
+    def _sleep(self, seconds: float | None) -> None:
+        """Sleep, but wake early on pause, resume or stop."""
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        state: LearnerState = "paused" if paused else "running"
+        if paused or self.status.state == "paused":
+            self._report(state=state)
+        self._wake.set()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._wake.set()
+
+
+class FetchedPages:
+    """A tick's pages. A source fault once some pages are in ends them there, quietly,
+    and those pages are still learned: were the whole tick dropped, a catch-up would stall
+    on a flaky source. A fault on the first page is the tick's failure."""
+
+    def __init__(self, pages: Iterator[list[Any]]):
+        self._pages = pages
+        self.fault: SourceError | None = None
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        count = 0
+        try:
+            for rows in self._pages:
+                count += 1
+                yield rows
+        except SourceError as error:
+            if not count:
+                raise
+            self.fault = error
+
+    def close(self) -> None:
+        close = getattr(self._pages, "close", None)
+        if close is not None:
+            close()
