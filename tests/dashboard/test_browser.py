@@ -74,6 +74,11 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
     try:
         for service in services.values():
             service.start()
+        # The API answers before its learner process has started and committed.
+        wait_until(
+            lambda: httpx.get(api.url + "/status", timeout=2).json()["rows_seen"] > 0,
+            timeout=60, message="the learner's first commit",
+        )  # fmt: skip
         yield services
     finally:
         for service in reversed(services.values()):
@@ -108,9 +113,10 @@ def wait_for_rows_beyond(page, rows: int) -> int:
         shown = rows_learned(page)
         return shown if shown > rows else 0
 
+    # Long enough for a restarted API to start its learner process again.
     return wait_until(
         grown,
-        timeout=15,
+        timeout=30,
         message=f"rows learned to pass {rows}",
     )
 
