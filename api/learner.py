@@ -12,10 +12,10 @@ import signal
 
 from prometheus_client import start_http_server
 
-from api import crud
 from api.core.config import Settings, settings
 from api.core.db import make_engine, make_session_factory
 from api.learning.learner import Learner
+from api.migrate import upgrade_database
 from api.observability import configure_logging
 from api.serving import Serving
 
@@ -24,7 +24,7 @@ logger = logging.getLogger("api.learner")
 
 async def run_learner(config: Settings) -> None:
     engine = make_engine(config.DATABASE_URL)
-    await asyncio.to_thread(crud.create_tables, engine)
+    await asyncio.to_thread(upgrade_database, engine)
     learner = Learner(config, make_session_factory(engine), Serving())
     task = asyncio.create_task(learner.run())
     loop = asyncio.get_running_loop()

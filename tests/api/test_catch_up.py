@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from api.core.db import make_engine, make_session_factory
-from api.crud import create_tables
 from api.learning.learner import Learner
+from api.migrate import upgrade_database
 from api.serving import Serving
 from tests.api.conftest import learned_ids, make_settings, query
 
@@ -20,7 +20,7 @@ def test_a_tick_drains_many_pages_into_one_commit(start_simulator, sqlite_url):
     simulator = start_simulator(SIMULATOR_ROWS=2000)
     settings = make_settings(sqlite_url, CHALLENGE_API_URL=simulator.url, MAX_PAGES_PER_TICK=100)
     engine = make_engine(sqlite_url)
-    create_tables(engine)
+    upgrade_database(engine)
     learner = Learner(settings, make_session_factory(engine), Serving())
 
     async def three_ticks() -> list[float]:
