@@ -60,6 +60,15 @@ def migration_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    # A new revision file leaves `revision` linted and formatted like the rest of the code.
+    hooks = {"lint": "check --fix --quiet", "format": "format --quiet"}
+    config.set_section_option("post_write_hooks", "hooks", ", ".join(hooks))
+    for name, options in hooks.items():
+        config.set_section_option("post_write_hooks", f"{name}.type", "module")
+        config.set_section_option("post_write_hooks", f"{name}.module", "ruff")
+        config.set_section_option(
+            "post_write_hooks", f"{name}.options", f"{options} REVISION_SCRIPT_FILENAME"
+        )
     config.attributes["connection"] = connection
     return config
 

@@ -21,12 +21,15 @@ from api.migrate import (
     upgrade_database,
 )
 from api.models import Base
-from tests.api.conftest import query
-from tests.support.processes import PROJECT_ROOT
+from tests.api.conftest import fresh_postgres_url, query
+from tests.support.processes import PROJECT_ROOT, free_port
+from tests.support.services import FAST_API_ENV
 
-# Each revision and the commit whose `api/models.py` it reproduces.
+# The revisions written after `create_all` had made their schema, each with the commit
+# whose `api/models.py` it reproduces. Later revisions are checked against the models.
 HISTORY = [("0001", "c4cfc2c"), ("0002", "2f17eed"), ("0003", "8d7eda0")]
-HEAD = "0003"
+SCRIPT = ScriptDirectory.from_config(migration_config())
+HEAD = SCRIPT.get_current_head()
 
 
 def models_at(commit: str) -> MetaData:
@@ -81,10 +84,11 @@ def sqlite_ddl(database_url: str) -> set[tuple[str, str]]:
     return set(query(database_url, sql))
 
 
-def test_the_revisions_end_at_the_head_the_tests_know():
-    """A new revision must be added to HISTORY or to the tests of its own change."""
-    script = ScriptDirectory.from_config(migration_config())
-    assert [r.revision for r in reversed(list(script.walk_revisions()))] == ["0001", "0002", HEAD]
+def test_the_revisions_are_one_line_that_starts_with_the_create_all_schemas():
+    """One head, so every database has one way up; release 1's schemas come first."""
+    line = [revision.revision for revision in reversed(list(SCRIPT.walk_revisions()))]
+    assert SCRIPT.get_heads() == [HEAD] == line[-1:]
+    assert line[: len(HISTORY)] == [revision for revision, _ in HISTORY]
 
 
 @pytest.mark.parametrize(("revision", "commit"), HISTORY)
@@ -109,6 +113,57 @@ def test_on_sqlite_each_revision_writes_the_same_ddl_as_create_all_at_its_commit
     assert len(sqlite_ddl(created)) > len(HISTORY)
 
 
+def postgres_catalog(connection, schema: str) -> set[tuple]:
+    """Every column, constraint and index of `schema` as PostgreSQL describes them, with
+    the serial defaults that tell an autoincrementing key from a plain integer."""
+    queries = [
+        "SELECT table_name, column_name, ordinal_position, data_type, character_maximum_length,"
+        " is_nullable, column_default FROM information_schema.columns"
+        " WHERE table_schema = :schema AND table_name <> 'alembic_version'",
+        "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid)"
+        " FROM pg_constraint WHERE connamespace = CAST(:schema AS regnamespace)"
+        " AND conrelid::regclass::text <> 'alembic_version'",
+        "SELECT tablename, indexname, replace(indexdef, :schema || '.', '') FROM pg_indexes"
+        " WHERE schemaname = :schema AND tablename <> 'alembic_version'",
+    ]
+    return {
+        (number, *row)
+        for number, sql in enumerate(queries)
+        for row in connection.execute(text(sql), {"schema": schema})
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("revision", "commit"), HISTORY)
+def test_on_postgresql_each_revision_builds_the_same_catalog_as_create_all_at_its_commit(
+    revision, commit
+):
+    """create_all and the migrations each build into a schema of their own; PostgreSQL's
+    catalog describes both alike, down to column order, defaults and constraint text."""
+    url = fresh_postgres_url()
+    admin = create_engine(url)
+    catalogs = {}
+    try:
+        for schema in ("created", "migrated"):
+            with admin.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+            engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+            with engine.begin() as connection:
+                if schema == "created":
+                    models_at(commit).create_all(connection)
+                else:
+                    command.upgrade(migration_config(connection), revision)
+                catalogs[schema] = postgres_catalog(connection, schema)
+            engine.dispose()
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS created, migrated CASCADE"))
+        admin.dispose()
+    assert catalogs["migrated"] == catalogs["created"]
+    assert len(catalogs["created"]) > 30
+
+
 def test_a_fresh_database_is_upgraded_to_the_models_with_its_lease(database_url):
     engine = make_engine(database_url)
     upgrade_database(engine)
@@ -117,6 +172,17 @@ def test_a_fresh_database_is_upgraded_to_the_models_with_its_lease(database_url)
     assert revision_of(database_url) == HEAD
     assert schema_differences(database_url, Base.metadata) == []
     assert query(database_url, "SELECT id, holder FROM learner_lease") == [(1, "")]
+
+
+def test_every_revision_downgrades_to_nothing_and_upgrades_again(database_url):
+    engine = make_engine(database_url)
+    upgrade_database(engine)
+    with engine.begin() as connection:
+        command.downgrade(migration_config(connection), "base")
+        assert inspect(connection).get_table_names() == ["alembic_version"]
+    upgrade_database(engine)
+    engine.dispose()
+    assert schema_differences(database_url, Base.metadata) == []
 
 
 @pytest.mark.parametrize(("revision", "commit"), HISTORY)
@@ -150,6 +216,35 @@ def test_a_database_at_a_revision_the_code_does_not_know_is_refused(database_url
         upgrade_database(engine)
     engine.dispose()
     assert revision_of(database_url) == "0999"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("module", ["api", "api.learner"])
+def test_the_api_and_the_learner_refuse_to_start_on_a_newer_database(sqlite_url, module):
+    """The process exits at start, saying why, and leaves the database as it found it."""
+    engine = make_engine(sqlite_url)
+    upgrade_database(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+    engine.dispose()
+    env = {
+        **os.environ,
+        **FAST_API_ENV,
+        "DATABASE_URL": sqlite_url,
+        "API_PORT": str(free_port()),
+        "LEARNER_METRICS_PORT": str(free_port()),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", module],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "schema revision '0999', which this code does not know" in result.stderr
+    assert revision_of(sqlite_url) == "0999"
 
 
 def test_our_tables_in_no_known_combination_are_left_alone(database_url):

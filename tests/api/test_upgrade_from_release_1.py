@@ -8,8 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
+from api.migrate import migration_config
 from simulator.store import RowStore
 from tests.api.conftest import learned_ids, query
 from tests.support.processes import PROJECT_ROOT, Service, wait_until
@@ -19,7 +21,6 @@ pytestmark = pytest.mark.e2e
 
 # The last commit of release 1 (main when release 2 began); its tables have no revision.
 RELEASE_1 = "f1ee8e09cb706f84a4f5d5ec1110044a901c9791"
-HEAD_REVISION = "0003"
 SEED = 42
 
 
@@ -90,7 +91,8 @@ def test_release_1_database_is_upgraded_and_learning_goes_on_from_its_cursor(
     api = start_api(database_url=database_url, source_url=simulator.url)
     wait_until(lambda: committed_rows(database_url) == 60, timeout=60, message="60 rows")
 
-    assert query(database_url, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
+    head = ScriptDirectory.from_config(migration_config()).get_current_head()
+    assert query(database_url, "SELECT version_num FROM alembic_version") == [(head,)]
     assert learned_ids(database_url) == list(range(1, 61))
     for task in ("classification", "regression"):
         versions = versions_of(database_url, task)
