@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.orm import Session
 
 from api import crud
+from api.core.config import settings
 from api.core.db import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -102,7 +103,8 @@ def upgrade_database(engine: Engine) -> None:
 
 def _recognise(connection: Connection) -> str | None:
     """The revision whose tables a database made by `create_all` holds; None when empty."""
-    ours = set(inspect(connection).get_table_names()) & CREATE_ALL_SCHEMAS["0003"]
+    release_1_tables = CREATE_ALL_SCHEMAS["0003"]  # every table of the older schemas too
+    ours = set(inspect(connection).get_table_names()) & release_1_tables
     if not ours:
         return None
     for revision, tables in CREATE_ALL_SCHEMAS.items():
@@ -154,8 +156,6 @@ def _no_implicit_transactions(dbapi_connection, _record) -> None:
 
 
 def main(arguments: list[str]) -> None:
-    from api.core.config import settings
-
     engine = make_engine(settings.DATABASE_URL)
     try:
         if not arguments:
