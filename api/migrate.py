@@ -42,8 +42,6 @@ CREATE_ALL_SCHEMAS = {
 }
 
 logger = logging.getLogger(__name__)
-# Alembic's own lines (its plugins, its dialect) on every start say nothing; ours say what changed.
-logging.getLogger("alembic").setLevel(logging.WARNING)
 
 # Any constant: the key of PostgreSQL's advisory lock that serialises the migrating processes.
 POSTGRES_LOCK_KEY = 7_160_601
@@ -95,7 +93,9 @@ def upgrade_database(engine: Engine) -> None:
         command.upgrade(config, "head")
         head = context.get_current_revision()
         if head != current:
-            logger.info("database schema upgraded from revision %s to %s", current, head)
+            logger.info(
+                "database schema upgraded from %s to revision %s", current or "nothing", head
+            )
         with Session(bind=connection) as session:
             crud.create_lease(session)
             session.flush()
