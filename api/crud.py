@@ -1,12 +1,10 @@
 """Data access. Every function takes a session; the caller owns the transaction."""
 
-import contextlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.learning.cursor import Cursor
@@ -38,15 +36,10 @@ class TickWrite:
     applied_resets: list[int] = field(default_factory=list)
 
 
-def create_tables(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        if session.get(LearnerLease, LEASE_ID) is None:
-            session.add(
-                LearnerLease(id=LEASE_ID, holder="", expires_at=datetime.fromtimestamp(0, UTC))
-            )
-            with contextlib.suppress(IntegrityError):  # another process created it first
-                session.commit()
+def create_lease(session: Session) -> None:
+    """The one lease row learners compete for, unless it exists; the caller flushes."""
+    if session.get(LearnerLease, LEASE_ID) is None:
+        session.add(LearnerLease(id=LEASE_ID, holder="", expires_at=datetime.fromtimestamp(0, UTC)))
 
 
 def hold_lease(

@@ -19,12 +19,12 @@ from typing import TextIO
 
 from prometheus_client import start_http_server
 
-from api import crud
 from api.core.config import settings
 from api.core.db import make_engine, make_session_factory
 from api.learning.loop import Learner
 from api.learning.metrics import LEARNER_REGISTRY, learner_metrics_text
 from api.learning.status import LearnerStatus
+from api.migrate import upgrade_database
 from api.observability import configure_logging
 
 logger = logging.getLogger("api.learner")
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(level=settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
 
     engine = make_engine(settings.DATABASE_URL)
-    crud.create_tables(engine)
+    upgrade_database(engine)
     learner = Learner(settings, make_session_factory(engine), take_over=args.take_over)
     learner.paused = args.paused
     for stop_signal in (signal.SIGTERM, signal.SIGINT):

@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import crud
 from api.core.config import Settings, settings
 from api.core.db import make_engine, make_session_factory
 from api.deps import Services
 from api.errors import validation_error
+from api.migrate import upgrade_database
 from api.observability import RequestTimer
 from api.routes import operations, predict, records
 from api.serving import Serving
@@ -63,7 +63,7 @@ def _log_crash(task: asyncio.Task) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     config: Settings = app.state.settings
     engine = make_engine(config.DATABASE_URL)
-    await asyncio.to_thread(crud.create_tables, engine)
+    await asyncio.to_thread(upgrade_database, engine)
     session_factory = make_session_factory(engine)
     serving = Serving()
     await asyncio.to_thread(

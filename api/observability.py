@@ -73,3 +73,6 @@ def configure_logging(*, level: str, fmt: str) -> None:
     root.setLevel(level.upper())
     # One line per source request drowns everything else; failures are logged by the learner.
     logging.getLogger("httpx").setLevel(max(root.level, logging.WARNING))
+    # Alembic's lines on every start (its plugins, its dialect) say nothing; api.migrate
+    # logs what changed.
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))

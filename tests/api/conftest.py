@@ -5,8 +5,8 @@ from sqlalchemy import create_engine, text
 
 from api.core.config import Settings
 from api.core.db import make_engine, make_session_factory
-from api.crud import create_tables
 from api.learning.loop import Learner
+from api.migrate import upgrade_database
 from api.models import Base
 from tests.support.processes import free_port
 
@@ -65,6 +65,8 @@ def fresh_postgres_url() -> str:
         pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server)")
     engine = create_engine(POSTGRES_URL)
     Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return POSTGRES_URL
 
@@ -85,7 +87,7 @@ def learner(database_url) -> Learner:
     """A learner on a real database, fed pages by the test instead of HTTP."""
     settings = make_settings(database_url)
     engine = make_engine(settings.DATABASE_URL)
-    create_tables(engine)
+    upgrade_database(engine)
     learner = Learner(settings, make_session_factory(engine))
     learner.restore()
     yield learner

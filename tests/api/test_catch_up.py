@@ -3,8 +3,8 @@
 import pytest
 
 from api.core.db import make_engine, make_session_factory
-from api.crud import create_tables
 from api.learning.loop import Learner
+from api.migrate import upgrade_database
 from tests.api.conftest import learned_ids, make_settings, query
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,7 @@ def test_a_catch_up_commits_within_each_poll_interval_and_goes_on_at_once(
     simulator = start_simulator(SIMULATOR_ROWS=3000)
     settings = make_settings(sqlite_url, CHALLENGE_API_URL=simulator.url)
     engine = make_engine(sqlite_url)
-    create_tables(engine)
+    upgrade_database(engine)
     learner = Learner(settings, make_session_factory(engine))
     delays = []
     try:

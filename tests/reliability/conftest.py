@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from api.core.db import make_engine, make_session_factory
-from api.crud import create_tables
 from api.learning.loop import Learner
 from api.learning.source import SourceClient
+from api.migrate import upgrade_database
 from tests.api.conftest import make_settings, page_of
 from tests.support.processes import Service, wait_until
 
@@ -132,7 +132,7 @@ def make_learner(db_path):
         settings = make_settings(f"sqlite:///{db_path}", **overrides)
         engine = make_engine(settings.DATABASE_URL, **_busy(busy_timeout))
         engines.append(engine)
-        create_tables(engine)
+        upgrade_database(engine)
         learner = Learner(settings, make_session_factory(engine), source=source)
         learner.restore()
         return learner

@@ -48,8 +48,10 @@ class Service:
         log_dir: Path,
         ready_path: str = "/health",
         port: int | None = None,
+        cwd: Path = PROJECT_ROOT,
     ):
         self.module = module
+        self.cwd = cwd
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ready_path = ready_path
@@ -61,7 +63,7 @@ class Service:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.module],
-            cwd=PROJECT_ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

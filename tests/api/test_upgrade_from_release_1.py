@@ -1,0 +1,105 @@
+"""A database release 1 made and learned into, upgraded by this code on start: the learner
+goes on from the cursor release 1 stored."""
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from api.migrate import migration_config
+from simulator.store import RowStore
+from tests.api.conftest import learned_ids, query
+from tests.support.processes import PROJECT_ROOT, Service, wait_until
+from tests.support.services import FAST_API_ENV
+
+pytestmark = pytest.mark.e2e
+
+# The last commit of release 1 (main when release 2 began); its tables have no revision.
+RELEASE_1 = "f1ee8e09cb706f84a4f5d5ec1110044a901c9791"
+SEED = 42
+
+
+@pytest.fixture
+def release_1_tree(tmp_path) -> Path:
+    """Release 1's files, from the repository's history."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", RELEASE_1],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    tree = tmp_path / "release-1"
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tree, filter="data")
+    return tree
+
+
+def release_1_api(tree: Path, *, database_url: str, source_url: str, log_dir: Path) -> Service:
+    """`python -m api` of release 1, run from its own tree so that its `api` is imported."""
+    env = {
+        **FAST_API_ENV,
+        "DATABASE_URL": database_url,
+        "CHALLENGE_API_URL": source_url,
+        "PYTHONPATH": str(tree),
+    }
+    return Service("api", port_env="API_PORT", env=env, log_dir=log_dir, cwd=tree)
+
+
+def table_names(database_url: str) -> list[str]:
+    engine = create_engine(database_url)
+    try:
+        return inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def committed_rows(database_url: str) -> int:
+    rows = query(database_url, "SELECT rows_seen FROM learner_cursor")
+    return rows[0][0] if rows else 0
+
+
+def versions_of(database_url: str, task: str) -> list[int]:
+    sql = "SELECT model_version FROM model_record WHERE task = :task ORDER BY model_version"
+    return [row[0] for row in query(database_url, sql, task=task)]
+
+
+def test_release_1_database_is_upgraded_and_learning_goes_on_from_its_cursor(
+    start_simulator, start_api, database_url, release_1_tree, tmp_path
+):
+    """Release 1 learns 25 rows, leaving page 2 half read; the stream grows to 60 and this
+    code, started on the same database, learns rows 26..60: none lost, none twice, and the
+    model versions and metric counts carry on from release 1's."""
+    simulator = start_simulator(SIMULATOR_ROWS=25, SIMULATOR_SEED=SEED)
+    with release_1_api(
+        release_1_tree, database_url=database_url, source_url=simulator.url, log_dir=tmp_path
+    ):
+        wait_until(lambda: committed_rows(database_url) == 25, timeout=60, message="25 rows")
+    assert query(database_url, "SELECT next_page, last_id FROM learner_cursor") == [(2, 25)]
+    assert "alembic_version" not in table_names(database_url), "not release 1's own schema"
+    before = {task: versions_of(database_url, task) for task in ("classification", "regression")}
+    assert before["classification"] == before["regression"] != []
+    release_1_version = before["classification"][-1]
+
+    simulator.stop()
+    RowStore(tmp_path / "simulator.db").append_generated(count=35, seed=SEED)
+    simulator = start_simulator(SIMULATOR_SEED=SEED)
+    api = start_api(database_url=database_url, source_url=simulator.url)
+    wait_until(lambda: committed_rows(database_url) == 60, timeout=60, message="60 rows")
+
+    head = ScriptDirectory.from_config(migration_config()).get_current_head()
+    assert query(database_url, "SELECT version_num FROM alembic_version") == [(head,)]
+    assert learned_ids(database_url) == list(range(1, 61))
+    for task in ("classification", "regression"):
+        versions = versions_of(database_url, task)
+        assert versions[: len(before[task])] == before[task]
+        assert versions == list(range(1, versions[-1] + 1))
+        assert versions[-1] > release_1_version
+        latest = httpx.get(f"{api.url}/{task}/latest", timeout=5).json()
+        assert (latest["model_version"], latest["rows_seen"]) == (versions[-1], 60)
+        # Restored from release 1's snapshot, the metrics count its 25 rows as well.
+        assert latest["metrics"]["count"] == 60
