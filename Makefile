@@ -42,10 +42,11 @@ clean:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
-	$(PIP) -r requirements.txt
+# `-e .` installs the project itself, which puts the `qa-learner` command in $(BIN).
+$(RUNTIME_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP) -r requirements.txt -e .
 	touch $@
 
-$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
-	$(PIP) -r requirements-dev.txt
+$(DEV_STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(PIP) -r requirements-dev.txt -e .
 	touch $@
