@@ -20,7 +20,7 @@ from cli.tables import (
 
 # The metric each task's sparkline follows over the history.
 TREND_METRIC = {"classification": "accuracy", "regression": "rmse"}
-SPARKLINE_WIDTH = 48
+SPARKLINE_WIDTH = 40
 DRIFT_EVENTS_SHOWN = 5
 
 
@@ -47,7 +47,7 @@ def trend(task: str, history: dict | None) -> Text:
     if not known:
         return text.append("no history yet", style="dim")
     text.append(sparkline(values, SPARKLINE_WIDTH), style="cyan")
-    return text.append(f" {number(known[0])} → {number(known[-1])} over {len(points)} points")
+    return text.append(f" {number(known[0])} → {number(known[-1])}")
 
 
 def record_line(latest: dict) -> Text:
