@@ -9,9 +9,11 @@ from pathlib import Path
 
 from tests.support.processes import wait_until
 
+
 # The pane's programs inherit the tmux server's environment, and the test runner sets
 # COLUMNS and LINES to its own size (80x24), which would override the pane's size.
-PANE_ENV = {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "LINES"}}
+def pane_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in {"COLUMNS", "LINES"}}
 
 
 class Terminal:
@@ -31,7 +33,7 @@ class Terminal:
     def _tmux(self, *args: str) -> str:
         return subprocess.run(
             ["tmux", "-S", str(self.socket), *args],
-            capture_output=True, text=True, check=True, timeout=10, env=PANE_ENV,
+            capture_output=True, text=True, check=True, timeout=10, env=pane_env(),
         ).stdout  # fmt: skip
 
     def run(self, command: list[str]) -> "Terminal":
