@@ -36,11 +36,13 @@ def interval(bounds: object, digits: int = 3) -> str:
     return f"[{number(bounds[0], digits)}, {number(bounds[1], digits)}]"
 
 
-def clock(iso: object) -> str:
-    """An ISO 8601 time from the API as the UTC date and time to the second.
+def clock(iso: object, *, date: bool = True) -> str:
+    """An ISO 8601 time from the API in UTC to the second, with or without its date.
 
     >>> clock("2026-11-26T22:08:43.932405Z"), clock(None)
     ('2026-11-26 22:08:43 UTC', '-')
+    >>> clock("2026-11-26T23:08:43+01:00", date=False)
+    '22:08:43 UTC'
     """
     if not isinstance(iso, str):
         return "-"
@@ -50,7 +52,7 @@ def clock(iso: object) -> str:
         return iso
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC" if date else "%H:%M:%S UTC")
 
 
 def sparkline(values: list[float | None], width: int) -> str:

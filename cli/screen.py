@@ -20,7 +20,7 @@ from cli.tables import (
 
 # The metric each task's sparkline follows over the history.
 TREND_METRIC = {"classification": "accuracy", "regression": "rmse"}
-SPARKLINE_WIDTH = 40
+SPARKLINE_WIDTH = 32
 DRIFT_EVENTS_SHOWN = 5
 
 
@@ -53,9 +53,8 @@ def trend(task: str, history: dict | None) -> Text:
 def record_line(latest: dict) -> Text:
     """A record's version, rows and time on one line, and the champion where there is one."""
     text = Text(f"version {count(latest.get('model_version'))}", style="bold")
-    text.append(
-        f"  {count(latest.get('rows_seen'))} rows  updated {clock(latest.get('updated_at'))}"
-    )
+    updated = clock(latest.get("updated_at"), date=False)
+    text.append(f"  {count(latest.get('rows_seen'))} rows  updated {updated}")
     if latest.get("champion"):
         text.append(f"  champion {latest['champion']}", style="bold magenta")
     return text
@@ -65,7 +64,7 @@ def task_panel(task: str, view: TaskView) -> Panel:
     if view.latest is None:
         body: RenderableType = Text("Nothing learned yet.", style="dim")
     else:
-        tables = Table.grid(padding=(0, 3))
+        tables = Table.grid(padding=(0, 2))
         tables.add_row(metrics_table(task, view.latest), coefficients_table(view.latest))
         body = Group(
             record_line(view.latest), Text(""), tables, Text(""), trend(task, view.history)
