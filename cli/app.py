@@ -119,33 +119,28 @@ def predict_regression(
         show(response, as_json=json, render=views.network_ability_view)
 
 
-def _switch_learner(action: str, *, api_url: str, token: str, timeout: float, json: bool):
-    with reporting(), ApiClient(api_url, timeout=timeout, token=token) as client:
-        response = client.post(f"/learner/{action}")
-        done = Text(f"Learner {action}d.", style="bold")
-        show(response, as_json=json, render=lambda body: Group(done, status_table(body)))
+def learner_switch(action: str, summary: str):
+    """The `pause` or `resume` command: POST /learner/ACTION with the admin token."""
+
+    def switch(
+        token: Token = "",
+        api_url: ApiUrl = DEFAULT_API_URL,
+        timeout: Timeout = 5.0,
+        json: AsJson = False,
+    ):
+        with reporting(), ApiClient(api_url, timeout=timeout, token=token) as client:
+            response = client.post(f"/learner/{action}")
+            done = Text(f"Learner {action}d.", style="bold")
+            show(response, as_json=json, render=lambda body: Group(done, status_table(body)))
+
+    switch.__doc__ = summary
+    return switch
 
 
-@app.command()
-def pause(
-    token: Token = "",
-    api_url: ApiUrl = DEFAULT_API_URL,
-    timeout: Timeout = 5.0,
-    json: AsJson = False,
-):
-    """Stop learning after the current tick; the API keeps serving (admin)."""
-    _switch_learner("pause", api_url=api_url, token=token, timeout=timeout, json=json)
-
-
-@app.command()
-def resume(
-    token: Token = "",
-    api_url: ApiUrl = DEFAULT_API_URL,
-    timeout: Timeout = 5.0,
-    json: AsJson = False,
-):
-    """Learn again from the committed cursor (admin)."""
-    _switch_learner("resume", api_url=api_url, token=token, timeout=timeout, json=json)
+app.command("pause")(
+    learner_switch("pause", "Stop learning after the current tick; the API keeps serving (admin).")
+)
+app.command("resume")(learner_switch("resume", "Learn again from the committed cursor (admin)."))
 
 
 @app.command()
