@@ -9,7 +9,7 @@ from rich.text import Text
 
 from cli import views
 from cli.client import ApiClient
-from cli.output import reporting, show
+from cli.output import EXIT_USAGE, console, errors, reporting, show
 from cli.tables import history_table, status_table
 from cli.watch import watch as run_watch
 
@@ -53,6 +53,9 @@ def watch(
     history: Annotated[int, typer.Option(min=2, help="History points the sparklines draw.")] = 60,
 ) -> None:
     """A live full-screen view of the learner and both models; q or Ctrl-C leaves."""
+    if not console.is_terminal:
+        errors.print("watch draws on a terminal; scripts can read status, latest, history --json")
+        raise typer.Exit(EXIT_USAGE)
     with reporting():
         run_watch(api_url=api_url, interval=interval, timeout=timeout, history_limit=history)
 

@@ -11,7 +11,8 @@ from rich.console import Console, RenderableType
 from cli.client import ApiRefused, ApiUnreachable, Json
 
 EXIT_REFUSED = 1  # the API answered with an error: bad input, wrong token, nothing learned
-EXIT_UNREACHABLE = 3  # no answer at all (2 is taken by usage errors)
+EXIT_USAGE = 2  # as for a wrong option
+EXIT_UNREACHABLE = 3  # no answer at all
 EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process ended by SIGINT
 
 console = Console()

@@ -1,14 +1,15 @@
 """`watch`: read the API every interval and redraw the screen until `q` or Ctrl-C."""
 
+from dataclasses import replace
 from datetime import datetime
 
-from rich.console import Console
 from rich.live import Live
 
 from cli.client import ApiClient, ApiRefused, ApiUnreachable
 from cli.keys import Keyboard
+from cli.output import console
 from cli.screen import Frame, watch_screen
-from cli.snapshot import RateMeter, Snapshot, take_snapshot
+from cli.snapshot import RateMeter, take_snapshot
 
 QUIT_KEYS = {"q", "Q"}
 
@@ -17,24 +18,14 @@ def read_frame(client: ApiClient, previous: Frame, meter: RateMeter, history_lim
     """The next frame: a new snapshot, or the last one kept under a notice of why not."""
     now = datetime.now().astimezone()
     try:
-        snapshot: Snapshot = take_snapshot(client, history_limit=history_limit)
+        snapshot = take_snapshot(client, history_limit=history_limit)
     except ApiUnreachable as error:
-        return _kept(previous, now, f"API unreachable ({error})")
+        return replace(previous, now=now, rate=None, problem=f"API unreachable ({error})")
     except ApiRefused as refused:
-        return _kept(previous, now, f"API answered {refused.status_code} ({refused.detail})")
+        problem = f"API answered {refused.status_code} ({refused.detail})"
+        return replace(previous, now=now, rate=None, problem=problem)
     rate = meter.add(int(snapshot.status.get("rows_seen") or 0))
-    return Frame(
-        api_url=previous.api_url, interval=previous.interval, now=now,
-        snapshot=snapshot, rate=rate, last_success=now,
-    )  # fmt: skip
-
-
-def _kept(previous: Frame, now: datetime, problem: str) -> Frame:
-    return Frame(
-        api_url=previous.api_url, interval=previous.interval, now=now,
-        snapshot=previous.snapshot, rate=None, problem=problem,
-        last_success=previous.last_success,
-    )  # fmt: skip
+    return replace(previous, now=now, snapshot=snapshot, rate=rate, problem=None, last_success=now)
 
 
 def watch(*, api_url: str, interval: float, timeout: float, history_limit: int) -> None:
@@ -47,7 +38,7 @@ def watch(*, api_url: str, interval: float, timeout: float, history_limit: int) 
     with (
         ApiClient(api_url, timeout=timeout) as client,
         Keyboard() as keyboard,
-        Live(console=Console(), screen=True, auto_refresh=False) as live,
+        Live(console=console, screen=True, auto_refresh=False) as live,
     ):
         while True:
             frame = read_frame(client, frame, meter, history_limit)

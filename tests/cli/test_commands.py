@@ -35,6 +35,13 @@ def test_python_dash_m_cli_is_the_same_program():
     assert "watch" in result.stdout and "predict" in result.stdout
 
 
+def test_watch_outside_a_terminal_says_what_scripts_can_use_and_exits_with_2():
+    result = run_cli("watch", "--api-url", unused_url())
+    assert result.returncode == 2
+    assert "--json" in result.stderr
+    assert result.stdout == ""
+
+
 def test_status_shows_the_state_and_the_rows_learned(learned_api):
     result = run_cli("status", "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
