@@ -17,6 +17,7 @@ STATE_STYLES = {
     "running": "bold green",
     "backing_off": "bold yellow",
     "restarting": "bold yellow",
+    "starting": "bold yellow",
     "paused": "bold cyan",
     "standby": "bold blue",
     "disabled": "dim",
@@ -35,11 +36,15 @@ def state_text(state: object) -> Text:
 
 
 def learner_process(process: Json) -> Text:
-    """The `learner` object of /status: its process id, whether alive, its restarts."""
-    alive = process.get("alive")
-    text = Text(f"pid {process.get('pid', '-')}, ")
+    """The `learner` object of /status: its process id, whether alive, its restarts and
+    how the previous process ended."""
+    alive, pid = process.get("alive"), process.get("pid")
+    text = Text(f"pid {pid}, " if pid is not None else "no process, ")
     text.append("alive" if alive else "down", style="green" if alive else "bold red")
-    return text.append(f", {count(process.get('restarts'))} restarts")
+    text.append(f", {count(process.get('restarts'))} restarts")
+    if process.get("last_exit"):
+        text.append(f", last exit: {process['last_exit']}", style="dim")
+    return text
 
 
 def status_table(status: Json, *, rate: float | None = None) -> Table:

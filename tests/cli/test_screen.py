@@ -127,6 +127,17 @@ def test_second_release_fields_show_where_the_api_serves_them():
     assert "classification leaderboard" not in screen
 
 
+def test_a_learner_process_that_is_down_shows_how_the_last_one_ended():
+    status = {
+        **fixture("status_running"),
+        "state": "starting",
+        "learner": {"pid": None, "alive": False, "restarts": 2, "last_exit": "killed by SIGKILL"},
+    }
+    table = text_of(status_table(status))
+    assert "Learner process   no process, down, 2 restarts, last exit: killed by SIGKILL" in table
+    assert "starting" in table
+
+
 def test_coefficients_without_intervals_have_no_interval_column():
     table = text_of(coefficients_table(fixture("regression_latest")))
     assert "interval" not in table
