@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.cli.conftest import ADMIN_TOKEN, STREAM_ROWS, run_cli, unused_url
-from tests.support.processes import PROJECT_ROOT
+from tests.support.processes import PROJECT_ROOT, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -127,7 +127,12 @@ def test_pause_and_resume_with_the_token_from_the_environment_or_the_option(lear
     paused = run_cli("pause", "--api-url", learned_api.url, env={"ADMIN_TOKEN": ADMIN_TOKEN})
     assert paused.returncode == 0, paused.stderr
     assert "Learner paused." in paused.stdout
-    assert httpx.get(f"{learned_api.url}/status").json()["state"] == "paused"
+    assert "State             paused" in paused.stdout
+    # A learner in a process of its own may show the pause a moment later.
+    wait_until(
+        lambda: httpx.get(f"{learned_api.url}/status").json()["state"] == "paused",
+        timeout=10, message="/status to say paused",
+    )  # fmt: skip
     resumed = run_cli("resume", "--token", ADMIN_TOKEN, "--json", "--api-url", learned_api.url)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["state"] == "running"
