@@ -36,16 +36,17 @@ bench: $(DEV_STAMP)
 
 # Keeps ./data: it holds the learned models and the stream cursor.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
-	$(PIP) -r requirements.txt
+# `-e .` installs the project itself, which puts the `qa-learner` command in $(BIN).
+$(RUNTIME_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP) -r requirements.txt -e .
 	touch $@
 
-$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
-	$(PIP) -r requirements-dev.txt
+$(DEV_STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(PIP) -r requirements-dev.txt -e .
 	touch $@

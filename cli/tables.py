@@ -1,0 +1,163 @@
+"""The API's JSON as Rich tables: pure functions, JSON in, renderable out."""
+
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from cli.client import Json
+from cli.formatting import clock, count, interval, number
+
+METRIC_KEYS = {
+    "classification": ("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "mcc"),
+    "regression": ("mae", "rmse", "r2"),
+}
+STATE_STYLES = {
+    "running": "bold green",
+    "backing_off": "bold yellow",
+    "restarting": "bold yellow",
+    "starting": "bold yellow",
+    "paused": "bold cyan",
+    "standby": "bold blue",
+    "disabled": "dim",
+}
+
+
+def _fields(title: str | None = None) -> Table:
+    table = Table(title=title, show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    return table
+
+
+def state_text(state: object) -> Text:
+    return Text(str(state), style=STATE_STYLES.get(str(state), "bold red"))
+
+
+def learner_process(process: Json) -> Text:
+    """The `learner` object of /status: its process id, whether alive, its restarts and
+    how the previous process ended."""
+    alive, pid = process.get("alive"), process.get("pid")
+    text = Text(f"pid {pid}, " if pid is not None else "no process, ")
+    text.append("alive" if alive else "down", style="green" if alive else "bold red")
+    text.append(f", {count(process.get('restarts'))} restarts")
+    if process.get("last_exit"):
+        text.append(f", last exit: {process['last_exit']}", style="dim")
+    return text
+
+
+def status_table(status: Json, *, rate: float | None = None) -> Table:
+    """GET /status as a two-column table; `rate` is rows/s measured by the caller."""
+    table = _fields()
+    table.add_row("State", state_text(status.get("state")))
+    if isinstance(status.get("learner"), dict):
+        table.add_row("Learner process", learner_process(status["learner"]))
+    cursor = f"next page {count(status.get('next_page'))}, last id {count(status.get('last_id'))}"
+    table.add_row("Cursor", cursor)
+    table.add_row("Rows learned", count(status.get("rows_seen")))
+    table.add_row("Rows quarantined", count(status.get("rows_quarantined")))
+    if rate is not None:
+        table.add_row("Rate", f"{rate:,.1f} rows/s")
+    table.add_row("Model version", count(status.get("model_version")))
+    table.add_row("Last tick", clock(status.get("last_tick_at")))
+    if status.get("last_error"):
+        table.add_row("Last error", Text(str(status["last_error"]), style="red"))
+    table.add_row("Source", str(status.get("source_url", "-")))
+    return table
+
+
+def record_table(latest: Json) -> Table:
+    """The header fields of a `latest` record."""
+    table = _fields()
+    table.add_row("Model version", count(latest.get("model_version")))
+    table.add_row("Rows learned", count(latest.get("rows_seen")))
+    table.add_row("Page", count(latest.get("page")))
+    table.add_row("Updated", clock(latest.get("updated_at")))
+    if latest.get("champion"):
+        table.add_row("Champion", str(latest["champion"]))
+    return table
+
+
+def metrics_table(task: str, record: Json) -> Table:
+    """Cumulative and rolling metrics side by side, with the rows each covers."""
+    cumulative, rolling = record.get("metrics") or {}, record.get("rolling_metrics") or {}
+    table = Table(box=None, pad_edge=False)
+    table.add_column("metric", style="bold")
+    table.add_column("cumulative", justify="right")
+    table.add_column("rolling", justify="right")
+    for key in METRIC_KEYS[task]:
+        table.add_row(key, number(cumulative.get(key)), number(rolling.get(key)))
+    table.add_row("rows", count(cumulative.get("count")), count(rolling.get("count")))
+    return table
+
+
+def coefficients_table(record: Json) -> Table:
+    """Weights in original units; their 95% intervals where the API gives them."""
+    intervals: dict[str, Any] = record.get("coefficient_intervals") or {}
+    table = Table(box=None, pad_edge=False)
+    table.add_column("coefficient", style="bold")
+    table.add_column("weight", justify="right")
+    if intervals:
+        table.add_column("95% interval", justify="right")
+    for name, weight in (record.get("coefficients") or {}).items():
+        extra = [interval(intervals.get(name))] if intervals else []
+        table.add_row(name, number(weight), *extra)
+    return table
+
+
+def history_table(task: str, history: Json) -> Table:
+    """Each history point: its version, rows and the task's headline metrics."""
+    keys = ("accuracy", "log_loss") if task == "classification" else ("rmse", "r2")
+    table = Table(title=f"{task} history", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("version", justify="right")
+    table.add_column("rows", justify="right")
+    table.add_column("updated", no_wrap=True)
+    for key in keys:
+        table.add_column(key, justify="right")
+        table.add_column(f"rolling {key}", justify="right")
+    for point in history.get("points", []):
+        cumulative, rolling = point.get("metrics") or {}, point.get("rolling_metrics") or {}
+        cells = [count(point.get("model_version")), count(point.get("rows_seen"))]
+        cells.append(clock(point.get("updated_at")))
+        for key in keys:
+            cells += [number(cumulative.get(key)), number(rolling.get(key))]
+        table.add_row(*cells)
+    return table
+
+
+def leaderboard_table(task: str, board: Json) -> Table:
+    """The candidates on the ranking metric; the champion first and starred."""
+    metric, champion = str(board.get("metric", "")), board.get("champion")
+    table = Table(title=f"{task} leaderboard ({metric})", box=None, pad_edge=False)
+    table.add_column("candidate", style="bold")
+    table.add_column("rows", justify="right")
+    table.add_column(metric, justify="right")
+    table.add_column(f"rolling {metric}", justify="right")
+    candidates = sorted(board.get("candidates", []), key=lambda c: c.get("name") != champion)
+    for candidate in candidates:
+        name = str(candidate.get("name"))
+        table.add_row(
+            f"★ {name}" if name == champion else f"  {name}",
+            count(candidate.get("rows_seen")),
+            number((candidate.get("metrics") or {}).get(metric)),
+            number((candidate.get("rolling_metrics") or {}).get(metric)),
+        )
+    return table
+
+
+def drift_table(task: str, drift: Json, *, newest: int | None = None) -> Table:
+    """Drift events, newest first; only the `newest` few when given."""
+    events = list(reversed(drift.get("events", [])))[:newest]
+    table = Table(title=f"{task} drift events", box=None, pad_edge=False)
+    for header in ("rows", "detected", "detector", "loss before", "loss after"):
+        table.add_column(
+            header, justify="right" if "loss" in header or header == "rows" else "left"
+        )
+    for event in events:
+        table.add_row(
+            count(event.get("rows_seen")), clock(event.get("updated_at")),
+            str(event.get("detector", "-")),
+            number(event.get("loss_before")), number(event.get("loss_after")),
+        )  # fmt: skip
+    return table
