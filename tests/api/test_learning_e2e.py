@@ -1,5 +1,6 @@
 """The learner against the real simulator process, over HTTP, on a real SQLite file."""
 
+import os
 import pickle
 import random
 
@@ -12,7 +13,7 @@ from sqlalchemy import create_engine, text
 from simulator.faults import is_malformed
 from tests.api.conftest import learned_ids, query
 from tests.support.processes import free_port, wait_until
-from tests.support.services import kill_learner
+from tests.support.services import kill_learner, learner_pid
 
 pytestmark = pytest.mark.e2e
 
@@ -155,6 +156,26 @@ def test_a_killed_learner_process_is_replaced_and_the_api_serves_throughout(
         latest = httpx.get(f"{api.url}/{task}/latest").json()
         assert latest["metrics"]["count"] == latest["rows_seen"] == rows
     assert (status["next_page"], status["last_id"]) == (rows // 10, rows)
+
+
+def test_a_killed_api_leaves_no_learner_process_behind(start_simulator, start_api, sqlite_url):
+    """SIGKILL gives the API no chance to stop its child: the child notices that its stdin
+    closed, finishes its tick and exits by itself."""
+    simulator = start_simulator(SIMULATOR_ROWS=200)
+    api = start_api(database_url=sqlite_url, source_url=simulator.url)
+    pid = wait_until(lambda: learner_pid(api), timeout=60, message="a learner process")
+    api.kill()
+    wait_until(lambda: not pid_alive(pid), timeout=15, message=f"learner {pid} to exit")
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead but not yet reaped by whoever inherited it.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
 
 
 class _RunsCode:
