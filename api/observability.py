@@ -13,6 +13,7 @@ ROWS_QUARANTINED = Counter("learner_rows_quarantined", "Rows refused and kept wi
 TICKS = Counter("learner_ticks", "Ticks, by outcome.", ["outcome"])
 TICK_SECONDS = Histogram("learner_tick_duration_seconds", "Fetch, learn and commit of one tick.")
 SOURCE_ERRORS = Counter("learner_source_errors", "Failed requests to the stream source.")
+DRIFT_EVENTS = Counter("learner_drift_events", "Drift events committed, by task.", ["task"])
 MODEL_VERSION = Gauge("learner_model_version", "Newest committed model version.")
 REQUEST_SECONDS = Histogram(
     "http_request_duration_seconds",

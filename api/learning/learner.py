@@ -34,7 +34,7 @@ from api.core.config import Settings
 from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning.rows import PAGE_SIZE, BadRow, parse_row, source_id
 from api.learning.source import SourceError, fetch_in_order
-from api.learning.tasks import CLASSIFICATION, REGRESSION, TASK_TYPES, new_tasks
+from api.learning.tasks import CLASSIFICATION, REGRESSION, TASK_TYPES, new_tasks, task_options
 from api.schemas import LearnerState
 from api.serving import Serving
 
@@ -106,7 +106,8 @@ class Learner:
         self.tasks = {}  # until the restore succeeds, nothing may be learned
         with self.session_factory() as session:
             cursor = crud.read_cursor(session)
-            tasks: dict[str, Any] = new_tasks(self.settings.ROLLING_WINDOW)
+            options = task_options(self.settings)
+            tasks: dict[str, Any] = new_tasks(self.settings.ROLLING_WINDOW, options)
             if cursor.model_version:
                 snapshots = crud.read_snapshots(session, model_version=cursor.model_version)
                 tasks = {
@@ -114,6 +115,8 @@ class Learner:
                 }
                 if set(tasks) != {CLASSIFICATION, REGRESSION}:
                     raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
+                for task in tasks.values():
+                    task.options = options  # the settings of this run, not of the snapshot's
         status = self.status
         status.next_page, status.last_id = cursor.next_page, cursor.last_id
         status.rows_seen, status.rows_quarantined = cursor.rows_seen, cursor.rows_quarantined
@@ -169,7 +172,9 @@ class Learner:
             resets = [(reset.id, reset.task) for reset in crud.read_pending_resets(session)]
         before_resets = dict(self.tasks)
         for _, task in resets:
-            self.tasks[task] = TASK_TYPES[task](self.settings.ROLLING_WINDOW)
+            self.tasks[task] = TASK_TYPES[task](
+                self.settings.ROLLING_WINDOW, task_options(self.settings)
+            )
         version = status.model_version + 1
         tick = crud.TickWrite(
             next_page=first_page, last_id=status.last_id, model_version=version,
@@ -230,8 +235,12 @@ class Learner:
                     "updated_at": now, "metrics": task.scores.report(),
                     "rolling_metrics": task.scores.rolling_report(),
                     "coefficients": task.coefficients(),
+                    "coefficient_intervals": task.coefficient_intervals(),
                     "batch": outputs[name][-self.settings.LATEST_BATCH_ROWS :],
                 })  # fmt: skip
+                tick.drift_events += task.drain_drift_events(
+                    rows_seen=tick.rows_seen, updated_at=now
+                )
                 blobs[name], signature = dump_signed(task, key=self.secret_key)
                 tick.snapshots.append({
                     "task": name, "model_version": tick.model_version,
@@ -252,6 +261,9 @@ class Learner:
             self.serving.publish(record, blobs[record["task"]])
         observability.ROWS_LEARNED.inc(len(tick.learned))
         observability.ROWS_QUARANTINED.inc(len(tick.quarantined))
+        for event in tick.drift_events:
+            observability.DRIFT_EVENTS.labels(event["task"]).inc()
+            logger.warning("drift detected: %s", event)
         if tick.quarantined:
             logger.warning(
                 "quarantined %d rows, e.g. %s", len(tick.quarantined), tick.quarantined[0]["reason"]
