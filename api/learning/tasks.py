@@ -17,7 +17,7 @@ from api.learning import pipelines
 from api.learning.drift import DETECTOR, LossWatch
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
-from api.learning.uncertainty import Interval, LogisticInformation, RegressionUncertainty
+from api.learning.uncertainty import Interval, LogisticLaplace, RegressionUncertainty
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -33,12 +33,15 @@ class TaskOptions:
     uncertainty_and_drift: bool = True
 
 
+DEFAULT_OPTIONS = TaskOptions()
+
+
 class Task:
     name: str
     scores: Any
     loss_watch: LossWatch
 
-    def __init__(self, window: int, options: TaskOptions = TaskOptions()):
+    def __init__(self, window: int, options: TaskOptions = DEFAULT_OPTIONS):
         self.window = window
         self.options = options
         self.drift_events: list[dict[str, Any]] = []
@@ -54,7 +57,7 @@ class Task:
         if "options" not in state:
             # A release-1 snapshot: its model and scores go on; the interval statistics
             # and the detector start with the rows learned from now on.
-            self.window, self.options = self.scores.recent.maxlen or 1, TaskOptions()
+            self.window, self.options = self.scores.recent.maxlen or 1, DEFAULT_OPTIONS
             self.drift_events, self.rows_since_drain = [], 0
             self.start_statistics()
 
@@ -97,7 +100,7 @@ class ClassificationTask(Task):
         self.start_statistics()
 
     def start_statistics(self) -> None:
-        self.information = LogisticInformation(pipelines.CLASSIFIER_FEATURES)
+        self.laplace = LogisticLaplace(pipelines.CLASSIFIER_FEATURES)
         self.loss_watch = LossWatch()
 
     def predict(self, competence: float, network_ability: float) -> tuple[bool, float]:
@@ -110,7 +113,7 @@ class ClassificationTask(Task):
         self.scores.update(row.promoted, predicted, probability)
         x = pipelines.classification_features(row.competence, row.network_ability)
         if self.options.uncertainty_and_drift:
-            self.information.update(x, probability)
+            self.laplace.update(x, row.promoted)
         self.model.learn_one(x, row.promoted)
         outcome = {
             "id": row.id,
@@ -129,7 +132,7 @@ class ClassificationTask(Task):
     def coefficient_intervals(self) -> dict[str, Interval] | None:
         if not self.options.uncertainty_and_drift:
             return None
-        return self.information.coefficient_intervals(self.coefficients()) or None
+        return self.laplace.coefficient_intervals() or None
 
 
 class RegressionTask(Task):
@@ -187,7 +190,7 @@ TASK_TYPES: dict[str, type[ClassificationTask | RegressionTask]] = {
 
 
 def new_tasks(
-    window: int, options: TaskOptions = TaskOptions()
+    window: int, options: TaskOptions = DEFAULT_OPTIONS
 ) -> dict[str, ClassificationTask | RegressionTask]:
     return {name: task_type(window, options) for name, task_type in TASK_TYPES.items()}
 

@@ -9,6 +9,7 @@ from api.crud import create_tables
 from api.learning.learner import Learner
 from api.models import Base
 from api.serving import Serving
+from tests.api.streams import CHECKPOINTS, learn, simulated
 from tests.support.processes import free_port
 
 
@@ -91,3 +92,12 @@ def learner(database_url) -> Learner:
     learner.restore()
     yield learner
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def stationary_run():
+    """50,000 simulated rows through both tasks in process, intervals read at 5,000 and
+    50,000 rows: shared by the interval and the drift tests."""
+    rows = list(simulated(50_000))
+    tasks, events, snapshots = learn(rows, snapshot_at=CHECKPOINTS)
+    return rows, tasks, events, snapshots
