@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from api.core.config import settings
-from benchmarks.catchup import fetch_every_page, learn_in_memory, run_learner
+from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
 from benchmarks.pages import measure_page_cost
 from benchmarks.report import Results, render
 from benchmarks.serving import measure_serving, require_wrk
@@ -35,6 +35,10 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def median_run(runs: list[LearnerRun]) -> LearnerRun:
+    return sorted(runs, key=lambda run: run.rows_per_second)[len(runs) // 2]
+
+
 def main() -> None:
     args = parse_args()
     require_wrk()
@@ -46,7 +50,7 @@ def main() -> None:
                 simulator.url, rows=args.rows, requests=args.page_requests
             )
             # A and the learner alternate, so a noisy moment of the machine falls on both.
-            fetch_rates, learners = [], []
+            fetch_rates, learners, plain_learners = [], [], []
             for run in range(1, args.catch_up_runs + 1):
                 print(f"baseline A: fetching every page, run {run} ...", flush=True)
                 pages, fetch_rate = fetch_every_page(simulator.url)
@@ -57,6 +61,13 @@ def main() -> None:
                 learners.append(run_learner(
                     source_url=simulator.url, rows=args.rows, workdir=run_dir,
                     max_pages_per_tick=args.max_pages_per_tick,
+                ))  # fmt: skip
+                print(f"learner catch-up without intervals and detectors, run {run} ...")
+                plain_dir = workdir / f"catch-up-plain-{run}"
+                plain_dir.mkdir()
+                plain_learners.append(run_learner(
+                    source_url=simulator.url, rows=args.rows, workdir=plain_dir,
+                    max_pages_per_tick=args.max_pages_per_tick, UNCERTAINTY_AND_DRIFT="false",
                 ))  # fmt: skip
             print("baseline B: learning in memory ...", flush=True)
             learn_rate = learn_in_memory(pages)
@@ -74,7 +85,8 @@ def main() -> None:
             catch_up_runs=args.catch_up_runs,
             fetch_rows_per_second=statistics.median(fetch_rates),
             learn_rows_per_second=learn_rate,
-            learner=sorted(learners, key=lambda run: run.rows_per_second)[len(learners) // 2],
+            learner=median_run(learners),
+            plain_learner=median_run(plain_learners),
             serving=serving,
             page_cost=page_cost,
         )

@@ -106,13 +106,13 @@ def database_bytes(database: Path) -> int:
 
 
 def run_learner(
-    *, source_url: str, rows: int, workdir: Path, max_pages_per_tick: int
+    *, source_url: str, rows: int, workdir: Path, max_pages_per_tick: int, **settings: str
 ) -> LearnerRun:
     """The API from a fresh database until it has learned `rows` rows."""
     database = workdir / "catch-up.db"
     api = api_service(
         source_url=source_url, database=database, workdir=workdir,
-        MAX_PAGES_PER_TICK=str(max_pages_per_tick),
+        MAX_PAGES_PER_TICK=str(max_pages_per_tick), **settings,
     )  # fmt: skip
     thresholds = [round(rows * share) for share in SNAPSHOT_SAMPLE_SHARES]
     samples: list[SnapshotSample] = []

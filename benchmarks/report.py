@@ -10,6 +10,7 @@ from benchmarks.pages import PageCost
 from benchmarks.serving import Serving, WrkRun
 
 TARGET_LEARNER_OVER_FETCH = 0.9
+TARGET_WITH_OVER_WITHOUT_TRUST = 0.85
 TARGET_LATEST_OVER_TRIVIAL = 0.8
 TARGET_P99_MS = 100.0
 
@@ -23,6 +24,7 @@ class Results:
     fetch_rows_per_second: float
     learn_rows_per_second: float
     learner: LearnerRun
+    plain_learner: LearnerRun
     serving: Serving
     page_cost: PageCost
 
@@ -46,6 +48,7 @@ def render(results: Results) -> str:
     r, learner, serving, pages = results, results.learner, results.serving, results.page_cost
     over_fetch = learner.rows_per_second / r.fetch_rows_per_second
     over_learn = learner.rows_per_second / r.learn_rows_per_second
+    over_plain = learner.rows_per_second / r.plain_learner.rows_per_second
     over_trivial = serving.latest.requests_per_second / serving.trivial.requests_per_second
     errors = serving.latest.errors + serving.trivial.errors
     serving_ok = over_trivial >= TARGET_LATEST_OVER_TRIVIAL
@@ -70,6 +73,12 @@ def render(results: Results) -> str:
         f"| catch-up | learner / A | {over_fetch:.2f} | >= {TARGET_LEARNER_OVER_FETCH}: "
         f"{_verdict(over_fetch >= TARGET_LEARNER_OVER_FETCH)} |",
         f"| catch-up | learner / B | {over_learn:.2f} | |",
+        f"| catch-up | learner without intervals and drift detectors "
+        f"(`UNCERTAINTY_AND_DRIFT=false`, median of {r.catch_up_runs}, alternating) | "
+        f"{r.plain_learner.rows_per_second:,.0f} rows/s ({r.plain_learner.seconds:.1f} s) | |",
+        f"| catch-up | learner / learner without them | {over_plain:.2f} | "
+        f">= {TARGET_WITH_OVER_WITHOUT_TRUST}: "
+        f"{_verdict(over_plain >= TARGET_WITH_OVER_WITHOUT_TRUST)} |",
         f"| serving | `GET /classification/latest`, {serving.runs_each} x "
         f"{serving.seconds_per_run} s | {_wrk_cell(serving.latest)} | |",
         f"| serving | `GET /health` (trivial), {serving.runs_each} x "
