@@ -110,10 +110,12 @@ class LogisticLaplace:
     def __init__(self, names: tuple[str, ...]):
         self.names = names  # the intercept is implicit, first
         size = len(names) + 1
+        self.rows = 0
         self.weights = [0.0] * size
         self.covariance = [[PRIOR_VARIANCE * (i == j) for j in range(size)] for i in range(size)]
 
     def update(self, x: dict[str, float], y: bool) -> None:
+        self.rows += 1
         values = (1.0, *(x[name] for name in self.names))
         weights, covariance = self.weights, self.covariance
         logit = sum(w * v for w, v in zip(weights, values, strict=True))
@@ -135,6 +137,8 @@ class LogisticLaplace:
 
     def coefficient_intervals(self) -> dict[str, Interval]:
         variances = [self.covariance[i][i] for i in range(len(self.weights))]
+        if self.rows <= len(self.weights):  # the prior alone, not the rows
+            return {}
         if any(not math.isfinite(v) or v <= 0 for v in variances):
             return {}
         return {
