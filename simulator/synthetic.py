@@ -21,14 +21,15 @@ model at roughly 88-90% accuracy.
 Drift (`SIMULATOR_DRIFT_AT_ROW`, 0 = never): from that row id on, the world changes
 in one of two ways (`SIMULATOR_DRIFT_KIND`):
 
-- `promotion` (the default): the promotion policy turns. Promotion now goes mostly by
-  network ability, and competence counts against it::
+- `promotion` (the default): the promotion policy turns. Network ability counts as
+  before, and competence now counts against promotion as much as it counted for it::
 
       logit P(promoted) = DRIFTED_COMPETENCE_WEIGHT * (competence - 0.5)
                         + DRIFTED_NETWORK_WEIGHT * (network_ability - 0.5)
 
-  A classifier of the old world is wrong on about a third of the new rows, and the
-  regression's coefficients (what `promoted` says about network ability) change too.
+  A classifier of the old world is wrong on about 40% of the new rows, and the
+  regression's competence coefficient changes sign (the collider now links low
+  competence with promotion).
 - `competence`: the population changes, the policy does not. Competence is drawn from
   Uniform(0.5, 1) instead of Uniform(0, 1) (a better-trained intake), so most rows
   fall where promotion is likely.
@@ -49,8 +50,8 @@ import numpy as np
 
 COMPETENCE_WEIGHT = 12.0
 NETWORK_WEIGHT = 8.0
-DRIFTED_COMPETENCE_WEIGHT = -6.0
-DRIFTED_NETWORK_WEIGHT = 14.0
+DRIFTED_COMPETENCE_WEIGHT = -12.0
+DRIFTED_NETWORK_WEIGHT = 8.0
 BLOCK_ROWS = 1_000
 
 Row = tuple[int, float, float, bool]

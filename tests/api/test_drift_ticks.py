@@ -9,13 +9,14 @@ from api import crud
 from api.core.db import make_engine, make_session_factory
 from api.crud import create_tables
 from api.learning.learner import Learner
-from api.learning.tasks import CLASSIFICATION, REGRESSION, new_tasks
+from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
 from api.serving import Serving
 from simulator.synthetic import Drift, generate_rows
 from tests.api.conftest import make_settings, query
-from tests.api.streams import simulated
+from tests.api.streams import learn, simulated
 
 ROWS, SWITCH = 6_000, 3_000
+OPTIONS = TaskOptions(drift_action="reset")
 NEW_ATTRIBUTES = {"window", "options", "drift_events", "rows_since_drain", "loss_watch"}
 
 
@@ -57,13 +58,17 @@ def test_a_reset_on_drift_is_committed_once_even_when_its_first_commit_fails(
     for pages in ticks[3:]:
         reset_learner.learn_and_commit(pages)
 
-    events = query(sqlite_url, "SELECT task, rows_seen, detector, action FROM drift_event")
-    assert events == [(CLASSIFICATION, 3072, "ADWIN", "reset")]
-    classifier = reset_learner.tasks[CLASSIFICATION]
-    assert classifier.scores.report()["count"] == ROWS - 3072
+    _, reference, _ = learn(simulated(ROWS, drift=Drift(SWITCH)), options=OPTIONS)
+    expected = [(e["task"], e["rows_seen"], "ADWIN", "reset") for e in reference]
+    assert len(expected) == 2, "the reference run resets each task once"
+    events = query(
+        sqlite_url, "SELECT task, rows_seen, detector, action FROM drift_event ORDER BY id"
+    )
+    assert events == expected
     reset_learner.restore()
-    assert reset_learner.tasks[CLASSIFICATION].scores.report()["count"] == ROWS - 3072
-    assert reset_learner.tasks[REGRESSION].scores.report()["count"] == ROWS
+    for task, reset_at, _, _ in expected:
+        count = reset_learner.tasks[task].scores.report()["count"]
+        assert count == ROWS - reset_at, task
 
 
 def test_each_record_commits_its_coefficient_intervals(learner, database_url):
