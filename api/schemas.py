@@ -59,7 +59,8 @@ class RegressionBatchRow(BaseModel):
     predicted: float = Field(description="Predicted before the row was learned.")
 
 
-Interval = tuple[float, float]
+# [low, high]. A list, not a tuple: the schema of a tuple (prefixItems) trips OpenAPI tools.
+Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
 INTERVALS_DESCRIPTION = (
     "A 95% interval for each coefficient, in the same units: exact for the regression "
     "(its posterior), an observed-information approximation for the classifier. Null "
