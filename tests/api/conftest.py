@@ -1,4 +1,6 @@
+import contextlib
 import os
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -82,16 +84,22 @@ def database_url(request, sqlite_url) -> str:
     return sqlite_url if request.param == "sqlite" else fresh_postgres_url()
 
 
-@pytest.fixture
-def learner(database_url) -> Learner:
+@contextlib.contextmanager
+def learner_on(database_url: str, **overrides) -> Iterator[Learner]:
     """A learner on a real database, fed pages by the test instead of HTTP."""
-    settings = make_settings(database_url)
+    settings = make_settings(database_url, **overrides)
     engine = make_engine(settings.DATABASE_URL)
     create_tables(engine)
     learner = Learner(settings, make_session_factory(engine), Serving())
     learner.restore()
     yield learner
     engine.dispose()
+
+
+@pytest.fixture
+def learner(database_url) -> Iterator[Learner]:
+    with learner_on(database_url) as learner:
+        yield learner
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,9 @@ import pickle
 import pytest
 
 from api import crud
-from api.core.db import make_engine, make_session_factory
-from api.crud import create_tables
-from api.learning.learner import Learner
 from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
-from api.serving import Serving
 from simulator.synthetic import Drift, generate_rows
-from tests.api.conftest import make_settings, query
+from tests.api.conftest import learner_on, query
 from tests.api.streams import learn, simulated
 
 ROWS, SWITCH = 6_000, 3_000
@@ -33,13 +29,8 @@ def pages_of_drifting_stream(ticks: int) -> list[list[list[dict]]]:
 
 @pytest.fixture
 def reset_learner(sqlite_url):
-    settings = make_settings(sqlite_url, DRIFT_ACTION="reset")
-    engine = make_engine(settings.DATABASE_URL)
-    create_tables(engine)
-    learner = Learner(settings, make_session_factory(engine), Serving())
-    learner.restore()
-    yield learner
-    engine.dispose()
+    with learner_on(sqlite_url, DRIFT_ACTION="reset") as learner:
+        yield learner
 
 
 def test_a_reset_on_drift_is_committed_once_even_when_its_first_commit_fails(

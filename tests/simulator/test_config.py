@@ -27,6 +27,8 @@ def test_defaults(clean_environment):
         "SIMULATOR_LATENCY_MS": 0,
         "SIMULATOR_MALFORMED_RATE": 0.0,
         "SIMULATOR_ACCESS_LOG": False,
+        "SIMULATOR_DRIFT_AT_ROW": 0,
+        "SIMULATOR_DRIFT_KIND": "promotion",
     }
 
 
