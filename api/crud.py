@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from api.learning.cursor import Cursor
 from api.models import (
     Base,
+    DriftEvent,
     LearnedRow,
     LearnerCursor,
     LearnerLease,
@@ -34,6 +35,7 @@ class TickWrite:
     records: list[dict[str, Any]] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     applied_resets: list[int] = field(default_factory=list)
+    drift_events: list[dict[str, Any]] = field(default_factory=list)
 
 
 def create_lease(session: Session) -> None:
@@ -120,6 +122,11 @@ def read_latest_record(session: Session, *, task: str) -> ModelRecord | None:
     )
 
 
+def read_drift_events(session: Session, *, task: str) -> list[DriftEvent]:
+    query = select(DriftEvent).where(DriftEvent.task == task).order_by(DriftEvent.rows_seen)
+    return list(session.scalars(query))
+
+
 def read_history(session: Session, *, task: str, limit: int) -> list[ModelRecord]:
     """At most `limit` records spread evenly over the whole history, newest included.
 
@@ -155,6 +162,8 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
         session.execute(insert(QuarantinedRow), tick.quarantined)
     if tick.records:
         session.execute(insert(ModelRecord), tick.records)
+    if tick.drift_events:
+        session.execute(insert(DriftEvent), tick.drift_events)
     for snapshot in tick.snapshots:
         session.add(ModelSnapshot(**snapshot))
         session.execute(

@@ -80,7 +80,26 @@ class ModelRecord(Base):
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     rolling_metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     coefficients: Mapped[dict[str, float]] = mapped_column(JSON)
+    # Null before enough rows, with the intervals off, and on records of release 1.
+    coefficient_intervals: Mapped[dict[str, list[float]] | None] = mapped_column(JSON)
     batch: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class DriftEvent(Base):
+    """A rise of a task's progressive loss that its detector flagged, committed with the
+    tick that learned the row it fired on; at most one per task and row."""
+
+    __tablename__ = "drift_event"
+    __table_args__ = (UniqueConstraint("task", "rows_seen"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(32))
+    rows_seen: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    detector: Mapped[str] = mapped_column(String(32))
+    loss_before: Mapped[float] = mapped_column(Float)
+    loss_after: Mapped[float] = mapped_column(Float)
+    action: Mapped[str] = mapped_column(String(16))
 
 
 class ModelSnapshot(Base):

@@ -58,6 +58,15 @@ class RegressionBatchRow(BaseModel):
     predicted: float = Field(description="Predicted before the row was learned.")
 
 
+# [low, high]. A list, not a tuple: the schema of a tuple (prefixItems) trips OpenAPI tools.
+Interval = Annotated[list[float], Field(min_length=2, max_length=2)]
+INTERVALS_DESCRIPTION = (
+    "A 95% interval for each coefficient, in the same units: exact for the regression "
+    "(its posterior), an observed-information approximation for the classifier. Null "
+    "before enough rows are learned."
+)
+
+
 class _Record(BaseModel):
     model_version: int = Field(description="Grows by one with each tick that learned rows.")
     page: int = Field(description="The page of the newest learned row.")
@@ -80,6 +89,8 @@ class ClassificationLatest(_Record):
         "metrics": CLASSIFICATION_METRICS_EXAMPLE,
         "rolling_metrics": CLASSIFICATION_METRICS_EXAMPLE,
         "coefficients": {"competence": 11.8, "network_ability": 7.9, "intercept": -9.8},
+        "coefficient_intervals": {"competence": [10.9, 12.7], "network_ability": [7.2, 8.6],
+                                  "intercept": [-10.6, -9.0]},
         "batch": [{"id": 1200, "competence": 0.71, "network_ability": 0.64, "promoted": True,
                    "predicted": True, "probability": 0.93}],
     }]})  # fmt: skip
@@ -88,6 +99,7 @@ class ClassificationLatest(_Record):
     metrics: ClassificationMetrics = Field(description="Cumulative progressive validation.")
     rolling_metrics: ClassificationMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
     coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
+    coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
     batch: list[ClassificationBatchRow] = Field(description="Newest rows of the newest tick.")
 
 
@@ -97,6 +109,8 @@ class RegressionLatest(_Record):
         "updated_at": "2026-11-26T22:00:00+00:00",
         "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
         "coefficients": {"competence": -0.45, "promoted": 0.4, "intercept": 0.53},
+        "coefficient_intervals": {"competence": [-0.5, -0.4], "promoted": [0.37, 0.43],
+                                  "intercept": [0.5, 0.56]},
         "batch": [{"id": 1200, "competence": 0.71, "promoted": True, "network_ability": 0.64,
                    "predicted": 0.59}],
     }]})  # fmt: skip
@@ -105,6 +119,7 @@ class RegressionLatest(_Record):
     metrics: RegressionMetrics = Field(description="Cumulative progressive validation.")
     rolling_metrics: RegressionMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
     coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
+    coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
     batch: list[RegressionBatchRow] = Field(description="Newest rows of the newest tick.")
 
 
@@ -115,6 +130,7 @@ class HistoryPoint(BaseModel):
     metrics: dict[str, float | int | dict[str, int] | None]
     rolling_metrics: dict[str, float | int | dict[str, int] | None]
     coefficients: dict[str, float]
+    coefficient_intervals: dict[str, Interval] | None
 
 
 class History(BaseModel):
@@ -124,6 +140,8 @@ class History(BaseModel):
             "model_version": 1, "rows_seen": 500, "updated_at": "2026-11-26T21:59:00+00:00",
             "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
             "coefficients": {"competence": -0.47, "promoted": 0.41, "intercept": 0.54},
+            "coefficient_intervals": {"competence": [-0.6, -0.34], "promoted": [0.33, 0.49],
+                                      "intercept": [0.47, 0.61]},
         }],
     }]})  # fmt: skip
 
@@ -162,10 +180,14 @@ class ClassificationPrediction(BaseModel):
 
 class RegressionPrediction(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"network_ability": 0.62, "model_version": 12}
+        {"network_ability": 0.62, "interval": [0.13, 1.11], "model_version": 12}
     ]})  # fmt: skip
 
     network_ability: float
+    interval: Interval | None = Field(
+        description="A 95% predictive interval for one person's network_ability (null "
+        "before enough rows are learned)."
+    )
     model_version: int
 
 
@@ -174,6 +196,27 @@ class LearnerProcess(BaseModel):
     alive: bool
     restarts: int = Field(description="Times the learner process died and was restarted.")
     last_exit: str | None = Field(description="How the previous learner process ended.")
+
+
+class DriftEvent(BaseModel):
+    rows_seen: int = Field(description="Rows learned when the detector fired.")
+    updated_at: datetime = Field(description="When the tick holding the event was committed.")
+    detector: str
+    loss_before: float = Field(description="Mean per-row loss of the window cut off.")
+    loss_after: float = Field(description="Mean per-row loss of the window kept.")
+    action: Literal["alert", "reset"] = Field(description="reset: the model started afresh.")
+
+
+class DriftEvents(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task": "classification",
+        "events": [{"rows_seen": 20096, "updated_at": "2026-11-26T22:00:00+00:00",
+                    "detector": "ADWIN", "loss_before": 0.11, "loss_after": 0.31,
+                    "action": "alert"}],
+    }]})  # fmt: skip
+
+    task: Literal["classification", "regression"]
+    events: list[DriftEvent] = Field(description="Oldest first.")
 
 
 class Status(BaseModel):

@@ -46,6 +46,7 @@ def record_to_dict(record: ModelRecord) -> dict[str, Any]:
         "metrics": record.metrics,
         "rolling_metrics": record.rolling_metrics,
         "coefficients": record.coefficients,
+        "coefficient_intervals": record.coefficient_intervals,
         "batch": record.batch,
     }
 

@@ -53,7 +53,7 @@ def main() -> None:
                 simulator.url, rows=args.rows, requests=args.page_requests
             )
             # A and the learner alternate, so a noisy moment of the machine falls on both.
-            fetch_rates, learners = [], []
+            fetch_rates, learners, plain_learners = [], [], []
             for run in range(1, args.catch_up_runs + 1):
                 print(f"baseline A: fetching every page, run {run} ...", flush=True)
                 pages, fetch_rate = fetch_every_page(simulator.url)
@@ -63,6 +63,17 @@ def main() -> None:
                 run_dir.mkdir()
                 learners.append(
                     run_learner(source_url=simulator.url, rows=args.rows, workdir=run_dir)
+                )
+                print(f"learner catch-up without intervals and detectors, run {run} ...")
+                plain_dir = workdir / f"catch-up-plain-{run}"
+                plain_dir.mkdir()
+                plain_learners.append(
+                    run_learner(
+                        source_url=simulator.url,
+                        rows=args.rows,
+                        workdir=plain_dir,
+                        UNCERTAINTY_AND_DRIFT="false",
+                    )
                 )
             print("baseline B: learning in memory ...", flush=True)
             learn_rate = learn_in_memory(pages)
@@ -97,6 +108,7 @@ def main() -> None:
             latency_rows=args.latency_rows,
             slow_fetch_rows_per_second=statistics.median(slow_fetch_rates),
             slow_learner=median_learner(slow_learners),
+            plain_learner=median_learner(plain_learners),
             serving=serving,
             page_cost=page_cost,
         )

@@ -96,10 +96,11 @@ def database_bytes(database: Path) -> int:
     return sum(path.stat().st_size for path in files if path.exists())
 
 
-def run_learner(*, source_url: str, rows: int, workdir: Path) -> LearnerRun:
-    """The API from a fresh database until it has learned `rows` rows."""
+def run_learner(*, source_url: str, rows: int, workdir: Path, **settings: str) -> LearnerRun:
+    """The API from a fresh database until it has learned `rows` rows; `settings` only to
+    switch a feature off for comparison."""
     database = workdir / "catch-up.db"
-    api = api_service(source_url=source_url, database=database, workdir=workdir)
+    api = api_service(source_url=source_url, database=database, workdir=workdir, **settings)
     thresholds = [round(rows * share) for share in SNAPSHOT_SAMPLE_SHARES]
     samples: list[SnapshotSample] = []
     with api, httpx.Client(base_url=api.url, timeout=10) as client:

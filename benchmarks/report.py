@@ -12,6 +12,7 @@ from benchmarks.serving import Serving, WrkRun
 TARGET_LEARNER_OVER_FETCH = 0.9
 TARGET_SLOW_LEARNER_OVER_FETCH = 2.5
 TARGET_LEARNER_UNDER_READERS = 0.5
+TARGET_WITH_OVER_WITHOUT_TRUST = 0.85
 TARGET_LATEST_OVER_TRIVIAL = 0.8
 TARGET_P99_MS = 100.0
 
@@ -29,6 +30,7 @@ class Results:
     latency_rows: int
     slow_fetch_rows_per_second: float
     slow_learner: LearnerRun
+    plain_learner: LearnerRun
     serving: Serving
     page_cost: PageCost
 
@@ -56,6 +58,7 @@ def render(results: Results) -> str:
     under_readers = (
         serving.learner_rows_per_second_under_latest / serving.learner_rows_per_second_quiet
     )
+    over_plain = learner.rows_per_second / r.plain_learner.rows_per_second
     over_trivial = serving.latest.requests_per_second / serving.trivial.requests_per_second
     errors = serving.latest.errors + serving.trivial.errors
     serving_ok = over_trivial >= TARGET_LATEST_OVER_TRIVIAL
@@ -88,6 +91,12 @@ def render(results: Results) -> str:
         f"| {r.latency_ms} ms source | learner / A | {slow_over_fetch:.2f} | "
         f">= {TARGET_SLOW_LEARNER_OVER_FETCH}: "
         f"{_verdict(slow_over_fetch >= TARGET_SLOW_LEARNER_OVER_FETCH)} |",
+        f"| catch-up | learner without intervals and drift detectors "
+        f"(`UNCERTAINTY_AND_DRIFT=false`, median of {r.catch_up_runs}, alternating) | "
+        f"{r.plain_learner.rows_per_second:,.0f} rows/s ({r.plain_learner.seconds:.1f} s) | |",
+        f"| catch-up | learner / learner without them | {over_plain:.2f} | "
+        f">= {TARGET_WITH_OVER_WITHOUT_TRUST}: "
+        f"{_verdict(over_plain >= TARGET_WITH_OVER_WITHOUT_TRUST)} |",
         f"| serving | `GET /classification/latest`, {serving.runs_each} x "
         f"{serving.seconds_per_run} s | {_wrk_cell(serving.latest)} | |",
         f"| serving | `GET /health` (trivial), {serving.runs_each} x "

@@ -26,8 +26,9 @@ def simulator_service(*, rows: int, workdir: Path, latency_ms: int = 0) -> Servi
     return Service("simulator", port_env="SIMULATOR_PORT", env=env, log_dir=workdir)
 
 
-def api_service(*, source_url: str, database: Path, workdir: Path) -> Service:
-    """The API with its learner on a database file that must not exist yet."""
+def api_service(*, source_url: str, database: Path, workdir: Path, **settings: str) -> Service:
+    """The API with its learner on a database file that must not exist yet; `settings`
+    only to switch a feature off for comparison."""
     if database.exists():
         raise FileExistsError(f"{database} exists: the benchmark needs a fresh database")
     env = {
@@ -38,6 +39,7 @@ def api_service(*, source_url: str, database: Path, workdir: Path) -> Service:
         "LEARNER_ENABLED": "true",
         "SECRET_KEY": "benchmark-secret-key",
         "ADMIN_TOKEN": "",
+        **settings,
     }
     return Service("api", port_env="API_PORT", env=env, log_dir=workdir)
 

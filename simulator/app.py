@@ -14,12 +14,13 @@ from simulator.faults import RequestFaults
 from simulator.injection import FaultInjection
 from simulator.routes import router
 from simulator.store import RowStore
+from simulator.synthetic import Drift
 
 logger = logging.getLogger("simulator")
 
 
 async def grow_stream(
-    store: RowStore, *, rows_per_second: float, seed: int, stopping: asyncio.Event
+    store: RowStore, *, rows_per_second: float, seed: int, drift: Drift, stopping: asyncio.Event
 ) -> None:
     """Append synthetic rows at `rows_per_second` on average until `stopping` is set.
 
@@ -38,7 +39,7 @@ async def grow_stream(
         if due <= 0:
             continue
         try:
-            await asyncio.to_thread(store.append_generated, count=due, seed=seed)
+            await asyncio.to_thread(store.append_generated, count=due, seed=seed, drift=drift)
         except sqlite3.Error:
             # A locked or read-only file should not end the stream; retry on the next tick.
             logger.exception("could not append %d rows to %s", due, store.path)
@@ -49,11 +50,13 @@ async def grow_stream(
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     config: Settings = app.state.settings
+    drift = Drift(at_row=config.SIMULATOR_DRIFT_AT_ROW, kind=config.SIMULATOR_DRIFT_KIND)
     store = await asyncio.to_thread(
         RowStore.open,
         path=config.SIMULATOR_DB,
         rows=config.SIMULATOR_ROWS,
         seed=config.SIMULATOR_SEED,
+        drift=drift,
     )
     logger.info("serving %d rows from %s", store.row_count, store.path)
     app.state.store = store
@@ -65,6 +68,7 @@ async def lifespan(app: FastAPI):
                 store,
                 rows_per_second=config.SIMULATOR_GROWTH_ROWS_PER_SECOND,
                 seed=config.SIMULATOR_SEED,
+                drift=drift,
                 stopping=stopping,
             )
         )

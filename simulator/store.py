@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from threading import Lock
 
-from simulator.synthetic import generate_rows
+from simulator.synthetic import NO_DRIFT, Drift, generate_rows
 
 PAGE_SIZE = 10
 
@@ -31,7 +31,7 @@ CREATE TABLE data (
 INSERT_ROW = "INSERT INTO data (id, competence, network_ability, promoted) VALUES (?, ?, ?, ?)"
 
 
-def generate_database(*, path: Path, rows: int, seed: int) -> None:
+def generate_database(*, path: Path, rows: int, seed: int, drift: Drift = NO_DRIFT) -> None:
     """Write a new SQLite file at `path` holding `rows` synthetic rows (ids 1..rows)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -43,7 +43,9 @@ def generate_database(*, path: Path, rows: int, seed: int) -> None:
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute(CREATE_TABLE)
             with connection:
-                connection.executemany(INSERT_ROW, generate_rows(start_id=1, count=rows, seed=seed))
+                connection.executemany(
+                    INSERT_ROW, generate_rows(start_id=1, count=rows, seed=seed, drift=drift)
+                )
         with open(temporary, "rb+") as file:
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -87,10 +89,11 @@ class RowStore:
             self._rowids_by_id = array("q", (rowid for (rowid,) in rowids))
 
     @classmethod
-    def open(cls, *, path: Path, rows: int, seed: int) -> "RowStore":
-        """Serve the file at `path`, first generating it when it does not exist."""
+    def open(cls, *, path: Path, rows: int, seed: int, drift: Drift = NO_DRIFT) -> "RowStore":
+        """Serve the file at `path`, first generating it when it does not exist (an existing
+        file is served as it is: `drift` shapes only generated rows)."""
         if not path.exists():
-            generate_database(path=path, rows=rows, seed=seed)
+            generate_database(path=path, rows=rows, seed=seed, drift=drift)
         return cls(path)
 
     @property
@@ -117,14 +120,15 @@ class RowStore:
             found = {rowid: values for rowid, *values in connection.execute(query, rowids)}
         return [_as_json_row(*found[rowid]) for rowid in rowids if rowid in found]
 
-    def append_generated(self, *, count: int, seed: int) -> None:
+    def append_generated(self, *, count: int, seed: int, drift: Drift = NO_DRIFT) -> None:
         """Append `count` synthetic rows with the ids that follow the largest one."""
         with self._append_lock, closing(sqlite3.connect(self.path)) as connection:
             (largest_id,) = connection.execute("SELECT MAX(id) FROM data").fetchone()
             start_id = (largest_id or 0) + 1
             with connection:
                 connection.executemany(
-                    INSERT_ROW, generate_rows(start_id=start_id, count=count, seed=seed)
+                    INSERT_ROW,
+                    generate_rows(start_id=start_id, count=count, seed=seed, drift=drift),
                 )
             new_rowids = connection.execute(
                 "SELECT rowid FROM data WHERE id >= ? ORDER BY id, rowid", (start_id,)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     ROLLING_WINDOW: int = Field(default=500, ge=1)
     SNAPSHOT_RETENTION: int = Field(default=5, ge=1)
     LATEST_BATCH_ROWS: int = Field(default=100, ge=1)
+    DRIFT_ACTION: Literal["alert", "reset"] = "alert"
+    # Off only to measure what the intervals and the drift detectors cost (`make bench`).
+    UNCERTAINTY_AND_DRIFT: bool = True
 
     SECRET_KEY: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     ADMIN_TOKEN: SecretStr | None = None

@@ -26,7 +26,7 @@ from api.learning.cursor import Cursor
 from api.learning.lease import Lease, LeaseLost
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
-from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks
+from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks, task_options
 from api.learning.tick import TickPlan
 
 logger = logging.getLogger(__name__)
@@ -72,13 +72,16 @@ class Learner:
         self.tasks = {}
         with self.session_factory() as session:
             cursor, _ = crud.read_cursor(session)
-            tasks = new_tasks(self.settings.ROLLING_WINDOW)
+            options = task_options(self.settings)
+            tasks = new_tasks(self.settings.ROLLING_WINDOW, options)
             if cursor.model_version:
                 key = self.settings.SECRET_KEY.get_secret_value()
                 snapshots = crud.read_snapshots(session, model_version=cursor.model_version)
                 tasks = {s.task: load_signed(s.blob, s.signature, key=key) for s in snapshots}
                 if set(tasks) != set(TASKS):
                     raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
+                for task in tasks.values():
+                    task.options = options  # the settings of this run, not of the snapshot's
         self.status = self.status.but(cursor=cursor)
         self.tasks = tasks
 
@@ -109,7 +112,9 @@ class Learner:
             resets = [(reset.id, reset.task) for reset in crud.read_pending_resets(session)]
         tasks = dict(self.tasks)
         for _, task in resets:
-            tasks[task] = TASK_TYPES[task](self.settings.ROLLING_WINDOW)
+            tasks[task] = TASK_TYPES[task](
+                self.settings.ROLLING_WINDOW, task_options(self.settings)
+            )
         reset_ids = [reset_id for reset_id, _ in resets]
         return TickPlan(self.cursor, tasks, quarantined_positions=positions, resets=reset_ids)
 
@@ -127,6 +132,9 @@ class Learner:
         self.status = self.status.but(cursor=tick.cursor)
         metrics.ROWS_LEARNED.inc(len(tick.learned))
         metrics.ROWS_QUARANTINED.inc(len(tick.quarantined))
+        for event in tick.drift_events:
+            metrics.DRIFT_EVENTS.labels(event["task"]).inc()
+            logger.warning("drift detected: %s", event)
         if tick.quarantined:
             logger.warning(
                 "quarantined %d rows, e.g. %s", len(tick.quarantined), tick.quarantined[0]["reason"]
@@ -142,8 +150,12 @@ class Learner:
                 "updated_at": now, "metrics": task.scores.report(),
                 "rolling_metrics": task.scores.rolling_report(),
                 "coefficients": task.coefficients(),
+                "coefficient_intervals": task.coefficient_intervals(),
                 "batch": plan.outputs[name][-self.settings.LATEST_BATCH_ROWS :],
             })  # fmt: skip
+            tick.drift_events += task.drain_drift_events(
+                rows_seen=tick.cursor.rows_seen, updated_at=now
+            )
             blob, signature = dump_signed(task, key=key)
             tick.snapshots.append({
                 "task": name, "model_version": tick.cursor.model_version,

@@ -23,6 +23,9 @@ TICK_SECONDS = Histogram(
 SOURCE_ERRORS = Counter(
     "learner_source_errors", "Failed requests to the stream source.", registry=LEARNER_REGISTRY
 )
+DRIFT_EVENTS = Counter(
+    "learner_drift_events", "Drift events committed, by task.", ["task"], registry=LEARNER_REGISTRY
+)
 
 
 def learner_metrics_text() -> str:

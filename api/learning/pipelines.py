@@ -20,6 +20,7 @@ from river import compose, linear_model, preprocessing
 
 CLASSIFIER_FEATURES = ("competence", "network_ability")
 REGRESSOR_FEATURES = ("competence", "promoted")
+REGRESSION_TERMS = ("intercept", *REGRESSOR_FEATURES)
 
 # Weak prior (alpha) and the noise precision of a target spread over [0, 1] (beta):
 # the posterior mean is then least squares with a negligible ridge term.
@@ -61,5 +62,4 @@ def classifier_coefficients(model: compose.Pipeline) -> dict[str, float]:
 
 def regressor_coefficients(model: linear_model.BayesianLinearRegression) -> dict[str, float]:
     """Posterior mean weights, read through the public API: absent features count as 0."""
-    names = ("intercept", *REGRESSOR_FEATURES)
-    return {name: float(model.predict_one({name: 1.0})) for name in names}
+    return {name: float(model.predict_one({name: 1.0})) for name in REGRESSION_TERMS}

@@ -1,48 +1,120 @@
 """A task is a model plus its scores; `step` is one row of progressive validation.
 
 The order is River's `progressive_val_score`: predict with the current model, update the
-metrics with that prediction, then `learn_one`. A task is pickled whole into a snapshot,
-so restoring it restores the model and its metric state together.
+metrics with that prediction, then `learn_one`. Beside the metrics each task keeps what
+its intervals need (`api.learning.uncertainty`) and watches its per-row loss for drift
+(`api.learning.drift`); a detection waits in the task until the learner drains it into
+the tick it commits. A task is pickled whole into a snapshot, so restoring it restores
+the model, its metric state, its interval statistics and its detector together, and an
+event of rows that were never committed is forgotten with them: exactly once.
 """
 
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
 from api.learning import pipelines
+from api.learning.drift import DETECTOR, LossWatch
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
+from api.learning.uncertainty import Interval, LogisticLaplace, RegressionUncertainty
 
 TaskName = Literal["classification", "regression"]
 CLASSIFICATION: TaskName = "classification"
 REGRESSION: TaskName = "regression"
 TASKS: tuple[TaskName, ...] = (CLASSIFICATION, REGRESSION)
+DriftAction = Literal["alert", "reset"]
 
 
-class Scores(Protocol):
-    def report(self) -> dict[str, Any]: ...
+@dataclass(frozen=True)
+class TaskOptions:
+    """What the operator chose, applied to new and restored tasks alike."""
 
-    def rolling_report(self) -> dict[str, Any]: ...
+    drift_action: DriftAction = "alert"
+    uncertainty_and_drift: bool = True
 
 
-class Task(Protocol):
+DEFAULT_OPTIONS = TaskOptions()
+
+
+class Task:
     """A model with its scores, learning one row at a time."""
 
-    @property
-    def name(self) -> TaskName: ...
+    name: TaskName
+    scores: Any
+    loss_watch: LossWatch
 
-    @property
-    def scores(self) -> Scores: ...
+    def __init__(self, window: int, options: TaskOptions = DEFAULT_OPTIONS):
+        self.window = window
+        self.options = options
+        self.drift_events: list[dict[str, Any]] = []
+        self.rows_since_drain = 0
+        self.start_afresh()
 
-    def step(self, row: StreamRow) -> dict[str, Any]: ...
+    def start_afresh(self) -> None:
+        """A new model, new scores, new interval statistics and a new detector."""
+        raise NotImplementedError
 
-    def coefficients(self) -> dict[str, float]: ...
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "options" not in state:
+            # A release-1 snapshot: its model and scores go on; the interval statistics
+            # and the detector start with the rows learned from now on.
+            self.window, self.options = self.scores.recent.maxlen or 1, DEFAULT_OPTIONS
+            self.drift_events, self.rows_since_drain = [], 0
+            self.start_statistics()
+
+    def start_statistics(self) -> None:
+        raise NotImplementedError
+
+    def step(self, row: StreamRow) -> dict[str, Any]:
+        """Predict, score, watch the loss, then learn: one row of progressive validation."""
+        raise NotImplementedError
+
+    def coefficients(self) -> dict[str, float]:
+        raise NotImplementedError
+
+    def coefficient_intervals(self) -> dict[str, Interval] | None:
+        raise NotImplementedError
+
+    def watch(self, loss: float) -> None:
+        """Feed one row's loss to the detector; on a rise, record it (and reset, if asked)."""
+        self.rows_since_drain += 1
+        if not self.options.uncertainty_and_drift:
+            return
+        change = self.loss_watch.update(loss)
+        if change is None:
+            return
+        self.drift_events.append({
+            "row": self.rows_since_drain, "detector": DETECTOR, "loss_before": change[0],
+            "loss_after": change[1], "action": self.options.drift_action,
+        })  # fmt: skip
+        if self.options.drift_action == "reset":
+            self.start_afresh()
+
+    def drain_drift_events(self, *, rows_seen: int, updated_at: datetime) -> list[dict[str, Any]]:
+        """The events since the last drain, for a tick that learned up to `rows_seen`."""
+        first_row = rows_seen - self.rows_since_drain
+        events = [
+            {"task": self.name, "rows_seen": first_row + event.pop("row"),
+             "updated_at": updated_at, **event}
+            for event in self.drift_events
+        ]  # fmt: skip
+        self.drift_events, self.rows_since_drain = [], 0
+        return events
 
 
-class ClassificationTask:
+class ClassificationTask(Task):
     name: TaskName = CLASSIFICATION
 
-    def __init__(self, window: int):
+    def start_afresh(self) -> None:
         self.model = pipelines.build_classifier()
-        self.scores = ClassificationScores(window)
+        self.scores = ClassificationScores(self.window)
+        self.start_statistics()
+
+    def start_statistics(self) -> None:
+        self.laplace = LogisticLaplace(pipelines.CLASSIFIER_FEATURES)
+        self.loss_watch = LossWatch()
 
     def predict(self, competence: float, network_ability: float) -> tuple[bool, float]:
         x = pipelines.classification_features(competence, network_ability)
@@ -53,8 +125,10 @@ class ClassificationTask:
         predicted, probability = self.predict(row.competence, row.network_ability)
         self.scores.update(row.promoted, predicted, probability)
         x = pipelines.classification_features(row.competence, row.network_ability)
+        if self.options.uncertainty_and_drift:
+            self.laplace.update(x, row.promoted)
         self.model.learn_one(x, row.promoted)
-        return {
+        outcome = {
             "id": row.id,
             "competence": row.competence,
             "network_ability": row.network_ability,
@@ -62,36 +136,64 @@ class ClassificationTask:
             "predicted": predicted,
             "probability": probability,
         }
+        self.watch(float(predicted != row.promoted))
+        return outcome
 
     def coefficients(self) -> dict[str, float]:
         return pipelines.classifier_coefficients(self.model)
 
+    def coefficient_intervals(self) -> dict[str, Interval] | None:
+        if not self.options.uncertainty_and_drift:
+            return None
+        return self.laplace.coefficient_intervals() or None
 
-class RegressionTask:
+
+class RegressionTask(Task):
     name: TaskName = REGRESSION
 
-    def __init__(self, window: int):
+    def start_afresh(self) -> None:
         self.model = pipelines.build_regressor()
-        self.scores = RegressionScores(window)
+        self.scores = RegressionScores(self.window)
+        self.start_statistics()
+
+    def start_statistics(self) -> None:
+        self.uncertainty = RegressionUncertainty(pipelines.REGRESSION_TERMS)
+        self.loss_watch = LossWatch()
 
     def predict(self, competence: float, promoted: bool) -> float:
         return float(self.model.predict_one(pipelines.regression_features(competence, promoted)))
+
+    def predictive_interval(self, competence: float, promoted: bool) -> Interval | None:
+        if not self.options.uncertainty_and_drift:
+            return None
+        x = pipelines.regression_features(competence, promoted)
+        return self.uncertainty.predictive_interval(self.model, self.coefficients(), x)
 
     def step(self, row: StreamRow) -> dict[str, Any]:
         predicted = self.predict(row.competence, row.promoted)
         self.scores.update(row.network_ability, predicted)
         x = pipelines.regression_features(row.competence, row.promoted)
+        if self.options.uncertainty_and_drift:
+            self.uncertainty.update(x, row.network_ability)
         self.model.learn_one(x, row.network_ability)
-        return {
+        outcome = {
             "id": row.id,
             "competence": row.competence,
             "promoted": row.promoted,
             "network_ability": row.network_ability,
             "predicted": predicted,
         }
+        self.watch(abs(row.network_ability - predicted))
+        return outcome
 
     def coefficients(self) -> dict[str, float]:
         return pipelines.regressor_coefficients(self.model)
+
+    def coefficient_intervals(self) -> dict[str, Interval] | None:
+        if not self.options.uncertainty_and_drift:
+            return None
+        intervals = self.uncertainty.coefficient_intervals(self.model, self.coefficients())
+        return intervals or None
 
 
 TASK_TYPES: dict[str, type[ClassificationTask | RegressionTask]] = {
@@ -100,5 +202,9 @@ TASK_TYPES: dict[str, type[ClassificationTask | RegressionTask]] = {
 }
 
 
-def new_tasks(window: int) -> dict[str, Task]:
-    return {name: task_type(window) for name, task_type in TASK_TYPES.items()}
+def new_tasks(window: int, options: TaskOptions = DEFAULT_OPTIONS) -> dict[str, Task]:
+    return {name: task_type(window, options) for name, task_type in TASK_TYPES.items()}
+
+
+def task_options(settings: Any) -> TaskOptions:
+    return TaskOptions(settings.DRIFT_ACTION, settings.UNCERTAINTY_AND_DRIFT)

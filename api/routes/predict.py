@@ -57,5 +57,7 @@ async def predict_network_ability(
     """The newest committed regressor's network_ability for this competence and promotion."""
     version, task = _served(services, "regression")
     return RegressionPrediction(
-        network_ability=task.predict(body.competence, body.promoted), model_version=version
+        network_ability=task.predict(body.competence, body.promoted),
+        interval=task.predictive_interval(body.competence, body.promoted),
+        model_version=version,
     )

@@ -1,4 +1,6 @@
+import contextlib
 import os
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -8,6 +10,7 @@ from api.core.db import make_engine, make_session_factory
 from api.learning.loop import Learner
 from api.migrate import upgrade_database
 from api.models import Base
+from tests.api.streams import CHECKPOINTS, learn, simulated
 from tests.support.processes import free_port
 
 
@@ -82,13 +85,28 @@ def database_url(request, sqlite_url) -> str:
     return sqlite_url if request.param == "sqlite" else fresh_postgres_url()
 
 
-@pytest.fixture
-def learner(database_url) -> Learner:
+@contextlib.contextmanager
+def learner_on(database_url: str, **overrides) -> Iterator[Learner]:
     """A learner on a real database, fed pages by the test instead of HTTP."""
-    settings = make_settings(database_url)
+    settings = make_settings(database_url, **overrides)
     engine = make_engine(settings.DATABASE_URL)
     upgrade_database(engine)
     learner = Learner(settings, make_session_factory(engine))
     learner.restore()
     yield learner
     engine.dispose()
+
+
+@pytest.fixture
+def learner(database_url) -> Iterator[Learner]:
+    with learner_on(database_url) as learner:
+        yield learner
+
+
+@pytest.fixture(scope="session")
+def stationary_run():
+    """50,000 simulated rows through both tasks in process, intervals read at 5,000 and
+    50,000 rows: shared by the interval and the drift tests."""
+    rows = list(simulated(50_000))
+    tasks, events, snapshots = learn(rows, snapshot_at=CHECKPOINTS)
+    return rows, tasks, events, snapshots

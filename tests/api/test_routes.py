@@ -104,7 +104,10 @@ def test_predict_uses_the_newest_committed_models(learned):
     assert body["promoted"] == (body["probability"] >= 0.5)
     ability = learned.post("/regression/predict", json={"competence": 0.2, "promoted": False})
     assert ability.status_code == 200
-    assert set(ability.json()) == {"network_ability", "model_version"}
+    body = ability.json()
+    assert set(body) == {"network_ability", "interval", "model_version"}
+    low, high = body["interval"]
+    assert low < body["network_ability"] < high
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,13 @@ def test_defaults(clean_environment):
         "SIMULATOR_ERROR_RATE": 0.0,
         "SIMULATOR_LATENCY_MS": 0,
         "SIMULATOR_MALFORMED_RATE": 0.0,
+        "SIMULATOR_HTML_RATE": 0.0,
+        "SIMULATOR_TRUNCATE_RATE": 0.0,
+        "SIMULATOR_SLOW_RATE": 0.0,
+        "SIMULATOR_SLOW_MS": 3000,
         "SIMULATOR_ACCESS_LOG": False,
+        "SIMULATOR_DRIFT_AT_ROW": 0,
+        "SIMULATOR_DRIFT_KIND": "promotion",
     }
 
 

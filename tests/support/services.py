@@ -18,6 +18,7 @@ QUIET_SIMULATOR_ENV = {
     "SIMULATOR_ERROR_RATE": "0",
     "SIMULATOR_LATENCY_MS": "0",
     "SIMULATOR_MALFORMED_RATE": "0",
+    "SIMULATOR_DRIFT_AT_ROW": "0",
 }
 
 FAST_API_ENV = {
@@ -29,6 +30,7 @@ FAST_API_ENV = {
     "BACKOFF_MAX_SECONDS": "1",
     "LEARNER_ENABLED": "true",
     "ROLLING_WINDOW": "200",
+    "DRIFT_ACTION": "alert",
     "SNAPSHOT_RETENTION": "3",
     "SECRET_KEY": "test-secret-key",
     "ADMIN_TOKEN": "",

@@ -1,0 +1,103 @@
+"""Drift events and intervals go through the learner's ticks: committed with the tick,
+exactly once, and a release-1 snapshot (tasks without them) still restores."""
+
+import pickle
+
+import pytest
+
+from api import crud
+from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
+from simulator.synthetic import Drift, generate_rows
+from tests.api.conftest import learner_on, query
+from tests.api.streams import learn, simulated
+
+ROWS, SWITCH = 6_000, 3_000
+OPTIONS = TaskOptions(drift_action="reset")
+NEW_ATTRIBUTES = {"window", "options", "drift_events", "rows_since_drain", "loss_watch"}
+
+
+def pages_of_drifting_stream(ticks: int) -> list[list[list[dict]]]:
+    """The drifting stream as `ticks` ticks of pages of ten rows."""
+    rows = [
+        {"id": i, "competence": c, "network_ability": n, "promoted": p}
+        for i, c, n, p in generate_rows(start_id=1, count=ROWS, seed=42, drift=Drift(SWITCH))
+    ]
+    pages = [rows[i : i + 10] for i in range(0, ROWS, 10)]
+    size = len(pages) // ticks
+    return [pages[i : i + size] for i in range(0, len(pages), size)]
+
+
+@pytest.fixture
+def reset_learner(sqlite_url):
+    with learner_on(sqlite_url, DRIFT_ACTION="reset") as learner:
+        yield learner
+
+
+def test_a_reset_on_drift_is_committed_once_even_when_its_first_commit_fails(
+    reset_learner, sqlite_url, monkeypatch
+):
+    """DRIFT_ACTION=reset: the tick holding the detection fails to commit once; its retry
+    records one event and one reset, and a restore keeps the reset model."""
+    ticks = pages_of_drifting_stream(ticks=6)
+    for pages in ticks[:3]:
+        reset_learner.learn_and_commit(pages)
+    real_write = crud.write_tick
+    monkeypatch.setattr(crud, "write_tick", lambda *a, **k: (_ for _ in ()).throw(OSError("io")))
+    with pytest.raises(OSError):
+        reset_learner.learn_and_commit(ticks[3])
+    monkeypatch.setattr(crud, "write_tick", real_write)
+    for pages in ticks[3:]:
+        reset_learner.learn_and_commit(pages)
+
+    _, reference, _ = learn(simulated(ROWS, drift=Drift(SWITCH)), options=OPTIONS)
+    expected = [(e["task"], e["rows_seen"], "ADWIN", "reset") for e in reference]
+    assert len(expected) == 2, "the reference run resets each task once"
+    events = query(
+        sqlite_url, "SELECT task, rows_seen, detector, action FROM drift_event ORDER BY id"
+    )
+    assert events == expected
+    reset_learner.restore()
+    for task, reset_at, _, _ in expected:
+        count = reset_learner.tasks[task].scores.report()["count"]
+        assert count == ROWS - reset_at, task
+
+
+def test_each_record_commits_its_coefficient_intervals(learner, database_url):
+    learner.learn_and_commit(pages_of_drifting_stream(ticks=60)[0])
+    for task in (CLASSIFICATION, REGRESSION):
+        with learner.session_factory() as session:
+            record = crud.read_latest_record(session, task=task)
+        assert record is not None and record.coefficient_intervals
+        assert set(record.coefficient_intervals) == set(record.coefficients), task
+        for name, (low, high) in record.coefficient_intervals.items():
+            assert low <= high, (task, name)
+
+
+def release_one_snapshot(task) -> bytes:
+    """The task pickled as release 1 did: model and scores, none of the new attributes."""
+    state = {
+        name: value
+        for name, value in task.__dict__.items()
+        if name not in NEW_ATTRIBUTES | {"laplace", "uncertainty"}
+    }
+    old = object.__new__(type(task))
+    old.__dict__.update(state)
+    return pickle.dumps(old)
+
+
+def test_a_release_one_snapshot_restores_and_its_intervals_start_from_then():
+    """Model and scores go on where they were; the intervals and the detector start with
+    the rows learned after the restore."""
+    rows = list(simulated(2_000))
+    tasks = new_tasks(50)
+    for row in rows[:1_000]:
+        for task in tasks.values():
+            task.step(row)
+    for name, task in tasks.items():
+        restored = pickle.loads(release_one_snapshot(task))
+        assert restored.coefficients() == task.coefficients()
+        assert restored.coefficient_intervals() is None
+        for row in rows[1_000:]:
+            restored.step(row)
+        assert restored.scores.report()["count"] == 2_000, name
+        assert restored.coefficient_intervals() is not None, name

@@ -1,0 +1,90 @@
+"""A SIGKILL after a drift was detected in memory and before its tick commits: the event
+is recorded once, on the restart, exactly as an uninterrupted run records it."""
+
+import re
+import sqlite3
+import time
+
+import httpx
+import pytest
+
+from simulator.synthetic import Drift
+from tests.api.streams import learn, simulated
+from tests.reliability.conftest import CHAOS_API_SETTINGS, latest_of, wait_for_rows
+from tests.reliability.test_database_busy import write_lock
+from tests.support.processes import wait_until
+from tests.support.services import kill_api_and_learner
+
+pytestmark = pytest.mark.e2e
+
+ROWS, SWITCH, SEED = 6_000, 3_000, 42
+PAGES = ROWS // 10
+
+
+def drift_events(api, task: str) -> list[dict]:
+    response = httpx.get(f"{api.url}/{task}/drift", timeout=5)
+    response.raise_for_status()
+    return response.json()["events"]
+
+
+def committed(db_path) -> tuple[int, int]:
+    """(rows in the committed cursor, drift events stored)."""
+    with sqlite3.connect(db_path, timeout=30) as connection:
+        cursor = connection.execute("SELECT rows_seen FROM learner_cursor").fetchone()
+        (events,) = connection.execute("SELECT count(*) FROM drift_event").fetchone()
+    return (cursor[0] if cursor else 0), events
+
+
+def test_a_sigkill_between_detection_and_commit_neither_loses_nor_doubles_the_event(
+    start_simulator, start_api, db_path, figures
+):
+    """One tick takes the whole stream (the switch at row 3,000 inside it); its pages come
+    slowly, and meanwhile another connection takes the write lock, so the tick learns every
+    row, detects the drift and then waits on its commit. It is SIGKILLed there. Nothing was
+    committed; the restart learns the rows again and commits the one event an
+    uninterrupted in-process run of the same rows records, and /metrics counts it."""
+    simulator = start_simulator(
+        SIMULATOR_ROWS=ROWS, SIMULATOR_SEED=SEED, SIMULATOR_DRIFT_AT_ROW=SWITCH,
+        SIMULATOR_LATENCY_MS=20, SIMULATOR_ACCESS_LOG="true",
+    )  # fmt: skip
+    # A tick may run for half a poll interval: 5 s, time enough for all 600 pages.
+    settings = {
+        **CHAOS_API_SETTINGS, "MAX_PAGES_PER_TICK": PAGES + 1, "POLL_INTERVAL_SECONDS": 10,
+        "LEASE_SECONDS": 12,
+    }  # fmt: skip
+    api = start_api(database_url=f"sqlite:///{db_path}", source_url=simulator.url, **settings)
+    wait_until(
+        lambda: re.search(r"page=1\b", simulator.logs()), timeout=60,
+        message="the first tick, its lease held, fetching its pages",
+    )  # fmt: skip
+    with write_lock(db_path):
+        wait_until(
+            lambda: re.search(rf"page={PAGES}\b", simulator.logs()), timeout=60,
+            message="the tick's last page fetched",
+        )  # fmt: skip
+        time.sleep(3.0)  # learning 6,000 rows takes well under a second; then it waits
+        kill_api_and_learner(api)
+    assert committed(db_path) == (0, 0), "the kill must land before the tick's commit"
+
+    api.start()
+    wait_for_rows(api, ROWS, timeout=60)
+    _, expected, _ = learn(simulated(ROWS, seed=SEED, drift=Drift(at_row=SWITCH)))
+    assert expected, "the reference run must detect the switch"
+    for task in ("classification", "regression"):
+        served = drift_events(api, task)
+        reference = [e for e in expected if e["task"] == task]
+        assert [(e["rows_seen"], e["detector"]) for e in served] == [
+            (e["rows_seen"], e["detector"]) for e in reference
+        ]
+        for got, want in zip(served, reference, strict=True):
+            assert got["loss_before"] == pytest.approx(want["loss_before"])
+            assert got["loss_after"] == pytest.approx(want["loss_after"])
+    metrics = httpx.get(api.url + "/metrics", timeout=5).text
+    counted = re.search(
+        r'^learner_drift_events_total\{task="classification"\} (\S+)$', metrics, re.M
+    )
+    assert counted and float(counted[1]) == len(drift_events(api, "classification"))
+    latest = latest_of(api, "regression")
+    low, high = latest["coefficient_intervals"]["competence"]
+    assert low < latest["coefficients"]["competence"] < high
+    figures.update(events=[(e["task"], e["rows_seen"]) for e in expected], rows=ROWS, switch=SWITCH)
