@@ -19,9 +19,10 @@ CALLBACK_PATH = "/_dash-update-component"
 # The headers that change what the dashboard does or sends back.
 KEPT_HEADERS = ("accept", "accept-encoding", "content-type")
 WATCHED_CYCLES = 3
+# Plotly's full data holds what it plots, typed arrays decoded.
 CHART_DRAWN = """() => {
     const plot = document.querySelector('#classification-metrics .js-plotly-plot');
-    return Boolean(plot && plot.data && plot.data.some(trace => trace.x && trace.x.length));
+    return Boolean(plot && plot._fullData && plot._fullData.some(trace => trace._length));
 }"""
 
 

@@ -92,11 +92,11 @@ def viewer_client(base_url: str, headers: dict[str, str]) -> httpx.AsyncClient:
 
 
 async def _watch(
-    viewer: Viewer, base_url: str, *, offset: float, period: float, until: float
+    viewer: Viewer, base_url: str, *, joins_at: float, period: float, until: float
 ) -> list[Cycle]:
     cycles: list[Cycle] = []
     async with viewer_client(base_url, viewer.recording.headers) as client:
-        await asyncio.sleep(offset)
+        await asyncio.sleep(max(0.0, joins_at - time.monotonic()))
         try:
             await viewer.load(client)
         except (httpx.HTTPError, ValueError, KeyError) as failure:
@@ -104,26 +104,37 @@ async def _watch(
         tick = time.monotonic()
         while tick < until:
             cycles.append(await viewer.cycle(client))
-            # dcc.Interval keeps its beat; a late cycle delays only the next one.
-            tick += period
-            await asyncio.sleep(max(0.0, tick - time.monotonic()))
+            # dcc.Interval keeps its beat; a late cycle delays the next, never bunches them.
+            tick = max(tick + period, time.monotonic())
+            await asyncio.sleep(tick - time.monotonic())
     return cycles
 
 
-async def watch_together(
-    base_url: str, recording: Recording, *, viewers: int, period: float, seconds: float
-) -> list[Cycle]:
-    """`viewers` viewers joining over one period, each refreshing every `period` seconds
-    until `seconds` have passed; every cycle each of them ran."""
-    until = time.monotonic() + seconds
+async def _watch_share(
+    base_url: str, recording: Recording, viewers: range, *, count: int, period: float,
+    begins: float, until: float,
+) -> list[Cycle]:  # fmt: skip
     watches = [
         _watch(
             Viewer(recording),
             base_url,
-            offset=index * period / viewers,
+            joins_at=begins + index * period / count,
             period=period,
             until=until,
         )
-        for index in range(viewers)
+        for index in viewers
     ]
     return [cycle for cycles in await asyncio.gather(*watches) for cycle in cycles]
+
+
+def watch_share(
+    base_url: str, recording: Recording, *, share: int, shares: int, count: int,
+    period: float, begins: float, until: float,
+) -> list[Cycle]:  # fmt: skip
+    """Viewers number `share`, `share + shares`, ... of `count`, in this process: viewers
+    join one after another over the first period from `begins` (a time.monotonic(), which
+    every process shares) and each refreshes every `period` until `until`."""
+    viewers = range(share, count, shares)
+    return asyncio.run(_watch_share(
+        base_url, recording, viewers, count=count, period=period, begins=begins, until=until
+    ))  # fmt: skip
