@@ -51,12 +51,45 @@ def test_a_recent_value_is_read_again_once_it_is_too_old():
     assert api.reads == 2
 
 
+def test_while_one_thread_reads_again_the_others_answer_with_the_last_value():
+    api = Api(pause=0.2)
+    recent = Recent(api.read, max_age=0.01)
+    recent.get()
+    api.version = 8
+    time.sleep(0.02)
+    reader = threading.Thread(target=recent.get)
+    reader.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    assert recent.get()[0] == 7
+    assert time.monotonic() - started < 0.1
+    reader.join()
+    assert recent.get()[0] == 8
+    assert api.reads == 2
+
+
 def test_viewers_asking_for_one_version_at_once_share_one_build():
     api = Api(pause=0.05)
     charts = PerVersion(api.read, size=4)
     answers = in_threads(20, lambda: charts.get("regression", 7))
     assert answers == [(7, "regression charts of version 7")] * 20
     assert api.reads == 1
+
+
+def test_while_a_version_is_built_other_viewers_get_the_newest_built_one():
+    api = Api(version=7, pause=0.2)
+    charts = PerVersion(api.read, size=4)
+    charts.get("regression", 7)
+    api.version = 8
+    builder = threading.Thread(target=charts.get, args=("regression", 8))
+    builder.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    assert charts.get("regression", 8)[0] == 7
+    assert time.monotonic() - started < 0.1
+    builder.join()
+    assert charts.get("regression", 8)[0] == 8
+    assert api.reads == 2
 
 
 def test_a_build_that_drew_a_newer_version_also_answers_for_the_one_asked():
