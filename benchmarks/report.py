@@ -102,7 +102,7 @@ def _viewers_row(phase: ViewersPhase) -> str:
     return (
         f"| {phase.viewers} | {phase.cycles:,} | {phase.p50_seconds:.2f} s | "
         f"{phase.p95_seconds:.2f} s | {phase.within_refresh:.0%} | {phase.errors} | "
-        f"{phase.dashboard_cpu:.2f} | {phase.rows_per_second:,.0f} / "
+        f"{phase.dashboard_cpu:.2f} | {phase.replay_cpu:.2f} | {phase.rows_per_second:,.0f} / "
         f"{phase.alone_rows_per_second:,.0f} = {kept:.2f} |"
     )
 
@@ -112,12 +112,13 @@ def render_viewers(phases: list[ViewersPhase], *, rows: int, seconds: float) -> 
     lines = [
         f"Viewers: a browser's callback requests replayed for each viewer every "
         f"{REFRESH_SECONDS:.0f} s for {seconds:.0f} s while the learner catches up on a "
-        f"{rows:,}-row stream (shipped defaults); the learner alone measured just before.",
+        f"{rows:,}-row stream (shipped defaults); the learner alone measured just before. "
+        "The replaying viewers run on the same machine, in processes of 25 viewers.",
         "",
         "| viewers | cycles | cycle p50 | cycle p95 | within "
-        f"{REFRESH_SECONDS:.0f} s | errors | dashboard CPU (cores) | "
-        "learner rows/s with / alone |",
-        "|---|---|---|---|---|---|---|---|",
+        f"{REFRESH_SECONDS:.0f} s | errors | dashboard CPU (cores) | replaying viewers' CPU "
+        "(cores) | learner rows/s with / alone |",
+        "|---|---|---|---|---|---|---|---|---|",
         *map(_viewers_row, phases),
     ]
     target = next((p for p in phases if p.viewers == TARGET_VIEWERS), None)

@@ -50,6 +50,7 @@ class ViewersPhase:
     errors: int
     first_error: str | None
     dashboard_cpu: float
+    replay_cpu: float
     rows_per_second: float
     alone_rows_per_second: float
 
@@ -81,9 +82,12 @@ def learner_rate(client: httpx.Client, seconds: float) -> float:
     return (rows_seen(client) - before) / (time.monotonic() - started)
 
 
-def _mark_at(moment: float, *, dashboard_pid: int, api: httpx.Client) -> tuple[float, float, int]:
+def _mark_at(
+    moment: float, *, dashboard_pid: int, api: httpx.Client
+) -> tuple[float, float, float, int]:
+    """When, the dashboard's CPU, the replay's CPU (this process and its workers), rows."""
     time.sleep(max(0.0, moment - time.monotonic()))
-    return time.monotonic(), cpu_seconds(dashboard_pid), rows_seen(api)
+    return time.monotonic(), cpu_seconds(dashboard_pid), cpu_seconds(os.getpid()), rows_seen(api)
 
 
 def _phase(
@@ -103,8 +107,10 @@ def _phase(
             )
             for share in range(shares)
         ]  # fmt: skip
-        start, cpu_start, rows_start = _mark_at(measured_from, dashboard_pid=dashboard_pid, api=api)
-        end, cpu_end, rows_end = _mark_at(
+        start, cpu_start, replay_start, rows_start = _mark_at(
+            measured_from, dashboard_pid=dashboard_pid, api=api
+        )
+        end, cpu_end, replay_end, rows_end = _mark_at(
             measured_from + seconds, dashboard_pid=dashboard_pid, api=api
         )
         cycles = [cycle for future in futures for cycle in future.result()]
@@ -122,6 +128,7 @@ def _phase(
         errors=len(failed),
         first_error=failed[0] if failed else None,
         dashboard_cpu=(cpu_end - cpu_start) / (end - start),
+        replay_cpu=(replay_end - replay_start) / (end - start),
         rows_per_second=(rows_end - rows_start) / (end - start),
         alone_rows_per_second=alone,
     )
