@@ -10,7 +10,7 @@ class Settings(BaseSettings):
     API_URL: str = "http://127.0.0.1:8000"
     DASHBOARD_HOST: str = "0.0.0.0"
     DASHBOARD_PORT: int = 8085
-    # Threads only wait while one of them reads the API for everyone: a few suffice.
+    # Only the thread that reads the API for everyone waits on it; the others answer at once.
     DASHBOARD_THREADS: int = Field(default=16, ge=1, le=256)
     # A browser keeps up to six connections open to the dashboard; waitress refuses new
     # ones past this (its default, 100, held about 33 viewers).
