@@ -8,12 +8,14 @@ from pathlib import Path
 from api.core.config import settings
 from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
 from benchmarks.pages import measure_page_cost
-from benchmarks.report import Results, render
+from benchmarks.report import Results, render, render_viewers
 from benchmarks.serving import measure_serving, require_wrk
 from benchmarks.stack import simulator_service
+from benchmarks.viewers import measure_viewers
 
 RESULTS = Path(__file__).parent / "results" / "latest.md"
 SLOW_SOURCE_MS = 5
+VIEWERS_RESULTS = RESULTS.with_name("viewers.md")
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,7 +36,32 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=10, help="length of one wrk run")
     parser.add_argument("--runs", type=int, default=3, help="wrk runs of each endpoint")
     parser.add_argument("--page-requests", type=int, default=300)
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--viewer-rows",
+        type=int,
+        default=2_000_000,
+        help="rows of the stream the learner catches up on while viewers watch (enough to last)",
+    )
+    parser.add_argument(
+        "--viewer-counts",
+        type=lambda text: [int(count) for count in text.split(",")],
+        default=[10, 25, 50, 100, 200],
+        help="comma-separated numbers of viewers, one phase each",
+    )
+    parser.add_argument("--viewer-seconds", type=float, default=20, help="length of a phase")
+    parser.add_argument(
+        "--alone-seconds", type=float, default=8, help="the learner alone before each phase"
+    )
+    parser.add_argument(
+        "--viewers-only",
+        action="store_true",
+        help=f"run only the viewers benchmark; its table goes to {VIEWERS_RESULTS.name}",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help=f"default {RESULTS} ({VIEWERS_RESULTS.name} with --viewers-only)",
+    )
     return parser.parse_args()
 
 
@@ -42,8 +69,31 @@ def median_learner(runs: list[LearnerRun]) -> LearnerRun:
     return sorted(runs, key=lambda run: run.rows_per_second)[len(runs) // 2]
 
 
+def run_viewers(args: argparse.Namespace, workdir: Path) -> str:
+    print("viewers ...", flush=True)
+    viewers_dir = workdir / "viewers"
+    viewers_dir.mkdir()
+    phases = measure_viewers(
+        rows=args.viewer_rows, workdir=viewers_dir, counts=args.viewer_counts,
+        seconds=args.viewer_seconds, alone_seconds=args.alone_seconds,
+    )  # fmt: skip
+    return render_viewers(phases, rows=args.viewer_rows, seconds=args.viewer_seconds)
+
+
+def write(table: str, output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(table)
+    print()
+    print(table, end="")
+    print(f"\nwritten to {output}")
+
+
 def main() -> None:
     args = parse_args()
+    if args.viewers_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as directory:
+            write(run_viewers(args, Path(directory)), args.output or VIEWERS_RESULTS)
+        return
     require_wrk()
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         workdir = Path(directory)
@@ -95,6 +145,7 @@ def main() -> None:
             serving = measure_serving(
                 source_url=simulator.url, workdir=workdir, seconds=args.seconds, runs=args.runs
             )
+        viewers = run_viewers(args, workdir)
     table = render(
         Results(
             rows=args.rows,
@@ -113,11 +164,7 @@ def main() -> None:
             page_cost=page_cost,
         )
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(table)
-    print()
-    print(table, end="")
-    print(f"\nwritten to {args.output}")
+    write(table + "\n" + viewers, args.output or RESULTS)
 
 
 if __name__ == "__main__":

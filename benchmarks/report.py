@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from benchmarks.catchup import LearnerRun
 from benchmarks.pages import PageCost
 from benchmarks.serving import Serving, WrkRun
+from benchmarks.viewers import REFRESH_SECONDS, ViewersPhase
 
 TARGET_LEARNER_OVER_FETCH = 0.9
 TARGET_SLOW_LEARNER_OVER_FETCH = 2.5
@@ -15,6 +16,9 @@ TARGET_LEARNER_UNDER_READERS = 0.5
 TARGET_WITH_OVER_WITHOUT_TRUST = 0.85
 TARGET_LATEST_OVER_TRIVIAL = 0.8
 TARGET_P99_MS = 100.0
+TARGET_VIEWERS = 100
+TARGET_VIEWERS_P95_SECONDS = 1.0
+TARGET_LEARNER_WITH_VIEWERS = 0.7
 
 
 @dataclass
@@ -121,5 +125,46 @@ def render(results: Results) -> str:
         f"| pages | simulator page {pages.last_page:,}, median of {pages.requests_each} | "
         f"{pages.last_ms:.2f} ms | |",
         f"| pages | last / first | {pages.last_ms / pages.first_ms:.2f} | about 1 |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _viewers_row(phase: ViewersPhase) -> str:
+    kept = phase.rows_per_second / phase.alone_rows_per_second
+    return (
+        f"| {phase.viewers} | {phase.cycles:,} | {phase.p50_seconds:.2f} s | "
+        f"{phase.p95_seconds:.2f} s | {phase.within_refresh:.0%} | {phase.errors} | "
+        f"{phase.dashboard_cpu:.2f} | {phase.replay_cpu:.2f} | {phase.rows_per_second:,.0f} / "
+        f"{phase.alone_rows_per_second:,.0f} = {kept:.2f} |"
+    )
+
+
+def render_viewers(phases: list[ViewersPhase], *, rows: int, seconds: float) -> str:
+    """The viewers table, then the targets at TARGET_VIEWERS viewers with their verdicts."""
+    lines = [
+        f"Viewers: a browser's callback requests replayed for each viewer every "
+        f"{REFRESH_SECONDS:.0f} s for {seconds:.0f} s while the learner catches up on a "
+        f"{rows:,}-row stream (shipped defaults); the learner alone measured just before. "
+        "The replaying viewers run on the same machine, in processes of 25 viewers.",
+        "",
+        "| viewers | cycles | cycle p50 | cycle p95 | within "
+        f"{REFRESH_SECONDS:.0f} s | errors | dashboard CPU (cores) | replaying viewers' CPU "
+        "(cores) | learner rows/s with / alone |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *map(_viewers_row, phases),
+    ]
+    target = next((p for p in phases if p.viewers == TARGET_VIEWERS), None)
+    if target is not None:
+        kept = target.rows_per_second / target.alone_rows_per_second
+        lines += [
+            "",
+            f"Targets at {TARGET_VIEWERS} viewers: p95 < {TARGET_VIEWERS_P95_SECONDS:.0f} s: "
+            f"{_verdict(target.p95_seconds < TARGET_VIEWERS_P95_SECONDS)}; every cycle within "
+            f"{REFRESH_SECONDS:.0f} s: {_verdict(target.within_refresh == 1)}; no errors: "
+            f"{_verdict(target.errors == 0)}; learner with / alone >= "
+            f"{TARGET_LEARNER_WITH_VIEWERS}: {_verdict(kept >= TARGET_LEARNER_WITH_VIEWERS)}.",
+        ]
+    lines += [
+        f"First error at {p.viewers} viewers: `{p.first_error}`" for p in phases if p.first_error
     ]
     return "\n".join(lines) + "\n"

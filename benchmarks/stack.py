@@ -50,3 +50,9 @@ def rows_seen(client: httpx.Client) -> int:
 
 def wait_for_learning(client: httpx.Client) -> None:
     wait_until(lambda: rows_seen(client) > 0, timeout=30, message="the first committed tick")
+
+
+def dashboard_service(*, api_url: str, workdir: Path) -> Service:
+    """The dashboard with its shipped defaults, listening on loopback only."""
+    env = {"API_URL": api_url, "DASHBOARD_HOST": "127.0.0.1"}
+    return Service("dashboard", port_env="DASHBOARD_PORT", env=env, log_dir=workdir, ready_path="/")

@@ -18,6 +18,7 @@ def main() -> None:
         host=settings.DASHBOARD_HOST,
         port=settings.DASHBOARD_PORT,
         threads=settings.DASHBOARD_THREADS,
+        connection_limit=settings.DASHBOARD_CONNECTION_LIMIT,
         ident="dashboard",
     )
 

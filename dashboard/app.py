@@ -3,8 +3,10 @@
 from dash import Dash
 
 from dashboard import callbacks  # noqa: F401 - registers the callbacks
+from dashboard.compression import compress_answers
 from dashboard.layout import build_layout
 
 app = Dash(__name__, title="Online learning dashboard", update_title="")
 app.layout = build_layout
 server = app.server
+compress_answers(server)

@@ -1,7 +1,10 @@
-"""Thin callbacks: read the API, hand the JSON to pure builders.
+"""Thin callbacks: read the API through the shared reads, hand the JSON to pure builders.
 
-Nothing here is mutated between calls. What a browser last drew lives in that browser's
-`dcc.Store`s, so every viewer polls independently and a reload simply draws afresh.
+A viewer's refresh costs one request: the status, which carries the model version. Only
+when that version is new to this viewer do its charts callbacks fire, and the charts of a
+version are read and built once per process (`dashboard.shared`), whoever asks. What a
+browser last drew lives in its own `dcc.Store`s, so every viewer keeps its own refresh
+rate and a reload simply draws afresh.
 """
 
 from datetime import UTC, datetime
@@ -10,47 +13,54 @@ from typing import Any
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard.charts import CHART_OUTPUTS, TASKS, read_charts
 from dashboard.client import ApiClient, ApiUnavailable, NothingLearnedYet
-from dashboard.components import banner, batch_table, status_bar, status_summary
+from dashboard.components import banner, status_bar, status_summary
 from dashboard.config import settings
-from dashboard.figures import (
-    classification_metrics_figure,
-    coefficients_figure,
-    confusion_matrix_figure,
-    decision_boundary_figure,
-    predicted_vs_actual_figure,
-    regression_metrics_figure,
-)
 from dashboard.layout import DEFAULT_REFRESH_SECONDS
+from dashboard.shared import PerVersion, Recent
 
 Json = dict[str, Any]
 
-client = ApiClient(settings.API_URL, timeout=settings.API_TIMEOUT_SECONDS)
+client = ApiClient(
+    settings.API_URL,
+    timeout=settings.API_TIMEOUT_SECONDS,
+    connections=settings.DASHBOARD_THREADS,
+)
 
 
-def read_status_view(api: ApiClient, now: datetime) -> Json:
-    """What the banner and status bar should say: {"banner": kind or None, "summary": texts}."""
+def read_status_or_none(api: ApiClient) -> Json | None:
+    """The API's status, or None while it cannot be read (a value, so it is shared too)."""
     try:
-        status = api.read_status()
+        return api.read_status()
     except ApiUnavailable:
+        return None
+
+
+def status_view(status: Json | None, now: datetime) -> Json:
+    """What the banner and status bar should say, and the model version to draw."""
+    if status is None:
         # No summary: the status bar keeps its last known values under the banner.
-        return {"banner": "unreachable", "summary": None}
+        return {"banner": "unreachable", "summary": None, "model_version": None}
     waiting = "waiting" if not status.get("rows_seen") else None
-    return {"banner": waiting, "summary": status_summary(status, now)}
+    return {
+        "banner": waiting,
+        "summary": status_summary(status, now),
+        "model_version": status.get("model_version"),
+    }
 
 
-def read_if_new(api: ApiClient, task: str, seen_version: int | None) -> tuple[Json, Json]:
-    """The task's latest record and history; PreventUpdate when there is nothing new to draw."""
+def build_charts(task: str) -> tuple[int, Json]:
+    """The task's charts as of its latest record; PreventUpdate while there is nothing."""
     try:
-        latest = api.read_latest(task)
-        # `!=`, not `>`: an API started on a fresh database counts from 1 again.
-        if latest["model_version"] == seen_version:
-            raise PreventUpdate
-        history = api.read_history(task, limit=settings.HISTORY_LIMIT)
+        return read_charts(client, task, history_limit=settings.HISTORY_LIMIT)
     except (ApiUnavailable, NothingLearnedYet):
         # Keep the last charts; the banner says why nothing moves.
         raise PreventUpdate from None
-    return latest, history
+
+
+statuses = Recent(lambda: read_status_or_none(client), max_age=settings.STATUS_MAX_AGE_SECONDS)
+charts = PerVersion(build_charts, size=settings.CHART_VERSIONS_KEPT)
 
 
 @callback(
@@ -65,58 +75,69 @@ def set_refresh_interval(seconds: int | None) -> tuple[int, bool]:
 
 
 @callback(
-    Output("status-bar", "children"),
-    Output("status-bar", "className"),
-    Output("banner", "children"),
-    Output("banner", "className"),
-    Output("status-seen", "data"),
-    Input("poll", "n_intervals"),
-    State("status-seen", "data"),
+    output={
+        "bar": Output("status-bar", "children"),
+        "bar_class": Output("status-bar", "className"),
+        "banner": Output("banner", "children"),
+        "banner_class": Output("banner", "className"),
+        "seen": Output("status-seen", "data"),
+        "version": Output("model-version", "data"),
+    },
+    inputs={"_tick": Input("poll", "n_intervals")},
+    state={
+        "seen": State("status-seen", "data"),
+        "drawn": [State(f"{task}-seen", "data") for task in TASKS],
+    },
 )
-def refresh_status(_n_intervals: int | None, seen: Json | None):
-    view = read_status_view(client, datetime.now(UTC))
-    if view == seen:
+def refresh_status(_tick: int | None, seen: Json | None, drawn: list[int | None]) -> Json:
+    view = status_view(statuses.get(), datetime.now(UTC))
+    version = view["model_version"]
+    # Also when a chart missed its version (the API blinked): it asks again.
+    undrawn = bool(version) and any(shown != version for shown in drawn)
+    if view == seen and not undrawn:
         raise PreventUpdate
     banner_text, banner_class = banner(view["banner"], client.base_url)
-    if view["summary"] is None:
+    stale = view["summary"] is None
+    return {
         # Keep the last known values, greyed out, so nobody reads them as live.
-        return no_update, "status-bar stale", banner_text, banner_class, view
-    return status_bar(view["summary"]), "status-bar", banner_text, banner_class, view
+        "bar": no_update if stale else status_bar(view["summary"]),
+        "bar_class": "status-bar stale" if stale else "status-bar",
+        "banner": banner_text,
+        "banner_class": banner_class,
+        "seen": view,
+        "version": version if undrawn else no_update,
+    }
+
+
+def refresh_task(task: str, version: int | None, drawn: int | None) -> Json:
+    """The task's section for `version`; PreventUpdate when this viewer already shows it."""
+    # `!=`, not `>`: an API started on a fresh database counts from 1 again.
+    if not version or version == drawn:
+        raise PreventUpdate
+    built_version, outputs = charts.get(task, version)
+    if built_version == drawn:
+        raise PreventUpdate
+    return {**outputs, "drawn": built_version}
+
+
+def _section_outputs(task: str) -> dict[str, Output]:
+    outputs = {name: Output(*target) for name, target in CHART_OUTPUTS[task].items()}
+    return {**outputs, "drawn": Output(f"{task}-seen", "data")}
 
 
 @callback(
-    Output("classification-metrics", "figure"),
-    Output("confusion-matrix", "figure"),
-    Output("decision-boundary", "figure"),
-    Output("classification-batch", "children"),
-    Output("classification-seen", "data"),
-    Input("poll", "n_intervals"),
-    State("classification-seen", "data"),
+    output=_section_outputs("classification"),
+    inputs={"version": Input("model-version", "data")},
+    state={"drawn": State("classification-seen", "data")},
 )
-def refresh_classification(_n_intervals: int | None, seen_version: int | None):
-    latest, history = read_if_new(client, "classification", seen_version)
-    return (
-        classification_metrics_figure(history),
-        confusion_matrix_figure(latest),
-        decision_boundary_figure(latest),
-        batch_table(latest),
-        latest["model_version"],
-    )
+def refresh_classification(version: int | None, drawn: int | None) -> Json:
+    return refresh_task("classification", version, drawn)
 
 
 @callback(
-    Output("regression-metrics", "figure"),
-    Output("regression-coefficients", "figure"),
-    Output("predicted-vs-actual", "figure"),
-    Output("regression-seen", "data"),
-    Input("poll", "n_intervals"),
-    State("regression-seen", "data"),
+    output=_section_outputs("regression"),
+    inputs={"version": Input("model-version", "data")},
+    state={"drawn": State("regression-seen", "data")},
 )
-def refresh_regression(_n_intervals: int | None, seen_version: int | None):
-    latest, history = read_if_new(client, "regression", seen_version)
-    return (
-        regression_metrics_figure(history),
-        coefficients_figure(history),
-        predicted_vs_actual_figure(latest),
-        latest["model_version"],
-    )
+def refresh_regression(version: int | None, drawn: int | None) -> Json:
+    return refresh_task("regression", version, drawn)

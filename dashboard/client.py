@@ -1,4 +1,4 @@
-"""Every HTTP call the dashboard makes to the API."""
+"""Every HTTP call the dashboard makes to the API, through one long-lived client."""
 
 from typing import Any
 
@@ -17,11 +17,22 @@ class NothingLearnedYet(Exception):
 
 class ApiClient:
     def __init__(
-        self, base_url: str, *, timeout: float, transport: httpx.BaseTransport | None = None
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        connections: int = 10,
+        transport: httpx.BaseTransport | None = None,
     ):
         self.base_url = base_url.rstrip("/")
-        self.timeout = timeout
-        self.transport = transport
+        # One pool for the process: a client per call paid for a new connection and for
+        # loading the TLS certificate store every time, although the API is plain http.
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(max_connections=connections),
+        )
 
     def read_status(self) -> Json:
         return self._json(self._get("/status"))
@@ -37,10 +48,7 @@ class ApiClient:
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         try:
-            with httpx.Client(
-                base_url=self.base_url, timeout=self.timeout, transport=self.transport
-            ) as http:
-                return http.get(path, params=params)
+            return self._http.get(path, params=params)
         except httpx.HTTPError as error:
             raise ApiUnavailable(f"{self.base_url}{path}: {error!r}") from error
 

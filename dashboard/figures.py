@@ -1,12 +1,23 @@
-"""Figure builders: API JSON in, `go.Figure` out. Pure, so tests call them without a server."""
+"""Figure builders: API JSON in, a Plotly figure dict out. Pure, so tests call them without a
+server, and new traces (interval bands, drift markers) are one more dict in `data`.
 
+The dicts are what `go.Figure(...).to_plotly_json()` would give, written directly: Plotly's
+validating objects cost more per chart than the rest of a refresh, and the tests check
+every builder's dict through `go.Figure`, which validates it.
+"""
+
+import base64
+import copy
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-import plotly.graph_objects as go
+import numpy as np
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 Json = dict[str, Any]
+Figure = dict[str, Any]
 # A stacked chart: its title, the metric keys it draws, and optional y-axis limits.
 Panel = tuple[str, Sequence[str], tuple[float, float] | None]
 
@@ -16,59 +27,97 @@ NOT_PROMOTED_COLOR = "#7f7f7f"
 WRONG_COLOR = "#d62728"
 # (value of `promoted`, legend label, colour) for charts that split rows by the truth.
 PROMOTION_GROUPS = ((True, "promoted", PROMOTED_COLOR), (False, "not promoted", NOT_PROMOTED_COLOR))
+TRACE_TYPES = ("scatter", "heatmap")
+
+
+def _template(name: str) -> Json:
+    """The named template resolved as plotly.py resolves it, keeping the trace types drawn."""
+    template = pio.templates[name].to_plotly_json()
+    data = template.get("data", {})
+    return {**template, "data": {kind: data[kind] for kind in TRACE_TYPES if kind in data}}
+
+
 LAYOUT = {
-    "template": "plotly_white",
+    "template": _template("plotly_white"),
     "margin": {"l": 50, "r": 20, "t": 50, "b": 45},
     "legend": {"orientation": "h", "y": -0.2},
     "height": 360,
 }
 
 
-def placeholder_figure(message: str) -> go.Figure:
+def _layout(**overrides: Any) -> Json:
+    # The template is shared, never changed: every builder adds keys beside it only.
+    return {**LAYOUT, **overrides}
+
+
+def _title(text: str) -> Json:
+    return {"text": text}
+
+
+def placeholder_figure(message: str) -> Figure:
     """An empty chart that says why it is empty."""
-    figure = go.Figure(layout=LAYOUT)
-    figure.add_annotation(text=message, showarrow=False, font={"size": 15, "color": "#777"})
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False)
-    return figure
+    annotation = {"text": message, "showarrow": False, "font": {"size": 15, "color": "#777"}}
+    return {
+        "data": [],
+        "layout": _layout(
+            annotations=[annotation], xaxis={"visible": False}, yaxis={"visible": False}
+        ),
+    }
 
 
-def _trajectories(points: Sequence[Json], panels: Sequence[Panel]) -> go.Figure:
-    """Metrics against rows seen, one chart per panel: cumulative solid, rolling dotted."""
-    figure = make_subplots(
-        rows=len(panels),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.1,
-        subplot_titles=[title for title, _, _ in panels],
+@cache
+def _stacked_grid(rows: int) -> Json:
+    """Axes and title slots of `rows` charts sharing one x axis, laid out by Plotly once."""
+    titles = [f"title {row}" for row in range(rows)]
+    grid = make_subplots(
+        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1, subplot_titles=titles
     )
-    rows_seen = [point["rows_seen"] for point in points]
+    return grid.to_plotly_json()["layout"]
+
+
+def numbers(values: Sequence[float | None]) -> Json:
+    """A long series as Plotly's typed array (base64 of float64, None as NaN, which Plotly
+    leaves as a gap): serialised for each viewer's answer, one string costs a fraction
+    of hundreds of numbers."""
+    array = np.array([np.nan if value is None else value for value in values], dtype="<f8")
+    return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode()}
+
+
+def _lines(x: Any, y: Any, *, name: str, color: str, **extra: Any) -> Json:
+    return {
+        "type": "scatter", "x": x, "y": y, "name": name, "mode": "lines",
+        "line": {"color": color, **extra.pop("line", {})}, **extra,
+    }  # fmt: skip
+
+
+def _trajectories(points: Sequence[Json], panels: Sequence[Panel]) -> Figure:
+    """Metrics against rows seen, one chart per panel: cumulative solid, rolling dotted."""
+    grid = copy.deepcopy(_stacked_grid(len(panels)))
+    for annotation, (title, _, _) in zip(grid["annotations"], panels, strict=True):
+        annotation["text"] = title
+    rows_seen = numbers([point["rows_seen"] for point in points])
+    data = []
     color_index = 0
     for row, (_, names, limits) in enumerate(panels, start=1):
+        suffix = "" if row == 1 else str(row)
         for name in names:
             color = COLORS[color_index % len(COLORS)]
             color_index += 1
-            for source, dash, suffix in (
+            for source, dash, label in (
                 ("metrics", "solid", ""),
                 ("rolling_metrics", "dot", " (rolling)"),
             ):
-                figure.add_scatter(
-                    x=rows_seen,
-                    y=[point[source].get(name) for point in points],
-                    name=name + suffix,
-                    legendgroup=name,
-                    mode="lines",
-                    line={"color": color, "dash": dash},
-                    row=row,
-                    col=1,
-                )
+                data.append(_lines(
+                    rows_seen, numbers([point[source].get(name) for point in points]),
+                    name=name + label, color=color, line={"dash": dash}, legendgroup=name,
+                    xaxis=f"x{suffix}", yaxis=f"y{suffix}",
+                ))  # fmt: skip
         if limits is not None:
             # Early values (an R² of -40 after ten rows) would otherwise flatten the rest.
             low, high = limits
-            figure.update_yaxes(autorangeoptions={"minallowed": low, "maxallowed": high}, row=row)
-    figure.update_layout(LAYOUT, height=200 + 160 * len(panels))
-    figure.update_xaxes(title_text="rows learned", row=len(panels))
-    return figure
+            grid[f"yaxis{suffix}"]["autorangeoptions"] = {"minallowed": low, "maxallowed": high}
+    grid[f"xaxis{len(panels) if len(panels) > 1 else ''}"]["title"] = _title("rows learned")
+    return {"data": data, "layout": _layout(**grid, height=200 + 160 * len(panels))}
 
 
 def _rolling_note(points: Sequence[Json]) -> str:
@@ -76,7 +125,7 @@ def _rolling_note(points: Sequence[Json]) -> str:
     return f"dotted: the last {window:,} rows" if window else "dotted: the recent rows"
 
 
-def classification_metrics_figure(history: Json) -> go.Figure:
+def classification_metrics_figure(history: Json) -> Figure:
     points = history["points"]
     scores_title = f"accuracy, F1, ROC AUC ({_rolling_note(points)})"
     return _trajectories(
@@ -88,7 +137,7 @@ def classification_metrics_figure(history: Json) -> go.Figure:
     )
 
 
-def regression_metrics_figure(history: Json) -> go.Figure:
+def regression_metrics_figure(history: Json) -> Figure:
     points = history["points"]
     return _trajectories(
         points,
@@ -99,109 +148,110 @@ def regression_metrics_figure(history: Json) -> go.Figure:
     )
 
 
-def coefficients_figure(history: Json) -> go.Figure:
+def coefficients_figure(history: Json) -> Figure:
     """How each coefficient (original units) moved as rows were learned."""
     points = history["points"]
-    rows_seen = [point["rows_seen"] for point in points]
+    rows_seen = numbers([point["rows_seen"] for point in points])
     names = sorted(points[-1]["coefficients"] if points else [], key=_intercept_last)
-    figure = go.Figure(layout=LAYOUT)
-    for color, name in zip(COLORS, names, strict=False):
-        figure.add_scatter(
-            x=rows_seen,
-            y=[point["coefficients"].get(name) for point in points],
-            name=name,
-            mode="lines",
-            line={"color": color},
-        )
-    figure.add_hline(y=0, line={"color": "#999", "width": 1})
-    figure.update_layout(
-        title="regression coefficients (original units)", xaxis_title="rows learned"
+    data = [
+        _lines(rows_seen, numbers([point["coefficients"].get(name) for point in points]),
+               name=name, color=color)
+        for color, name in zip(COLORS, names, strict=False)
+    ]  # fmt: skip
+    zero_line = {
+        "type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
+        "line": {"color": "#999", "width": 1},
+    }  # fmt: skip
+    layout = _layout(
+        title=_title("regression coefficients (original units)"),
+        xaxis={"title": _title("rows learned")},
+        shapes=[zero_line],
     )
-    return figure
+    return {"data": data, "layout": layout}
 
 
 def _intercept_last(name: str) -> tuple[bool, str]:
     return name == "intercept", name
 
 
-def confusion_matrix_figure(latest: Json) -> go.Figure:
+def confusion_matrix_figure(latest: Json) -> Figure:
     """The cumulative confusion matrix, laid out actual (rows) by predicted (columns)."""
     counts = latest["metrics"]["confusion_matrix"]
-    figure = go.Figure(
-        go.Heatmap(
-            z=[[counts["tn"], counts["fp"]], [counts["fn"], counts["tp"]]],
-            x=["predicted: not promoted", "predicted: promoted"],
-            y=["actual: not promoted", "actual: promoted"],
-            text=[
-                [f"true negative<br>{counts['tn']:,}", f"false positive<br>{counts['fp']:,}"],
-                [f"false negative<br>{counts['fn']:,}", f"true positive<br>{counts['tp']:,}"],
-            ],
-            texttemplate="%{text}",
-            colorscale="Blues",
-            showscale=False,
-        ),
-        layout=LAYOUT,
+    heatmap = {
+        "type": "heatmap",
+        "z": [[counts["tn"], counts["fp"]], [counts["fn"], counts["tp"]]],
+        "x": ["predicted: not promoted", "predicted: promoted"],
+        "y": ["actual: not promoted", "actual: promoted"],
+        "text": [
+            [f"true negative<br>{counts['tn']:,}", f"false positive<br>{counts['fp']:,}"],
+            [f"false negative<br>{counts['fn']:,}", f"true positive<br>{counts['tp']:,}"],
+        ],
+        "texttemplate": "%{text}",
+        "colorscale": "Blues",
+        "showscale": False,
+    }
+    layout = _layout(
+        title=_title(f"confusion matrix over {latest['rows_seen']:,} rows"),
+        yaxis={"autorange": "reversed"},
     )
-    figure.update_layout(title=f"confusion matrix over {latest['rows_seen']:,} rows")
-    figure.update_yaxes(autorange="reversed")
-    return figure
+    return {"data": [heatmap], "layout": layout}
 
 
-def _padded_range(values: Sequence[float]) -> tuple[float, float]:
+def _padded_range(values: Sequence[float]) -> list[float]:
     low, high = min(values), max(values)
     pad = (high - low) * 0.1 or 0.5
-    return low - pad, high + pad
+    return [low - pad, high + pad]
 
 
-def decision_boundary_figure(latest: Json) -> go.Figure:
+def _markers(rows: Sequence[Json], x: str, y: str, **style: Any) -> Json:
+    return {
+        "type": "scatter",
+        "x": [row[x] for row in rows],
+        "y": [row[y] for row in rows],
+        "mode": "markers",
+        **style,
+    }
+
+
+def decision_boundary_figure(latest: Json) -> Figure:
     """The newest rows with the line where the classifier's logit is zero.
 
     The coefficients are in the features' original units, so the boundary is
     intercept + w_competence * competence + w_network * network_ability = 0.
     """
     batch = latest["batch"]
-    figure = go.Figure(layout=LAYOUT)
+    data = []
     for truth, label, color in PROMOTION_GROUPS:
         rows = [row for row in batch if row["promoted"] is truth]
-        figure.add_scatter(
-            x=[row["competence"] for row in rows],
-            y=[row["network_ability"] for row in rows],
-            mode="markers",
-            name=f"actually {label}",
+        data.append(_markers(
+            rows, "competence", "network_ability", name=f"actually {label}",
             marker={"color": color, "size": 10},
             customdata=[[row["id"], row["probability"]] for row in rows],
             hovertemplate="id %{customdata[0]}<br>P(promoted) %{customdata[1]:.2f}<extra></extra>",
-        )
+        ))  # fmt: skip
     wrong = [row for row in batch if row["predicted"] != row["promoted"]]
-    figure.add_scatter(
-        x=[row["competence"] for row in wrong],
-        y=[row["network_ability"] for row in wrong],
-        mode="markers",
-        name="wrong prediction",
+    data.append(_markers(
+        wrong, "competence", "network_ability", name="wrong prediction", hoverinfo="skip",
         marker={"symbol": "circle-open", "size": 18, "color": WRONG_COLOR, "line": {"width": 2}},
-        hoverinfo="skip",
-    )
+    ))  # fmt: skip
     x_range = _padded_range([row["competence"] for row in batch] or [0.0, 1.0])
     y_range = _padded_range([row["network_ability"] for row in batch] or [0.0, 1.0])
     line = _boundary_line(latest["coefficients"], x_range, y_range)
     if line is not None:
-        figure.add_scatter(
-            x=line[0],
-            y=line[1],
-            mode="lines",
-            name="decision boundary (P = 0.5)",
-            line={"color": "black", "dash": "dash"},
-        )
-    figure.update_layout(
-        title=f"newest {len(batch)} rows and the decision boundary",
-        xaxis={"title": "competence", "range": x_range},
-        yaxis={"title": "network ability", "range": y_range},
+        data.append(_lines(
+            line[0], line[1], name="decision boundary (P = 0.5)", color="black",
+            line={"dash": "dash"},
+        ))  # fmt: skip
+    layout = _layout(
+        title=_title(f"newest {len(batch)} rows and the decision boundary"),
+        xaxis={"title": _title("competence"), "range": x_range},
+        yaxis={"title": _title("network ability"), "range": y_range},
     )
-    return figure
+    return {"data": data, "layout": layout}
 
 
 def _boundary_line(
-    coefficients: Json, x_range: tuple[float, float], y_range: tuple[float, float]
+    coefficients: Json, x_range: list[float], y_range: list[float]
 ) -> tuple[list[float], list[float]] | None:
     intercept = coefficients.get("intercept", 0.0)
     w_competence = coefficients.get("competence", 0.0)
@@ -214,33 +264,26 @@ def _boundary_line(
     return None
 
 
-def predicted_vs_actual_figure(latest: Json) -> go.Figure:
+def predicted_vs_actual_figure(latest: Json) -> Figure:
     """Predicted against true network ability for the newest rows; the diagonal is perfect."""
     batch = latest["batch"]
-    figure = go.Figure(layout=LAYOUT)
-    for truth, label, color in PROMOTION_GROUPS:
-        rows = [row for row in batch if row["promoted"] is truth]
-        figure.add_scatter(
-            x=[row["network_ability"] for row in rows],
-            y=[row["predicted"] for row in rows],
-            mode="markers",
-            name=label,
-            marker={"color": color, "size": 10},
-            customdata=[row["id"] for row in rows],
+    data = [
+        _markers(
+            [row for row in batch if row["promoted"] is truth], "network_ability", "predicted",
+            name=label, marker={"color": color, "size": 10},
+            customdata=[row["id"] for row in batch if row["promoted"] is truth],
             hovertemplate="id %{customdata}<br>actual %{x:.2f}, predicted %{y:.2f}<extra></extra>",
         )
+        for truth, label, color in PROMOTION_GROUPS
+    ]  # fmt: skip
     values = [row["network_ability"] for row in batch] + [row["predicted"] for row in batch]
     low, high = _padded_range(values or [0.0, 1.0])
-    figure.add_scatter(
-        x=[low, high],
-        y=[low, high],
-        mode="lines",
-        name="perfect prediction",
-        line={"color": "#999", "dash": "dash"},
+    data.append(_lines(
+        [low, high], [low, high], name="perfect prediction", color="#999", line={"dash": "dash"}
+    ))  # fmt: skip
+    layout = _layout(
+        title=_title(f"network ability: predicted vs actual, newest {len(batch)} rows"),
+        xaxis={"title": _title("actual"), "range": [low, high]},
+        yaxis={"title": _title("predicted"), "range": [low, high]},
     )
-    figure.update_layout(
-        title=f"network ability: predicted vs actual, newest {len(batch)} rows",
-        xaxis={"title": "actual", "range": [low, high]},
-        yaxis={"title": "predicted", "range": [low, high]},
-    )
-    return figure
+    return {"data": data, "layout": layout}

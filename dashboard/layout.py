@@ -109,6 +109,8 @@ def build_layout() -> html.Div:
             dcc.Interval(id="poll", interval=DEFAULT_REFRESH_SECONDS * 1000),
             # What this browser last drew; memory storage, so a reload draws afresh.
             dcc.Store(id="status-seen"),
+            # The model version the status last reported; the charts follow it.
+            dcc.Store(id="model-version"),
             dcc.Store(id="classification-seen"),
             dcc.Store(id="regression-seen"),
             _header(),

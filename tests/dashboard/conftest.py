@@ -13,14 +13,20 @@ def load(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-def recorded_api(routes: dict[str, tuple[int, str]]) -> ApiClient:
-    """A client whose API answers each path with (status code, fixture name)."""
+def recorded_handler(routes: dict[str, tuple[int, str]]):
+    """An API that answers each path with (status code, fixture name)."""
 
     def handle(request: httpx.Request) -> httpx.Response:
         status_code, fixture = routes[request.url.path]
         return httpx.Response(status_code, json=load(fixture))
 
-    return ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(handle))
+    return handle
+
+
+def recorded_api(routes: dict[str, tuple[int, str]]) -> ApiClient:
+    return ApiClient(
+        "http://api.test", timeout=1.0, transport=httpx.MockTransport(recorded_handler(routes))
+    )
 
 
 def unreachable_api() -> ApiClient:

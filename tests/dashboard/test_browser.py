@@ -1,35 +1,26 @@
 """The whole trio as real processes, the dashboard driven in headless Chromium."""
 
+import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.chromium import CHROMIUM, launch
 from tests.support.processes import PROJECT_ROOT, Service, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 ADMIN_TOKEN = "browser-test-token"
-# Counts the points a dcc.Graph's Plotly chart is drawing.
+# Counts the points a dcc.Graph's Plotly chart is drawing: its full data holds what it
+# plots, typed arrays decoded.
 POINTS_DRAWN = """id => {
     const plot = document.querySelector(`#${id} .js-plotly-plot`);
-    if (!plot || !plot.data) return 0;
-    return plot.data.reduce((total, trace) => total + (trace.x ? trace.x.length : 0), 0);
+    if (!plot || !plot._fullData) return 0;
+    return plot._fullData.reduce((total, trace) => total + (trace.x ? trace.x.length : 0), 0);
 }"""
 CHARTS = (
     "classification-metrics",
@@ -90,17 +81,38 @@ def browser() -> Iterator:
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 
 
-def open_dashboard(browser, url: str):
-    """A page in its own browser context (a separate viewer), refreshing every second."""
+def open_dashboard(browser, url: str, refresh: str = "1 s"):
+    """A page in its own browser context (a separate viewer), refreshing as chosen."""
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     page.goto(url)
-    page.get_by_label("1 s").check()
+    page.get_by_label(refresh, exact=True).check()
     return page
+
+
+def drawn_version(page) -> int:
+    """The model version of the batch the classification section shows; 0 before any."""
+    caption = page.locator("#classification-batch caption")
+    if caption.count() == 0:
+        return 0
+    found = re.search(r"model version (\d+)", caption.inner_text())
+    return int(found[1]) if found else 0
+
+
+def set_learner(api_url: str, action: str) -> None:
+    httpx.post(
+        f"{api_url}/learner/{action}",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        timeout=5,
+    ).raise_for_status()
+
+
+def api_version(api_url: str) -> int:
+    return httpx.get(f"{api_url}/status", timeout=2).json()["model_version"]
 
 
 def rows_learned(page) -> int:
@@ -164,11 +176,7 @@ def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser
     viewer.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
 
     # Freeze the learner so two viewers polling at different moments must agree.
-    httpx.post(
-        f"{trio['api'].url}/learner/pause",
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        timeout=5,
-    ).raise_for_status()
+    set_learner(trio["api"].url, "pause")
     second_viewer = open_dashboard(browser, trio["dashboard"].url)
     assert_charts_show_data(second_viewer)
     wait_until(
@@ -177,3 +185,26 @@ def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser
         message="both viewers showing the API's numbers",
     )
     sync_api.expect(second_viewer.locator("#learner-state")).to_have_text("paused")
+
+
+def test_viewers_at_different_refresh_rates_both_see_a_new_model_version(trio, browser):
+    api_url, dashboard_url = trio["api"].url, trio["dashboard"].url
+    fast = open_dashboard(browser, dashboard_url, refresh="1 s")
+    slow = open_dashboard(browser, dashboard_url, refresh="5 s")
+    set_learner(api_url, "pause")
+    wait_until(
+        lambda: drawn_version(fast) == drawn_version(slow) == api_version(api_url),
+        timeout=20,
+        message="both viewers drawing the paused learner's model version",
+    )
+    paused_at = drawn_version(fast)
+
+    set_learner(api_url, "resume")
+    wait_until(lambda: api_version(api_url) > paused_at, timeout=15, message="a new version")
+    wait_until(
+        lambda: drawn_version(fast) > paused_at and drawn_version(slow) > paused_at,
+        timeout=20,
+        message=f"both viewers drawing a model version after {paused_at}",
+    )
+    for viewer in (fast, slow):
+        assert_charts_show_data(viewer)

@@ -1,91 +1,130 @@
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard import callbacks
+from dashboard.client import ApiClient
+from dashboard.shared import PerVersion, Recent
 from tests.dashboard.conftest import (
     BEFORE_FIRST_TICK,
     LEARNING,
     load,
     recorded_api,
+    recorded_handler,
     unreachable_api,
 )
 
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
+VERSION = load("classification_latest")["model_version"]
 
 
 @pytest.fixture
 def api(monkeypatch):
-    """Point the callbacks at a recorded API; returns a switch to swap it."""
+    """Point the callbacks at a recorded API with empty caches; returns a switch to swap it."""
 
-    def use(client):
+    def use(client: ApiClient) -> None:
         monkeypatch.setattr(callbacks, "client", client)
+        status = Recent(lambda: callbacks.read_status_or_none(client), max_age=0)
+        monkeypatch.setattr(callbacks, "statuses", status)
+        monkeypatch.setattr(callbacks, "charts", PerVersion(callbacks.build_charts, size=4))
 
     use(recorded_api(LEARNING))
     return use
 
 
-def test_status_view_of_a_learning_api_has_no_banner():
-    view = callbacks.read_status_view(recorded_api(LEARNING), NOW)
+def view_of(client: ApiClient) -> dict:
+    return callbacks.status_view(callbacks.read_status_or_none(client), NOW)
+
+
+def test_status_view_of_a_learning_api_has_no_banner_and_names_the_model_version():
+    view = view_of(recorded_api(LEARNING))
     assert view["banner"] is None
     assert view["summary"]["rows-learned"] == f"{load('status_running')['rows_seen']:,}"
+    assert view["model_version"] == load("status_running")["model_version"]
 
 
 def test_status_view_before_the_first_tick_waits_for_the_first_batch():
-    view = callbacks.read_status_view(recorded_api(BEFORE_FIRST_TICK), NOW)
-    assert view["banner"] == "waiting"
+    assert view_of(recorded_api(BEFORE_FIRST_TICK))["banner"] == "waiting"
 
 
 def test_status_view_of_an_unreachable_api_keeps_no_summary():
-    assert callbacks.read_status_view(unreachable_api(), NOW) == {
+    assert view_of(unreachable_api()) == {
         "banner": "unreachable",
         "summary": None,
+        "model_version": None,
     }
 
 
 def test_refresh_status_shows_the_banner_and_keeps_the_last_status_bar(api):
     api(unreachable_api())
-    bar, bar_class, text, css_class, seen = callbacks.refresh_status(3, None)
-    assert bar is callbacks.no_update
-    assert "stale" in bar_class
-    assert text == "API at http://api.test unreachable, retrying"
-    assert "banner-error" in css_class
+    shown = callbacks.refresh_status(3, None, [VERSION, VERSION])
+    assert shown["bar"] is callbacks.no_update
+    assert "stale" in shown["bar_class"]
+    assert shown["banner"] == "API at http://api.test unreachable, retrying"
+    assert "banner-error" in shown["banner_class"]
+    assert shown["version"] is callbacks.no_update
     with pytest.raises(PreventUpdate):
-        callbacks.refresh_status(4, seen)
+        callbacks.refresh_status(4, shown["seen"], [VERSION, VERSION])
 
 
 def test_refresh_status_hides_the_banner_once_the_api_answers(api):
-    _, bar_class, text, css_class, _ = callbacks.refresh_status(
-        5, {"banner": "unreachable", "summary": None}
+    shown = callbacks.refresh_status(
+        5, {"banner": "unreachable", "summary": None, "model_version": None}, [None, None]
     )
-    assert bar_class == "status-bar"
-    assert text == ""
-    assert css_class == "banner hidden"
+    assert shown["bar_class"] == "status-bar"
+    assert shown["banner"] == ""
+    assert shown["banner_class"] == "banner hidden"
+
+
+def test_refresh_status_hands_a_new_model_version_to_the_charts_only(api):
+    shown = callbacks.refresh_status(1, None, [None, None])
+    assert shown["version"] == VERSION
+    with pytest.raises(PreventUpdate):
+        callbacks.refresh_status(2, shown["seen"], [VERSION, VERSION])
+
+
+def test_refresh_status_asks_again_for_a_chart_that_missed_its_version(api):
+    seen = callbacks.refresh_status(1, None, [None, None])["seen"]
+    assert callbacks.refresh_status(2, seen, [VERSION, VERSION - 1])["version"] == VERSION
 
 
 def test_refresh_classification_draws_a_new_model_version(api):
-    *outputs, seen_version = callbacks.refresh_classification(1, None)
-    assert seen_version == load("classification_latest")["model_version"]
-    assert len(outputs) == 4
+    drawn = callbacks.refresh_classification(VERSION, None)
+    assert drawn["drawn"] == VERSION
+    assert set(drawn) == {"metrics", "confusion", "boundary", "batch", "drawn"}
 
 
 def test_refresh_classification_skips_a_version_already_drawn(api):
     with pytest.raises(PreventUpdate):
-        callbacks.refresh_classification(2, load("classification_latest")["model_version"])
+        callbacks.refresh_classification(VERSION, VERSION)
 
 
 def test_refresh_regression_redraws_when_the_api_restarted_from_scratch(api):
-    drawn_before_restart = load("regression_latest")["model_version"] + 40
-    *_, seen_version = callbacks.refresh_regression(1, drawn_before_restart)
-    assert seen_version == load("regression_latest")["model_version"]
+    drawn_before_restart = VERSION + 40
+    assert callbacks.refresh_regression(VERSION, drawn_before_restart)["drawn"] == VERSION
 
 
 @pytest.mark.parametrize("client", [recorded_api(BEFORE_FIRST_TICK), unreachable_api()])
 def test_refresh_keeps_the_charts_when_there_is_nothing_to_draw(api, client):
     api(client)
     with pytest.raises(PreventUpdate):
-        callbacks.refresh_regression(1, None)
+        callbacks.refresh_regression(VERSION, None)
+
+
+def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
+    asked: list[str] = []
+    answer = recorded_handler(LEARNING)
+
+    def count(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return answer(request)
+
+    api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(count)))
+    drawn = [callbacks.refresh_regression(VERSION, None) for _viewer in range(5)]
+    assert asked == ["/regression/latest", "/regression/history"]
+    assert all(charts == drawn[0] for charts in drawn)
 
 
 @pytest.mark.parametrize(

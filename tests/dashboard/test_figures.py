@@ -1,21 +1,44 @@
+import base64
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.figures import (
-    classification_metrics_figure,
-    coefficients_figure,
-    confusion_matrix_figure,
-    decision_boundary_figure,
-    placeholder_figure,
-    predicted_vs_actual_figure,
-    regression_metrics_figure,
-)
+from dashboard import figures
+
+
+def validated(build):
+    """The builder with its dict put through Plotly's validating Figure, which refuses any
+    property Plotly does not know."""
+    return lambda *args: go.Figure(build(*args))
+
+
+classification_metrics_figure = validated(figures.classification_metrics_figure)
+coefficients_figure = validated(figures.coefficients_figure)
+confusion_matrix_figure = validated(figures.confusion_matrix_figure)
+decision_boundary_figure = validated(figures.decision_boundary_figure)
+placeholder_figure = validated(figures.placeholder_figure)
+predicted_vs_actual_figure = validated(figures.predicted_vs_actual_figure)
+regression_metrics_figure = validated(figures.regression_metrics_figure)
+
+
+def values(series) -> list:
+    """A series as numbers, whether Plotly's typed array (NaN for a gap) or a plain list."""
+    if isinstance(series, dict):
+        decoded = np.frombuffer(base64.b64decode(series["bdata"]), dtype=series["dtype"])
+        return [None if math.isnan(value) else value for value in decoded.tolist()]
+    return list(series)
 
 
 def trace(figure: go.Figure, name: str):
     return next(t for t in figure.data if t.name == name)
+
+
+def test_figures_carry_plotly_whites_look_resolved_for_the_browser(regression_latest):
+    figure = predicted_vs_actual_figure(regression_latest)
+    assert figure.layout.template.layout.plot_bgcolor == "white"
+    assert figure.layout.template.data.scatter
 
 
 def test_placeholder_says_why_it_is_empty():
@@ -31,9 +54,9 @@ def test_classification_metrics_draw_cumulative_and_rolling_against_rows_seen(
     points = classification_history["points"]
     accuracy = trace(figure, "accuracy")
     rolling = trace(figure, "accuracy (rolling)")
-    assert list(accuracy.x) == [p["rows_seen"] for p in points]
-    assert list(accuracy.y) == [p["metrics"]["accuracy"] for p in points]
-    assert list(rolling.y) == [p["rolling_metrics"]["accuracy"] for p in points]
+    assert values(accuracy.x) == [p["rows_seen"] for p in points]
+    assert values(accuracy.y) == [p["metrics"]["accuracy"] for p in points]
+    assert values(rolling.y) == [p["rolling_metrics"]["accuracy"] for p in points]
     assert rolling.line.dash == "dot"
     assert trace(figure, "log_loss").yaxis == "y2"
     window = points[-1]["rolling_metrics"]["count"]
@@ -43,7 +66,7 @@ def test_classification_metrics_draw_cumulative_and_rolling_against_rows_seen(
 def test_undefined_metrics_become_gaps(classification_history):
     classification_history["points"][0]["metrics"]["roc_auc"] = None
     figure = classification_metrics_figure(classification_history)
-    assert trace(figure, "roc_auc").y[0] is None
+    assert values(trace(figure, "roc_auc").y)[0] is None
 
 
 def test_regression_metrics_keep_r2_on_its_own_bounded_axis(regression_history):
@@ -62,14 +85,14 @@ def test_regression_metrics_keep_r2_on_its_own_bounded_axis(regression_history):
 
 def test_metric_figures_of_an_empty_history_have_no_points():
     figure = regression_metrics_figure({"task": "regression", "points": []})
-    assert all(len(t.x) == 0 for t in figure.data)
+    assert all(values(t.x) == [] for t in figure.data)
 
 
 def test_coefficients_follow_each_weight_over_rows_seen(regression_history):
     figure = coefficients_figure(regression_history)
     points = regression_history["points"]
     assert [t.name for t in figure.data] == ["competence", "promoted", "intercept"]
-    assert list(trace(figure, "promoted").y) == [p["coefficients"]["promoted"] for p in points]
+    assert values(trace(figure, "promoted").y) == [p["coefficients"]["promoted"] for p in points]
 
 
 def test_confusion_matrix_puts_actual_on_rows_and_predicted_on_columns(classification_latest):

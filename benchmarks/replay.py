@@ -1,0 +1,140 @@
+"""Simulated viewers: each replays the recorded callback requests as its own browser would.
+
+A viewer keeps the values of its page's properties. On every refresh it bumps the
+interval's `n_intervals`, sends the callbacks that property triggers, stores what comes
+back, and sends the callbacks those new values trigger in turn, until nothing more fires:
+the chain the Dash renderer runs. A cycle lasts from its tick to its last answer.
+"""
+
+import asyncio
+import copy
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from benchmarks.recording import Recording, Template, prop_key
+
+TICK = "poll.n_intervals"
+# A browser opens at most six connections to one host.
+CONNECTIONS_PER_VIEWER = 6
+REQUEST_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass
+class Cycle:
+    started_at: float
+    seconds: float
+    error: str | None
+
+
+@dataclass
+class Viewer:
+    recording: Recording
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.values = dict(self.recording.initial_values)
+
+    def _triggered(self, changed: set[str]) -> list[Template]:
+        return [t for t in self.recording.templates if changed & t.inputs()]
+
+    def _body(self, template: Template, changed: set[str]) -> dict[str, Any]:
+        body = copy.deepcopy(template.body)
+        for item in [*body["inputs"], *body.get("state", [])]:
+            item["value"] = self.values.get(prop_key(item))
+        body["changedPropIds"] = sorted(template.inputs() & changed)
+        return body
+
+    async def _send(
+        self, client: httpx.AsyncClient, template: Template, changed: set[str]
+    ) -> set[str]:
+        response = await client.post(template.target, json=self._body(template, changed))
+        if response.status_code == 204:  # PreventUpdate: nothing changes
+            return set()
+        response.raise_for_status()
+        updated = set()
+        for component, props in response.json()["response"].items():
+            for prop, value in props.items():
+                self.values[f"{component}.{prop}"] = value
+                updated.add(f"{component}.{prop}")
+        return updated
+
+    async def _run_chain(self, client: httpx.AsyncClient, changed: set[str]) -> None:
+        while due := self._triggered(changed):
+            answers = await asyncio.gather(*(self._send(client, t, changed) for t in due))
+            changed = set().union(*answers)
+
+    async def load(self, client: httpx.AsyncClient) -> None:
+        """What a page load fires: every callback once, then the chain."""
+        changed = set().union(*(t.inputs() for t in self.recording.templates))
+        await self._run_chain(client, changed)
+
+    async def cycle(self, client: httpx.AsyncClient) -> Cycle:
+        started = time.monotonic()
+        self.values[TICK] = (self.values.get(TICK) or 0) + 1
+        error = None
+        try:
+            await self._run_chain(client, {TICK})
+        except (httpx.HTTPError, ValueError, KeyError) as failure:
+            error = repr(failure)
+        return Cycle(started, time.monotonic() - started, error)
+
+
+def viewer_client(base_url: str, headers: dict[str, str]) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=headers,
+        timeout=REQUEST_TIMEOUT_SECONDS,
+        limits=httpx.Limits(max_connections=CONNECTIONS_PER_VIEWER),
+    )
+
+
+async def _watch(
+    viewer: Viewer, base_url: str, *, joins_at: float, period: float, until: float
+) -> list[Cycle]:
+    cycles: list[Cycle] = []
+    async with viewer_client(base_url, viewer.recording.headers) as client:
+        await asyncio.sleep(max(0.0, joins_at - time.monotonic()))
+        try:
+            await viewer.load(client)
+        except (httpx.HTTPError, ValueError, KeyError) as failure:
+            cycles.append(Cycle(time.monotonic(), 0.0, repr(failure)))
+        tick = time.monotonic()
+        while tick < until:
+            cycles.append(await viewer.cycle(client))
+            # dcc.Interval keeps its beat; a late cycle delays the next, never bunches them.
+            tick = max(tick + period, time.monotonic())
+            await asyncio.sleep(tick - time.monotonic())
+    return cycles
+
+
+async def _watch_share(
+    base_url: str, recording: Recording, viewers: range, *, count: int, period: float,
+    begins: float, until: float,
+) -> list[Cycle]:  # fmt: skip
+    watches = [
+        _watch(
+            Viewer(recording),
+            base_url,
+            joins_at=begins + index * period / count,
+            period=period,
+            until=until,
+        )
+        for index in viewers
+    ]
+    return [cycle for cycles in await asyncio.gather(*watches) for cycle in cycles]
+
+
+def watch_share(
+    base_url: str, recording: Recording, *, share: int, shares: int, count: int,
+    period: float, begins: float, until: float,
+) -> list[Cycle]:  # fmt: skip
+    """Viewers number `share`, `share + shares`, ... of `count`, in this process: viewers
+    join one after another over the first period from `begins` (a time.monotonic(), which
+    every process shares) and each refreshes every `period` until `until`."""
+    viewers = range(share, count, shares)
+    return asyncio.run(_watch_share(
+        base_url, recording, viewers, count=count, period=period, begins=begins, until=until
+    ))  # fmt: skip
