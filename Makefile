@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint format soak bench clean
+.PHONY: run test lint format soak bench compose-smoke clean
 
 # `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
 # under the environment; honcho would put .env over it, so it reads none.
@@ -23,6 +23,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile.*
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
@@ -33,6 +34,10 @@ soak: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
+
+# Starts every docker compose path the README shows and checks it; needs root (see README).
+compose-smoke: $(DEV_STAMP)
+	.ci/compose-smoke
 
 # Keeps ./data: it holds the learned models and the stream cursor.
 clean:

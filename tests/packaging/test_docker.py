@@ -60,10 +60,15 @@ def test_image_exposes_the_service_default_port(service: Service):
 
 
 @by_package
-def test_image_runs_as_a_non_root_user(service: Service):
+def test_image_runs_as_the_numeric_non_root_user_it_creates(service: Service):
+    """A numeric USER needs no lookup in /etc/passwd (hadolint DL3066) and is not root."""
     users = instructions(service, "USER")
     assert users, "no USER: the service would run as root"
-    assert users[-1].arguments not in {"root", "0"}
+    uid, _, gid = users[-1].arguments.partition(":")
+    assert uid.isdigit() and gid.isdigit(), f"USER {users[-1].arguments} is not uid:gid"
+    assert int(uid) != 0 and int(gid) != 0
+    [create] = [run.arguments for run in instructions(service, "RUN") if "useradd" in run.arguments]
+    assert f"--uid {uid}" in create and f"--gid {gid}" in create
 
 
 @by_package

@@ -42,6 +42,26 @@ def test_ci_runs_make_test_in_strict_bash():
     assert re.search(r"^make test$", script, re.MULTILINE)
 
 
+def test_ci_runs_the_compose_smoke_test_after_the_test_suite():
+    script = (PROJECT_ROOT / ".ci" / "run").read_text()
+    assert script.index("\nmake compose-smoke\n") > script.index("\nmake test\n")
+    assert ".ci/compose-smoke" in makefile_recipe("compose-smoke")
+
+
+def test_readme_tells_how_to_run_the_compose_smoke_test():
+    assert "make compose-smoke" in README
+
+
+def test_readme_states_the_compose_version_that_depends_on_required_needs():
+    """`depends_on: required: false` in docker-compose.yml is refused before Compose 2.20."""
+    assert "required: false" in (PROJECT_ROOT / "docker-compose.yml").read_text()
+    assert "Docker Compose v2.20 or newer" in README
+
+
+def test_make_lint_runs_hadolint_on_every_dockerfile():
+    assert "hadolint Dockerfile.*" in makefile_recipe("lint")
+
+
 def test_make_test_runs_ruff_mypy_and_every_test_but_the_soak_ones():
     recipe = makefile_recipe("test") + makefile_recipe("lint")
     assert "ruff check ." in recipe
