@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     CHALLENGE_API_URL: str = "http://127.0.0.1:5000"
     POLL_INTERVAL_SECONDS: float = Field(default=2.0, gt=0)
     MAX_PAGES_PER_TICK: int = Field(default=1000, ge=1)
-    SOURCE_CONCURRENCY: int = Field(default=4, ge=1, le=64)
+    SOURCE_CONCURRENCY: int = Field(default=8, ge=1, le=64)
     SOURCE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
     BACKOFF_MAX_SECONDS: float = Field(default=30.0, gt=0)
     LEARNER_ENABLED: bool = True

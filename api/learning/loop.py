@@ -102,7 +102,8 @@ class Learner:
                     break
             return self._commit(plan), plan
         except BaseException:
-            self.tasks = {}  # ahead of the database now: restore before the next tick
+            if plan.pages:  # rows were learned: the models are ahead of the database now
+                self.tasks = {}  # restore before the next tick
             raise
 
     def _plan(self) -> TickPlan:

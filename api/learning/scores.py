@@ -20,30 +20,45 @@ def _finite(value: float) -> float | None:
 
 
 class ClassificationScores:
-    """accuracy, precision, recall, f1, roc_auc, log_loss, mcc and the confusion matrix."""
+    """accuracy, precision, recall, f1, roc_auc, log_loss, mcc and the confusion matrix.
+
+    The label metrics read one shared confusion matrix, which is updated once a row; the
+    metrics that want the probability (River's `requires_labels` is False) get it.
+    """
 
     def __init__(self, window: int):
         self.cumulative = self._fresh()
         self.recent: deque[Outcome] = deque(maxlen=window)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Snapshots from before the matrix was shared hold one matrix per metric, each
+        # with the same counts: from now on they all read the bundle's one.
+        self.__dict__.update(state)
+        for metric in self.cumulative.values():
+            if isinstance(metric, metrics.base.ClassificationMetric) and hasattr(metric, "cm"):
+                metric.cm = self.cumulative["confusion"]
+
     @staticmethod
     def _fresh() -> dict[str, metrics.base.Metric]:
+        shared = metrics.ConfusionMatrix()
         return {
-            "accuracy": metrics.Accuracy(),
-            "precision": metrics.Precision(),
-            "recall": metrics.Recall(),
-            "f1": metrics.F1(),
+            "accuracy": metrics.Accuracy(cm=shared),
+            "precision": metrics.Precision(cm=shared),
+            "recall": metrics.Recall(cm=shared),
+            "f1": metrics.F1(cm=shared),
             "roc_auc": metrics.ROCAUC(),
             "log_loss": metrics.LogLoss(),
-            "mcc": metrics.MCC(),
-            "confusion": metrics.ConfusionMatrix(),
+            "mcc": metrics.MCC(cm=shared),
+            "confusion": shared,
         }
 
     @staticmethod
     def _update(bundle, y_true: bool, y_pred: bool, probability: float) -> None:
+        bundle["confusion"].update(y_true, y_pred)
         proba = {True: probability, False: 1.0 - probability}
-        for name, metric in bundle.items():
-            metric.update(y_true, proba if name in ("roc_auc", "log_loss") else y_pred)
+        for metric in bundle.values():
+            if not metric.requires_labels:
+                metric.update(y_true, proba)
 
     @staticmethod
     def _report(bundle) -> dict[str, Any]:

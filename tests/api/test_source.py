@@ -3,39 +3,47 @@
 import threading
 import time
 
-import httpx
 import pytest
 
 from api.learning.source import SourceClient, SourceError
 from tests.api.conftest import page_of
+from tests.support.fake_source import FakeSource
 
 
-def in_process_source(answer, *, concurrency: int = 4) -> SourceClient:
-    return SourceClient(
-        "http://source", timeout=2, concurrency=concurrency, transport=httpx.MockTransport(answer)
-    )
+@pytest.fixture
+def source_for():
+    """The learner's client on a source over HTTP that answers `answer(page)`."""
+    built: list[tuple[FakeSource, SourceClient]] = []
+
+    def build(answer, *, concurrency: int = 4) -> SourceClient:
+        source = FakeSource(answer)
+        client = SourceClient(source.url, timeout=2, concurrency=concurrency)
+        built.append((source, client))
+        return client
+
+    yield build
+    for source, client in built:
+        client.close()
+        source.close()
 
 
-def test_pages_come_in_page_order_whatever_order_they_are_answered_in():
+def test_pages_come_in_page_order_whatever_order_they_are_answered_in(source_for):
     """Later pages answer first; the iterator still hands them over 0, 1, 2, ..."""
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        page = int(request.url.params["page"])
+    def answer(page: int):
         time.sleep(0.02 * (5 - page % 5))
-        return httpx.Response(200, json=page_of(page * 10 + 1))
+        return 200, page_of(page * 10 + 1)
 
-    source = in_process_source(answer)
-    pages = list(source.pages(0, 12))
-    source.close()
+    pages = list(source_for(answer).pages(0, 12))
     assert [rows[0]["id"] for rows in pages] == [page * 10 + 1 for page in range(12)]
 
 
-def test_the_window_opens_one_page_at_a_time_then_doubles_up_to_the_concurrency():
+def test_the_window_opens_one_page_at_a_time_then_doubles_up_to_the_concurrency(source_for):
     """At the end of the stream one request a tick; during a catch-up `concurrency`."""
     in_flight, most = 0, []
     lock = threading.Lock()
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(page: int):
         nonlocal in_flight
         with lock:
             in_flight += 1
@@ -43,67 +51,55 @@ def test_the_window_opens_one_page_at_a_time_then_doubles_up_to_the_concurrency(
         time.sleep(0.05)
         with lock:
             in_flight -= 1
-        return httpx.Response(200, json=page_of(1))
+        return 200, page_of(1)
 
-    source = in_process_source(answer, concurrency=4)
-    pages = source.pages(0, 20)
+    pages = source_for(answer, concurrency=4).pages(0, 20)
     next(pages)
     assert most == [1]  # the first page was asked for alone
     list(pages)
-    source.close()
     assert max(most) == 4
 
 
-def test_no_request_is_sent_after_the_deadline():
+def test_no_request_is_sent_after_the_deadline(source_for):
     asked = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        asked.append(int(request.url.params["page"]))
+    def answer(page: int):
+        asked.append(page)
         time.sleep(0.05)
-        return httpx.Response(200, json=page_of(1))
+        return 200, page_of(1)
 
-    source = in_process_source(answer, concurrency=2)
-    pages = list(source.pages(0, 1000, deadline=time.monotonic() + 0.3))
-    source.close()
+    pages = list(source_for(answer, concurrency=2).pages(0, 1000, deadline=time.monotonic() + 0.3))
     assert 2 <= len(pages) < 20
     assert sorted(asked) == list(range(len(pages)))  # what was asked for was handed over
 
 
 @pytest.mark.parametrize(
-    ("response", "message"),
+    ("status", "body", "message"),
     [
-        (httpx.Response(503, json={"detail": "down"}), "page 3: HTTP 503 from the source"),
-        (
-            httpx.Response(200, text="<html>portal</html>"),
-            "page 3: the source answered invalid JSON",
-        ),
-        (httpx.Response(200, json={"rows": []}), "page 3: expected a JSON list, got dict"),
+        (503, {"detail": "down"}, "page 3: HTTP 503 from the source"),
+        (200, b"<html>portal</html>", "page 3: the source answered invalid JSON"),
+        (200, {"rows": []}, "page 3: expected a JSON list, got dict"),
     ],
 )
-def test_a_bad_answer_is_a_source_error_that_names_the_page(response, message):
-    source = in_process_source(lambda request: response)
+def test_a_bad_answer_is_a_source_error_that_names_the_page(source_for, status, body, message):
     with pytest.raises(SourceError) as error:
-        source.fetch_page(3)
-    source.close()
+        source_for(lambda page: (status, body)).fetch_page(3)
     assert str(error.value) == message
 
 
-def test_a_pool_timeout_rebuilds_the_client_and_the_next_request_goes_through():
-    """A pool that times out holds slots nobody gives back: the client starts over."""
-    calls = []
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        calls.append(request)
-        if len(calls) == 1:
-            raise httpx.PoolTimeout("no connection slot")
-        return httpx.Response(200, json=page_of(1))
-
-    source = in_process_source(answer)
-    with pytest.raises(SourceError, match="page 0: PoolTimeout: no connection slot"):
-        source.fetch_page(0)
-    assert source.rebuilds == 1
-    assert source.fetch_page(0)[0]["id"] == 1
+def test_a_refused_connection_is_named():
+    source = FakeSource(lambda page: (200, page_of(1)))
+    port = source.url.rsplit(":", 1)[1]
     source.close()
+    client = SourceClient(f"http://127.0.0.1:{port}", timeout=2, concurrency=1)
+    with pytest.raises(SourceError, match=r"page 0: connection refused"):
+        client.fetch_page(0)
+    client.close()
+
+
+def test_a_url_that_is_not_http_is_refused_at_once():
+    with pytest.raises(ValueError, match="must be http"):
+        SourceClient("ftp://example", timeout=1, concurrency=1)
 
 
 @pytest.mark.e2e
@@ -121,5 +117,4 @@ def test_requests_abandoned_in_flight_never_block_the_next_ones(start_simulator)
     assert [len(rows) for rows in source.pages(18, 3)] == [10, 10, 0]
     # The abandoned requests finish on their own; the new ones queue behind them at most.
     assert time.monotonic() - started < 3
-    assert source.rebuilds == 0
     source.close()

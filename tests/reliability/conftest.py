@@ -5,6 +5,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from api.learning.loop import Learner
 from api.learning.source import SourceClient
 from api.migrate import upgrade_database
 from tests.api.conftest import make_settings, page_of
+from tests.support.fake_source import FakeSource
 from tests.support.processes import Service, wait_until
 
 # Short ticks, a short lease (a SIGKILLed holder blocks its successor for this long) and
@@ -146,18 +148,26 @@ def _busy(timeout: float | None) -> dict:
     return {} if timeout is None else {"busy_timeout": timeout}
 
 
-def fake_source(
-    *, pages: int, fail: Callable[[int], bool] = lambda page: False, concurrency: int = 1
-) -> SourceClient:
-    """The learner's source client on a stream of `pages` full pages, in process, whose
-    page N answers 503 while `fail(N)` is true."""
+@pytest.fixture
+def fake_source():
+    """Build the learner's source client on a stream of `pages` full pages served over HTTP
+    by this process, whose page N answers 503 while `fail(N)` is true."""
+    sources: list[tuple[FakeSource, SourceClient]] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        page = int(request.url.params["page"])
-        if fail(page):
-            return httpx.Response(503, json={"detail": "injected fault"})
-        return httpx.Response(200, json=page_of(page * 10 + 1) if page < pages else [])
+    def build(
+        *, pages: int, fail: Callable[[int], bool] = lambda page: False, concurrency: int = 1
+    ) -> SourceClient:
+        def answer(page: int) -> tuple[int, Any]:
+            if fail(page):
+                return 503, {"detail": "injected fault"}
+            return 200, page_of(page * 10 + 1) if page < pages else []
 
-    return SourceClient(
-        "http://source", timeout=2, concurrency=concurrency, transport=httpx.MockTransport(answer)
-    )
+        source = FakeSource(answer)
+        client = SourceClient(source.url, timeout=2, concurrency=concurrency)
+        sources.append((source, client))
+        return client
+
+    yield build
+    for source, client in sources:
+        client.close()
+        source.close()

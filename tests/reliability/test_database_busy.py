@@ -15,7 +15,6 @@ import pytest
 from tests.reliability.conftest import (
     CHAOS_API_SETTINGS,
     assert_learned_exactly_once,
-    fake_source,
     read_ledger,
     status_of,
     wait_for_rows,
@@ -76,7 +75,7 @@ def test_a_write_lock_shorter_than_the_busy_timeout_only_makes_the_learner_wait(
 
 
 def test_a_write_lock_longer_than_the_busy_timeout_fails_the_tick_and_the_retry_commits_it(
-    make_learner, db_path, figures
+    make_learner, fake_source, db_path, figures
 ):
     """The lock is taken after the tick began, so the rows are learned in memory before the
     commit times out: the learner backs off, forgets what it learned, and once the lock is

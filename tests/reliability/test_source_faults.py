@@ -11,14 +11,13 @@ from simulator.faults import is_malformed, malformation
 from tests.reliability.conftest import (
     CHAOS_API_SETTINGS,
     assert_learned_exactly_once,
-    fake_source,
     read_ledger,
     status_of,
 )
 from tests.support.processes import wait_until
 
 
-def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner):
+def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner, fake_source):
     """Page 2 fails once: pages 0 and 1 are learned in that tick, the status says
     backing_off with the failing page, and the next tick goes on from page 2."""
     failures = {2: 1}

@@ -1,0 +1,42 @@
+"""A real HTTP source in the test's own process, for what the simulator cannot do: a page
+that fails on cue, or answers decided by the test as it goes."""
+
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+# (status, body): a body that is not bytes is sent as JSON.
+Answer = Callable[[int], tuple[int, Any]]
+
+
+class FakeSource:
+    """`GET /api/v1/data?page=N` answers `answer(N)`, on a free loopback port."""
+
+    def __init__(self, answer: Answer):
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the learner's client expects
+
+            def do_GET(self) -> None:
+                page = int(parse_qs(urlsplit(self.path).query)["page"][0])
+                status, body = answer(page)
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
