@@ -139,6 +139,8 @@ def describe(error: BaseException) -> str:
 
     >>> describe(TimeoutError("timed out")), describe(ConnectionRefusedError(111, "x"))
     ('timed out (TimeoutError)', 'connection refused (ConnectionRefusedError)')
+    >>> describe(ConnectionResetError(104, "Connection reset by peer"))
+    'the source reset the connection (ConnectionResetError)'
     >>> describe(http.client.IncompleteRead(b"[{", 100))
     'the body was cut off: IncompleteRead(2 bytes read, 100 more expected)'
     """
@@ -146,6 +148,8 @@ def describe(error: BaseException) -> str:
         return f"timed out ({type(error).__name__})"
     if isinstance(error, ConnectionRefusedError):
         return f"connection refused ({type(error).__name__})"
+    if isinstance(error, ConnectionResetError):
+        return f"the source reset the connection ({type(error).__name__})"
     if isinstance(error, http.client.IncompleteRead):
         return f"the body was cut off: {error!r}"
     if isinstance(error, http.client.RemoteDisconnected):
