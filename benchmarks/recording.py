@@ -35,6 +35,14 @@ class Template:
     def inputs(self) -> set[str]:
         return {prop_key(item) for item in self.body["inputs"]}
 
+    def carried(self) -> set[str]:
+        """The properties whose values this request sends: its inputs and its state."""
+        return self.inputs() | {prop_key(item) for item in self.body.get("state", [])}
+
+    def outputs(self) -> set[str]:
+        outputs = self.body["outputs"]
+        return {prop_key(item) for item in (outputs if isinstance(outputs, list) else [outputs])}
+
 
 @dataclass(frozen=True)
 class Recording:
