@@ -73,6 +73,33 @@ def banner(kind: str | None, api_url: str) -> tuple[str, str]:
     return "", "banner hidden"
 
 
+# What each task's detector watches, in the words of the notice.
+DRIFT_LOSSES = {"classification": "error rate", "regression": "mean absolute error"}
+DRIFT_ACTIONS = {
+    "alert": "The model goes on learning; it now averages the old world and the new.",
+    "reset": "The model was started afresh at that row, to learn the new world alone.",
+}
+
+
+def drift_notice(task: str, drift: Json) -> tuple[list, str]:
+    """The notice of the task's newest drift event and its CSS class (hidden when none)."""
+    events = drift["events"]
+    if not events:
+        return [], "drift-notice hidden"
+    newest = events[-1]
+    count = f"{len(events)} drift events so far" if len(events) > 1 else "1 drift event so far"
+    text = (
+        f"Drift detected by {newest['detector']} at row {newest['rows_seen']:,}: the "
+        f"{DRIFT_LOSSES[task]} rose from {newest['loss_before']:.3f} to "
+        f"{newest['loss_after']:.3f}. {DRIFT_ACTIONS.get(newest.get('action', ''), '')}"
+    )
+    return [
+        html.Strong("The stream changed. "),
+        html.Span(text.strip(), className="drift-text"),
+        html.Span(f" ({count}, each a dashed line on the metric charts.)"),
+    ], "drift-notice"
+
+
 def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 

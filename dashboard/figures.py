@@ -28,6 +28,18 @@ WRONG_COLOR = "#d62728"
 # (value of `promoted`, legend label, colour) for charts that split rows by the truth.
 PROMOTION_GROUPS = ((True, "promoted", PROMOTED_COLOR), (False, "not promoted", NOT_PROMOTED_COLOR))
 TRACE_TYPES = ("scatter", "heatmap")
+DRIFT_COLOR = "#d62728"
+# The newest events are marked; an old stream's many would hide the metric lines.
+DRIFT_MARKERS_SHOWN = 20
+# What each task's interval bands are, said under the chart's title and in their hover.
+BAND_NOTES = {
+    "regression": ("bands: 95% credible intervals, exact (the posterior)", "95% interval"),
+    "classification": (
+        "bands: 95% intervals of a Laplace approximation, centred on its own estimate "
+        "of the weights, not on the SGD line",
+        "Laplace 95% interval",
+    ),
+}
 
 
 def _template(name: str) -> Json:
@@ -90,8 +102,11 @@ def _lines(x: Any, y: Any, *, name: str, color: str, **extra: Any) -> Json:
     }  # fmt: skip
 
 
-def _trajectories(points: Sequence[Json], panels: Sequence[Panel]) -> Figure:
-    """Metrics against rows seen, one chart per panel: cumulative solid, rolling dotted."""
+def _trajectories(
+    points: Sequence[Json], panels: Sequence[Panel], drift_events: Sequence[Json]
+) -> Figure:
+    """Metrics against rows seen, one chart per panel: cumulative solid, rolling dotted,
+    and a vertical marker through every panel where a drift was detected."""
     grid = copy.deepcopy(_stacked_grid(len(panels)))
     for annotation, (title, _, _) in zip(grid["annotations"], panels, strict=True):
         annotation["text"] = title
@@ -117,7 +132,31 @@ def _trajectories(points: Sequence[Json], panels: Sequence[Panel]) -> Figure:
             low, high = limits
             grid[f"yaxis{suffix}"]["autorangeoptions"] = {"minallowed": low, "maxallowed": high}
     grid[f"xaxis{len(panels) if len(panels) > 1 else ''}"]["title"] = _title("rows learned")
+    grid["shapes"] = _drift_markers(drift_events, panels=len(panels))
     return {"data": data, "layout": _layout(**grid, height=200 + 160 * len(panels))}
+
+
+def _drift_markers(events: Sequence[Json], *, panels: int) -> list[Json]:
+    """A dashed vertical line at each newest event's `rows_seen` on each of `panels`
+    stacked charts, labelled on the top one; one legend entry for them all."""
+    shapes = []
+    for index, event in enumerate(events[-DRIFT_MARKERS_SHOWN:]):
+        for row in range(1, panels + 1):
+            suffix = "" if row == 1 else str(row)
+            shape: Json = {
+                "type": "line", "name": "drift detected",
+                "xref": f"x{suffix}", "x0": event["rows_seen"], "x1": event["rows_seen"],
+                "yref": f"y{suffix} domain", "y0": 0, "y1": 1,
+                "line": {"color": DRIFT_COLOR, "width": 2, "dash": "dash"},
+                "legendgroup": "drift", "showlegend": index == 0 and row == 1,
+            }  # fmt: skip
+            if row == 1:
+                shape["label"] = {
+                    "text": f"drift ({event['detector']})", "textposition": "end",
+                    "font": {"color": DRIFT_COLOR, "size": 11},
+                }  # fmt: skip
+            shapes.append(shape)
+    return shapes
 
 
 def _rolling_note(points: Sequence[Json]) -> str:
@@ -125,7 +164,11 @@ def _rolling_note(points: Sequence[Json]) -> str:
     return f"dotted: the last {window:,} rows" if window else "dotted: the recent rows"
 
 
-def classification_metrics_figure(history: Json) -> Figure:
+def _events(drift: Json | None) -> list[Json]:
+    return drift["events"] if drift else []
+
+
+def classification_metrics_figure(history: Json, drift: Json | None = None) -> Figure:
     points = history["points"]
     scores_title = f"accuracy, F1, ROC AUC ({_rolling_note(points)})"
     return _trajectories(
@@ -134,10 +177,11 @@ def classification_metrics_figure(history: Json) -> Figure:
             (scores_title, ("accuracy", "f1", "roc_auc"), (0, 1)),
             ("log loss", ("log_loss",), None),
         ],
+        _events(drift),
     )
 
 
-def regression_metrics_figure(history: Json) -> Figure:
+def regression_metrics_figure(history: Json, drift: Json | None = None) -> Figure:
     points = history["points"]
     return _trajectories(
         points,
@@ -145,29 +189,61 @@ def regression_metrics_figure(history: Json) -> Figure:
             (f"MAE and RMSE ({_rolling_note(points)})", ("mae", "rmse"), None),
             ("R²", ("r2",), (-1, 1)),
         ],
+        _events(drift),
     )
 
 
 def coefficients_figure(history: Json) -> Figure:
-    """How each coefficient (original units) moved as rows were learned."""
+    """How each coefficient (original units) moved as rows were learned, inside the band
+    of its 95% interval as the API served it at each point."""
     points = history["points"]
     rows_seen = numbers([point["rows_seen"] for point in points])
     names = sorted(points[-1]["coefficients"] if points else [], key=_intercept_last)
-    data = [
-        _lines(rows_seen, numbers([point["coefficients"].get(name) for point in points]),
-               name=name, color=color)
-        for color, name in zip(COLORS, names, strict=False)
-    ]  # fmt: skip
+    note, hover_label = BAND_NOTES[history["task"]]
+    data = []
+    for color, name in zip(COLORS, names, strict=False):
+        data += _interval_band(points, name, color, label=hover_label)
+        data.append(_lines(
+            rows_seen, numbers([point["coefficients"].get(name) for point in points]),
+            name=name, color=color, legendgroup=name,
+        ))  # fmt: skip
     zero_line = {
         "type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
         "line": {"color": "#999", "width": 1},
     }  # fmt: skip
     layout = _layout(
-        title=_title("regression coefficients (original units)"),
+        title=_title(f"{history['task']} coefficients (original units)<br><sup>{note}</sup>"),
         xaxis={"title": _title("rows learned")},
+        hovermode="x unified",
         shapes=[zero_line],
     )
     return {"data": data, "layout": layout}
+
+
+def _interval_band(points: Sequence[Json], name: str, color: str, *, label: str) -> list[Json]:
+    """The interval of `name` as a filled band: its low edge, then its high edge filled
+    down to it. Points without intervals (records older than them, or too few rows yet)
+    are left out, so the band starts where the intervals do."""
+    served = [
+        (point["rows_seen"], point["coefficient_intervals"][name])
+        for point in points
+        if (point.get("coefficient_intervals") or {}).get(name) is not None
+    ]
+    rows_seen = numbers([rows for rows, _ in served])
+    edges = []
+    for edge, side in ((0, "low"), (1, "high")):
+        edges.append(_lines(
+            rows_seen, numbers([interval[edge] for _, interval in served]),
+            name=f"{name} 95% {side}", color=color, line={"width": 0}, legendgroup=name,
+            showlegend=False, hovertemplate=f"{label}, {side}: %{{y:.3f}}<extra></extra>",
+        ))  # fmt: skip
+    edges[1].update(fill="tonexty", fillcolor=_translucent(color))
+    return edges
+
+
+def _translucent(color: str, alpha: float = 0.2) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
 
 
 def _intercept_last(name: str) -> tuple[bool, str]:

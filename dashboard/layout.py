@@ -26,6 +26,26 @@ The `promoted` coefficient only says that promoted people have a better network 
 which is how they got promoted; it is not what a promotion does to anyone. And the
 `competence` coefficient is produced by the same selection: it is not evidence that
 competence harms networking. To learn how the two relate, leave `promoted` out of the model.
+
+**What the bands mean.** Each band is the coefficient's 95% interval (with the weak prior
+used here, the OLS confidence interval of the rows learned so far). It says how precisely
+the rows pin down the *association* this model measures: between competence and network
+ability among people with the same `promoted`. It narrows, about as 1/√rows, as rows come
+in. It does not say that the association is a cause: a narrow band away from zero on
+`competence` only means the selection effect of the collider is measured precisely; more
+rows make a biased number more certain, never less biased. Nor is it the range of one
+person's network ability: that is the wider predictive interval `POST /regression/predict`
+returns.
+"""
+
+CLASSIFIER_INTERVALS_NOTE = """
+**The classifier's bands.** The logistic regression learns by stochastic gradient descent
+and holds no posterior, so its intervals come from a Laplace approximation kept beside it:
+an online estimate of the maximum-likelihood weights and of their observed information.
+The band is that estimate ± 1.96 standard errors, so it is centred on the estimate, not on
+the SGD line drawn in it; while SGD is still catching up (its first thousands of rows, or
+after the world changed) the line runs outside its band. The band is drawn as the API
+serves it.
 """
 
 
@@ -59,10 +79,15 @@ def _header() -> html.Header:
     )
 
 
+def _drift_notice(task: str) -> html.Div:
+    return html.Div(id=f"{task}-drift", className="drift-notice hidden", role="alert")
+
+
 def _classification_section() -> html.Section:
     return html.Section(
         [
             html.H2("Classification: is a person promoted?"),
+            _drift_notice("classification"),
             html.P(
                 "Each row is predicted before the model learns it, so these metrics are honest "
                 "out-of-sample scores. When the solid (all rows) and dotted (recent rows) lines "
@@ -79,6 +104,13 @@ def _classification_section() -> html.Section:
                 ],
                 className="grid",
             ),
+            html.Div(
+                [
+                    _graph("classification-coefficients"),
+                    dcc.Markdown(CLASSIFIER_INTERVALS_NOTE, className="card note"),
+                ],
+                className="grid",
+            ),
         ]
     )
 
@@ -87,6 +119,7 @@ def _regression_section() -> html.Section:
     return html.Section(
         [
             html.H2("Regression: network ability from competence and promotion"),
+            _drift_notice("regression"),
             html.Div(
                 [_graph("regression-metrics"), _graph("regression-coefficients")],
                 className="grid",

@@ -42,6 +42,8 @@ LEARNING = {
     "/classification/history": (200, "classification_history"),
     "/regression/latest": (200, "regression_latest"),
     "/regression/history": (200, "regression_history"),
+    "/classification/drift": (200, "classification_drift"),
+    "/regression/drift": (200, "regression_drift"),
 }
 BEFORE_FIRST_TICK = {
     "/status": (200, "status_before_first_tick"),
@@ -68,3 +70,8 @@ def regression_latest() -> dict:
 @pytest.fixture
 def regression_history() -> dict:
     return load("regression_history")
+
+
+@pytest.fixture
+def classification_drift() -> dict:
+    return load("classification_drift")

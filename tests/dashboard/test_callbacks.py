@@ -93,7 +93,23 @@ def test_refresh_status_asks_again_for_a_chart_that_missed_its_version(api):
 def test_refresh_classification_draws_a_new_model_version(api):
     drawn = callbacks.refresh_classification(VERSION, None)
     assert drawn["drawn"] == VERSION
-    assert set(drawn) == {"metrics", "confusion", "boundary", "batch", "drawn"}
+    assert set(drawn) == {
+        "metrics", "coefficients", "confusion", "boundary", "batch", "drift", "drift_class",
+        "drawn",
+    }  # fmt: skip
+
+
+def test_a_model_versions_drift_events_are_marked_and_announced(api):
+    drawn = callbacks.refresh_classification(VERSION, None)
+    newest = load("classification_drift")["events"][-1]
+    markers = [s for s in drawn["metrics"]["layout"]["shapes"] if s["name"] == "drift detected"]
+    assert {marker["x0"] for marker in markers} == {newest["rows_seen"]}
+    assert drawn["drift_class"] == "drift-notice"
+    assert f"row {newest['rows_seen']:,}" in str(drawn["drift"])
+
+
+def test_a_task_without_drift_events_hides_its_notice(api):
+    assert callbacks.refresh_regression(VERSION, None)["drift_class"] == "drift-notice hidden"
 
 
 def test_refresh_classification_skips_a_version_already_drawn(api):
@@ -123,7 +139,7 @@ def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
 
     api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(count)))
     drawn = [callbacks.refresh_regression(VERSION, None) for _viewer in range(5)]
-    assert asked == ["/regression/latest", "/regression/history"]
+    assert asked == ["/regression/latest", "/regression/history", "/regression/drift"]
     assert all(charts == drawn[0] for charts in drawn)
 
 

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import figures
+from tests.dashboard.conftest import load
 
 
 def validated(build):
@@ -91,8 +92,98 @@ def test_metric_figures_of_an_empty_history_have_no_points():
 def test_coefficients_follow_each_weight_over_rows_seen(regression_history):
     figure = coefficients_figure(regression_history)
     points = regression_history["points"]
-    assert [t.name for t in figure.data] == ["competence", "promoted", "intercept"]
+    lines = [t.name for t in figure.data if t.showlegend is not False]
+    assert lines == ["competence", "promoted", "intercept"]
     assert values(trace(figure, "promoted").y) == [p["coefficients"]["promoted"] for p in points]
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_each_coefficient_sits_in_the_band_of_its_served_interval(
+    task, regression_history, classification_history
+):
+    history = regression_history if task == "regression" else classification_history
+    figure = coefficients_figure(history)
+    points = history["points"]
+    for name in points[-1]["coefficients"]:
+        low, high = trace(figure, f"{name} 95% low"), trace(figure, f"{name} 95% high")
+        assert values(low.x) == values(high.x) == [p["rows_seen"] for p in points]
+        assert values(low.y) == [p["coefficient_intervals"][name][0] for p in points]
+        assert values(high.y) == [p["coefficient_intervals"][name][1] for p in points]
+        # The high edge fills down to the trace just before it, which is the low edge.
+        assert high.fill == "tonexty"
+        assert figure.data[figure.data.index(high) - 1] is low
+        assert high.legendgroup == low.legendgroup == trace(figure, name).legendgroup
+
+
+def test_bands_narrow_as_rows_come_in(regression_history):
+    figure = coefficients_figure(regression_history)
+    low, high = trace(figure, "promoted 95% low"), trace(figure, "promoted 95% high")
+    widths = [h - lo for lo, h in zip(values(low.y), values(high.y), strict=True)]
+    assert widths[-1] < widths[0] / 5
+
+
+def test_points_without_intervals_are_left_out_of_the_band(regression_history):
+    points = regression_history["points"]
+    points[0]["coefficient_intervals"] = None
+    del points[1]["coefficient_intervals"]  # a record older than the intervals
+    figure = coefficients_figure(regression_history)
+    low = trace(figure, "competence 95% low")
+    assert values(low.x) == [p["rows_seen"] for p in points[2:]]
+    assert values(low.y) == [p["coefficient_intervals"]["competence"][0] for p in points[2:]]
+    assert values(trace(figure, "competence").x) == [p["rows_seen"] for p in points]
+
+
+def test_a_history_without_intervals_draws_empty_bands(regression_history):
+    for point in regression_history["points"]:
+        point["coefficient_intervals"] = None
+    figure = coefficients_figure(regression_history)
+    assert values(trace(figure, "promoted 95% high").x) == []
+    assert values(trace(figure, "promoted").y)
+
+
+def test_the_classifiers_bands_say_they_are_centred_on_the_laplace_estimate(
+    classification_history,
+):
+    figure = coefficients_figure(classification_history)
+    assert "Laplace approximation" in figure.layout.title.text
+    assert "not on the SGD line" in figure.layout.title.text
+    assert trace(figure, "competence 95% high").hovertemplate.startswith("Laplace 95% interval")
+    assert "exact" in coefficients_figure(load("regression_history")).layout.title.text
+
+
+def drift_lines(figure: go.Figure) -> list:
+    return [shape for shape in figure.layout.shapes if shape.name == "drift detected"]
+
+
+def test_metric_charts_mark_each_drift_event_on_every_panel(classification_history):
+    events = [
+        {"rows_seen": 1200, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3},
+        {"rows_seen": 3400, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.4},
+    ]
+    figure = classification_metrics_figure(classification_history, {"events": events})
+    markers = drift_lines(figure)
+    assert sorted((m.x0, m.x1, m.xref, m.yref) for m in markers) == [
+        (1200, 1200, "x", "y domain"), (1200, 1200, "x2", "y2 domain"),
+        (3400, 3400, "x", "y domain"), (3400, 3400, "x2", "y2 domain"),
+    ]  # fmt: skip
+    assert all((m.y0, m.y1) == (0, 1) for m in markers)
+    assert [m.label.text for m in markers if m.label.text] == ["drift (ADWIN)"] * 2
+    assert [m.showlegend for m in markers].count(True) == 1
+
+
+def test_metric_charts_mark_only_the_newest_drift_events(regression_history):
+    shown = figures.DRIFT_MARKERS_SHOWN
+    events = [
+        {"rows_seen": 100 * i, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3}
+        for i in range(1, shown + 6)
+    ]
+    markers = drift_lines(regression_metrics_figure(regression_history, {"events": events}))
+    assert sorted({m.x0 for m in markers}) == [e["rows_seen"] for e in events[-shown:]]
+
+
+@pytest.mark.parametrize("drift", [None, {"task": "regression", "events": []}])
+def test_metric_charts_without_drift_events_have_no_markers(drift, regression_history):
+    assert drift_lines(regression_metrics_figure(regression_history, drift)) == []
 
 
 def test_confusion_matrix_puts_actual_on_rows_and_predicted_on_columns(classification_latest):
