@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import plotly.io as pio
+from plotly.colors import make_colorscale, sequential
 from plotly.subplots import make_subplots
 
 Json = dict[str, Any]
@@ -28,6 +29,7 @@ WRONG_COLOR = "#d62728"
 # (value of `promoted`, legend label, colour) for charts that split rows by the truth.
 PROMOTION_GROUPS = ((True, "promoted", PROMOTED_COLOR), (False, "not promoted", NOT_PROMOTED_COLOR))
 TRACE_TYPES = ("scatter", "heatmap")
+BLUES = make_colorscale(sequential.Blues)
 DRIFT_COLOR = "#d62728"
 # The newest events are marked; an old stream's many would hide the metric lines.
 DRIFT_MARKERS_SHOWN = 20
@@ -84,7 +86,10 @@ def _stacked_grid(rows: int) -> Json:
     grid = make_subplots(
         rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1, subplot_titles=titles
     )
-    return grid.to_plotly_json()["layout"]
+    layout = grid.to_plotly_json()["layout"]
+    # make_subplots resolves Plotly's default template, which would replace ours.
+    del layout["template"]
+    return layout
 
 
 def numbers(values: Sequence[float | None]) -> Json:
@@ -263,7 +268,8 @@ def confusion_matrix_figure(latest: Json) -> Figure:
             [f"false negative<br>{counts['fn']:,}", f"true positive<br>{counts['tp']:,}"],
         ],
         "texttemplate": "%{text}",
-        "colorscale": "Blues",
+        # Resolved here: plotly.js's own "Blues" runs from dark to light, the other way round.
+        "colorscale": BLUES,
         "showscale": False,
     }
     layout = _layout(

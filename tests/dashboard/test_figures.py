@@ -42,6 +42,18 @@ def test_figures_carry_plotly_whites_look_resolved_for_the_browser(regression_la
     assert figure.layout.template.data.scatter
 
 
+def test_stacked_metric_charts_keep_plotly_whites_look(regression_history):
+    figure = regression_metrics_figure(regression_history)
+    assert figure.layout.template.layout.plot_bgcolor == "white"
+
+
+def test_confusion_matrix_shades_the_larger_counts_darker(classification_latest):
+    # The dict as the browser gets it: go.Figure would resolve a named scale the other way.
+    scale = figures.confusion_matrix_figure(classification_latest)["data"][0]["colorscale"]
+    lightest, darkest = scale[0][1], scale[-1][1]
+    assert sum(map(int, lightest[4:-1].split(","))) > sum(map(int, darkest[4:-1].split(",")))
+
+
 def test_placeholder_says_why_it_is_empty():
     figure = placeholder_figure("waiting for data")
     assert figure.data == ()
