@@ -24,12 +24,25 @@ POINTS_DRAWN = """id => {
 }"""
 CHARTS = (
     "classification-metrics",
+    "classification-coefficients",
     "confusion-matrix",
     "decision-boundary",
     "regression-metrics",
     "regression-coefficients",
     "predicted-vs-actual",
 )
+# The interval bands a coefficient chart has painted: filled areas with a drawn outline.
+BANDS_PAINTED = """id => [...document.querySelectorAll(`#${id} path.js-fill`)]
+    .filter(path => (path.getAttribute('d') || '').length > 1).length"""
+# Where the metric chart's drift markers stand (rows seen), as Plotly laid them out.
+DRIFT_MARKED_AT = """id => {
+    const plot = document.querySelector(`#${id} .js-plotly-plot`);
+    if (!plot || !plot._fullLayout) return [];
+    return plot._fullLayout.shapes
+        .filter(shape => shape.name === 'drift detected').map(shape => shape.x0);
+}"""
+# The promotion policy turns here; the classifier's detector fires a few dozen rows later.
+DRIFT_AT_ROW = 1000
 
 
 @pytest.fixture
@@ -42,6 +55,7 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
             "SIMULATOR_DB": str(tmp_path / "sim.db"),
             "SIMULATOR_ROWS": "5000",
             "SIMULATOR_GROWTH_ROWS_PER_SECOND": "20",
+            "SIMULATOR_DRIFT_AT_ROW": str(DRIFT_AT_ROW),
         },
         log_dir=tmp_path,
         ready_path="/api/v1/data?page=0",
@@ -208,3 +222,31 @@ def test_viewers_at_different_refresh_rates_both_see_a_new_model_version(trio, b
     )
     for viewer in (fast, slow):
         assert_charts_show_data(viewer)
+
+
+def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(trio, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    api_url = trio["api"].url
+    viewer = open_dashboard(browser, trio["dashboard"].url)
+    for chart, coefficients in (("classification-coefficients", 3), ("regression-coefficients", 3)):
+        viewer.wait_for_function(
+            f"({BANDS_PAINTED})('{chart}') === {coefficients}", timeout=15_000
+        )  # fmt: skip
+
+    events = wait_until(
+        lambda: httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"],
+        timeout=60, message="the learner to detect the switch",
+    )  # fmt: skip
+    detected_at = events[0]["rows_seen"]
+    assert DRIFT_AT_ROW < detected_at <= DRIFT_AT_ROW + 2_000
+    viewer.wait_for_function(
+        f"({DRIFT_MARKED_AT})('classification-metrics').includes({detected_at})", timeout=15_000
+    )
+    # Every marker the chart draws is an event the API recorded, on both stacked panels.
+    marked = viewer.evaluate(f"({DRIFT_MARKED_AT})('classification-metrics')")
+    served = httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"]
+    assert sorted(marked) == sorted(2 * [event["rows_seen"] for event in served])
+    notice = viewer.locator("#classification-drift")
+    sync_api.expect(notice).to_be_visible()
+    sync_api.expect(notice).to_contain_text(f"Drift detected by ADWIN at row {detected_at:,}")
+    viewer.screenshot(path=ARTIFACTS / "dashboard-drift.png", full_page=True)
