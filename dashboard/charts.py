@@ -4,7 +4,8 @@ events are read once with its charts and never need a poll of their own."""
 
 from typing import Any
 
-from dashboard.client import ApiClient
+from dashboard import ids
+from dashboard.client import ApiClient, Json
 from dashboard.components import batch_table, drift_notice
 from dashboard.figures import (
     classification_metrics_figure,
@@ -15,25 +16,24 @@ from dashboard.figures import (
     regression_metrics_figure,
 )
 
-Json = dict[str, Any]
 TASKS = ("classification", "regression")
 # Output name -> (component id, property) the callback fills, per task.
 CHART_OUTPUTS: dict[str, dict[str, tuple[str, str]]] = {
     "classification": {
-        "metrics": ("classification-metrics", "figure"),
-        "coefficients": ("classification-coefficients", "figure"),
-        "confusion": ("confusion-matrix", "figure"),
-        "boundary": ("decision-boundary", "figure"),
-        "batch": ("classification-batch", "children"),
-        "drift": ("classification-drift", "children"),
-        "drift_class": ("classification-drift", "className"),
+        "metrics": (ids.CLASSIFICATION_METRICS, "figure"),
+        "coefficients": (ids.CLASSIFICATION_COEFFICIENTS, "figure"),
+        "confusion": (ids.CONFUSION_MATRIX, "figure"),
+        "boundary": (ids.DECISION_BOUNDARY, "figure"),
+        "batch": (ids.CLASSIFICATION_BATCH, "children"),
+        "drift": (ids.drift_notice("classification"), "children"),
+        "drift_class": (ids.drift_notice("classification"), "className"),
     },
     "regression": {
-        "metrics": ("regression-metrics", "figure"),
-        "coefficients": ("regression-coefficients", "figure"),
-        "predicted": ("predicted-vs-actual", "figure"),
-        "drift": ("regression-drift", "children"),
-        "drift_class": ("regression-drift", "className"),
+        "metrics": (ids.REGRESSION_METRICS, "figure"),
+        "coefficients": (ids.REGRESSION_COEFFICIENTS, "figure"),
+        "predicted": (ids.PREDICTED_VS_ACTUAL, "figure"),
+        "drift": (ids.drift_notice("regression"), "children"),
+        "drift_class": (ids.drift_notice("regression"), "className"),
     },
 }
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+# A JSON object as the API sends it, and as the dashboard hands it on.
 Json = dict[str, Any]
 
 

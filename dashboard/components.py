@@ -1,20 +1,20 @@
 """HTML pieces built from API JSON: the status bar, the banner, the newest-batch table. Pure."""
 
 from datetime import UTC, datetime
-from typing import Any
 
 from dash import html
 
-Json = dict[str, Any]
+from dashboard import ids
+from dashboard.client import Json
 
 # (element id, label) in the order the status bar shows them.
 STATUS_FIELDS = (
-    ("learner-state", "learner"),
-    ("rows-learned", "rows learned"),
-    ("current-page", "next page"),
-    ("rows-quarantined", "rows quarantined"),
-    ("last-tick-age", "last tick"),
-    ("source-url", "source"),
+    (ids.LEARNER_STATE, "learner"),
+    (ids.ROWS_LEARNED, "rows learned"),
+    (ids.CURRENT_PAGE, "next page"),
+    (ids.ROWS_QUARANTINED, "rows quarantined"),
+    (ids.LAST_TICK_AGE, "last tick"),
+    (ids.SOURCE_URL, "source"),
 )
 NO_STATUS = {field_id: "…" for field_id, _ in STATUS_FIELDS}
 # A catching-up tick returns up to LATEST_BATCH_ROWS rows; the table shows the newest few.
@@ -39,13 +39,13 @@ def tick_age(last_tick_at: str | None, now: datetime) -> str:
 def status_summary(status: Json, now: datetime) -> dict[str, str]:
     """The status bar's texts; equal summaries mean nothing to redraw."""
     return {
-        "learner-state": status["state"].replace("_", " "),
-        "rows-learned": f"{status['rows_seen']:,}",
-        "current-page": str(status["next_page"]),
-        "rows-quarantined": str(status["rows_quarantined"]),
-        "last-tick-age": tick_age(status.get("last_tick_at"), now),
-        "source-url": status["source_url"],
-        "last-error": status.get("last_error") or "",
+        ids.LEARNER_STATE: status["state"].replace("_", " "),
+        ids.ROWS_LEARNED: f"{status['rows_seen']:,}",
+        ids.CURRENT_PAGE: str(status["next_page"]),
+        ids.ROWS_QUARANTINED: str(status["rows_quarantined"]),
+        ids.LAST_TICK_AGE: tick_age(status.get("last_tick_at"), now),
+        ids.SOURCE_URL: status["source_url"],
+        ids.LAST_ERROR: status.get("last_error") or "",
     }
 
 
@@ -58,9 +58,9 @@ def _status_item(field_id: str, label: str, value: str, class_name: str = "statu
 
 def status_bar(summary: dict[str, str]) -> list[html.Div]:
     items = [_status_item(field_id, label, summary[field_id]) for field_id, label in STATUS_FIELDS]
-    if summary.get("last-error"):
-        error = summary["last-error"]
-        items.append(_status_item("last-error", "last error", error, "status-item status-error"))
+    error = summary.get(ids.LAST_ERROR)
+    if error:
+        items.append(_status_item(ids.LAST_ERROR, "last error", error, "status-item status-error"))
     return items
 
 

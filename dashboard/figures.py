@@ -17,8 +17,9 @@ import plotly.io as pio
 from plotly.colors import make_colorscale, sequential
 from plotly.subplots import make_subplots
 
-Json = dict[str, Any]
-Figure = dict[str, Any]
+from dashboard.client import Json
+
+Figure = Json
 # A stacked chart: its title, the metric keys it draws, and optional y-axis limits.
 Panel = tuple[str, Sequence[str], tuple[float, float] | None]
 
@@ -149,17 +150,24 @@ def _drift_markers(events: Sequence[Json], *, panels: int) -> list[Json]:
         for row in range(1, panels + 1):
             suffix = "" if row == 1 else str(row)
             shape: Json = {
-                "type": "line", "name": "drift detected",
-                "xref": f"x{suffix}", "x0": event["rows_seen"], "x1": event["rows_seen"],
-                "yref": f"y{suffix} domain", "y0": 0, "y1": 1,
+                "type": "line",
+                "name": "drift detected",
+                "xref": f"x{suffix}",
+                "x0": event["rows_seen"],
+                "x1": event["rows_seen"],
+                "yref": f"y{suffix} domain",
+                "y0": 0,
+                "y1": 1,
                 "line": {"color": DRIFT_COLOR, "width": 2, "dash": "dash"},
-                "legendgroup": "drift", "showlegend": index == 0 and row == 1,
-            }  # fmt: skip
+                "legendgroup": "drift",
+                "showlegend": index == 0 and row == 1,
+            }
             if row == 1:
                 shape["label"] = {
-                    "text": f"drift ({event['detector']})", "textposition": "end",
+                    "text": f"drift ({event['detector']})",
+                    "textposition": "end",
                     "font": {"color": DRIFT_COLOR, "size": 11},
-                }  # fmt: skip
+                }
             shapes.append(shape)
     return shapes
 
@@ -208,10 +216,15 @@ def coefficients_figure(history: Json) -> Figure:
     data = []
     for color, name in zip(COLORS, names, strict=False):
         data += _interval_band(points, name, color, label=hover_label)
-        data.append(_lines(
-            rows_seen, numbers([point["coefficients"].get(name) for point in points]),
-            name=name, color=color, legendgroup=name,
-        ))  # fmt: skip
+        data.append(
+            _lines(
+                rows_seen,
+                numbers([point["coefficients"].get(name) for point in points]),
+                name=name,
+                color=color,
+                legendgroup=name,
+            )
+        )
     zero_line = {
         "type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
         "line": {"color": "#999", "width": 1},
@@ -237,11 +250,18 @@ def _interval_band(points: Sequence[Json], name: str, color: str, *, label: str)
     rows_seen = numbers([rows for rows, _ in served])
     edges = []
     for edge, side in ((0, "low"), (1, "high")):
-        edges.append(_lines(
-            rows_seen, numbers([interval[edge] for _, interval in served]),
-            name=f"{name} 95% {side}", color=color, line={"width": 0}, legendgroup=name,
-            showlegend=False, hovertemplate=f"{label}, {side}: %{{y:.3f}}<extra></extra>",
-        ))  # fmt: skip
+        edges.append(
+            _lines(
+                rows_seen,
+                numbers([interval[edge] for _, interval in served]),
+                name=f"{name} 95% {side}",
+                color=color,
+                line={"width": 0},
+                legendgroup=name,
+                showlegend=False,
+                hovertemplate=f"{label}, {side}: %{{y:.3f}}<extra></extra>",
+            )
+        )
     edges[1].update(fill="tonexty", fillcolor=_translucent(color))
     return edges
 

@@ -2,6 +2,8 @@
 
 from dash import dcc, html
 
+from dashboard import ids
+from dashboard.charts import TASKS
 from dashboard.components import NO_STATUS, banner, status_bar
 from dashboard.figures import placeholder_figure
 
@@ -64,9 +66,9 @@ def _header() -> html.Header:
             html.H1("Online learning: who gets promoted"),
             html.Div(
                 [
-                    html.Label("refresh every", htmlFor="refresh-choice"),
+                    html.Label("refresh every", htmlFor=ids.REFRESH_CHOICE),
                     dcc.RadioItems(
-                        id="refresh-choice",
+                        id=ids.REFRESH_CHOICE,
                         options=REFRESH_CHOICES,
                         value=DEFAULT_REFRESH_SECONDS,
                         inline=True,
@@ -80,7 +82,7 @@ def _header() -> html.Header:
 
 
 def _drift_notice(task: str) -> html.Div:
-    return html.Div(id=f"{task}-drift", className="drift-notice hidden", role="alert")
+    return html.Div(id=ids.drift_notice(task), className="drift-notice hidden", role="alert")
 
 
 def _classification_section() -> html.Section:
@@ -95,18 +97,18 @@ def _classification_section() -> html.Section:
                 className="explain",
             ),
             html.Div(
-                [_graph("classification-metrics"), _graph("confusion-matrix")], className="grid"
+                [_graph(ids.CLASSIFICATION_METRICS), _graph(ids.CONFUSION_MATRIX)], className="grid"
             ),
             html.Div(
                 [
-                    _graph("decision-boundary"),
-                    html.Table(id="classification-batch", className="card batch"),
+                    _graph(ids.DECISION_BOUNDARY),
+                    html.Table(id=ids.CLASSIFICATION_BATCH, className="card batch"),
                 ],
                 className="grid",
             ),
             html.Div(
                 [
-                    _graph("classification-coefficients"),
+                    _graph(ids.CLASSIFICATION_COEFFICIENTS),
                     dcc.Markdown(CLASSIFIER_INTERVALS_NOTE, className="card note"),
                 ],
                 className="grid",
@@ -121,13 +123,13 @@ def _regression_section() -> html.Section:
             html.H2("Regression: network ability from competence and promotion"),
             _drift_notice("regression"),
             html.Div(
-                [_graph("regression-metrics"), _graph("regression-coefficients")],
+                [_graph(ids.REGRESSION_METRICS), _graph(ids.REGRESSION_COEFFICIENTS)],
                 className="grid",
             ),
             html.Div(
                 [
-                    _graph("predicted-vs-actual"),
-                    dcc.Markdown(COLLIDER_NOTE, id="collider-note", className="card note"),
+                    _graph(ids.PREDICTED_VS_ACTUAL),
+                    dcc.Markdown(COLLIDER_NOTE, id=ids.COLLIDER_NOTE, className="card note"),
                 ],
                 className="grid",
             ),
@@ -139,16 +141,15 @@ def build_layout() -> html.Div:
     banner_text, banner_class = banner(None, "")
     return html.Div(
         [
-            dcc.Interval(id="poll", interval=DEFAULT_REFRESH_SECONDS * 1000),
+            dcc.Interval(id=ids.POLL, interval=DEFAULT_REFRESH_SECONDS * 1000),
             # What this browser last drew; memory storage, so a reload draws afresh.
-            dcc.Store(id="status-seen"),
+            dcc.Store(id=ids.STATUS_SEEN),
             # The model version the status last reported; the charts follow it.
-            dcc.Store(id="model-version"),
-            dcc.Store(id="classification-seen"),
-            dcc.Store(id="regression-seen"),
+            dcc.Store(id=ids.MODEL_VERSION),
+            *[dcc.Store(id=ids.drawn(task)) for task in TASKS],
             _header(),
-            html.Div(banner_text, id="banner", className=banner_class, role="status"),
-            html.Div(status_bar(NO_STATUS), id="status-bar", className="status-bar"),
+            html.Div(banner_text, id=ids.BANNER, className=banner_class, role="status"),
+            html.Div(status_bar(NO_STATUS), id=ids.STATUS_BAR, className="status-bar"),
             _classification_section(),
             _regression_section(),
         ],

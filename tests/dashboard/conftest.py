@@ -1,7 +1,10 @@
+import base64
 import json
+import math
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 
 from dashboard.client import ApiClient
@@ -11,6 +14,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def load(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def values(series) -> list:
+    """A series as numbers, whether Plotly's typed array (NaN for a gap) or a plain list."""
+    if isinstance(series, dict):
+        decoded = np.frombuffer(base64.b64decode(series["bdata"]), dtype=series["dtype"])
+        return [None if math.isnan(value) else value for value in decoded.tolist()]
+    return list(series)
 
 
 def recorded_handler(routes: dict[str, tuple[int, str]]):

@@ -4,7 +4,7 @@ import httpx
 import pytest
 from dash.exceptions import PreventUpdate
 
-from dashboard import callbacks
+from dashboard import callbacks, ids
 from dashboard.client import ApiClient
 from dashboard.shared import PerVersion, Recent
 from tests.dashboard.conftest import (
@@ -14,6 +14,7 @@ from tests.dashboard.conftest import (
     recorded_api,
     recorded_handler,
     unreachable_api,
+    values,
 )
 
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
@@ -41,7 +42,7 @@ def view_of(client: ApiClient) -> dict:
 def test_status_view_of_a_learning_api_has_no_banner_and_names_the_model_version():
     view = view_of(recorded_api(LEARNING))
     assert view["banner"] is None
-    assert view["summary"]["rows-learned"] == f"{load('status_running')['rows_seen']:,}"
+    assert view["summary"][ids.ROWS_LEARNED] == f"{load('status_running')['rows_seen']:,}"
     assert view["model_version"] == load("status_running")["model_version"]
 
 
@@ -92,11 +93,20 @@ def test_refresh_status_asks_again_for_a_chart_that_missed_its_version(api):
 
 def test_refresh_classification_draws_a_new_model_version(api):
     drawn = callbacks.refresh_classification(VERSION, None)
+    latest, history = load("classification_latest"), load("classification_history")
     assert drawn["drawn"] == VERSION
-    assert set(drawn) == {
-        "metrics", "coefficients", "confusion", "boundary", "batch", "drift", "drift_class",
-        "drawn",
-    }  # fmt: skip
+    assert set(drawn) == set(callbacks.CHART_OUTPUTS["classification"]) | {"drawn"}
+    # Each output is drawn from this version's record and history, not left as it was.
+    counts = latest["metrics"]["confusion_matrix"]
+    assert drawn["confusion"]["data"][0]["z"] == [
+        [counts["tn"], counts["fp"]],
+        [counts["fn"], counts["tp"]],
+    ]
+    accuracy = next(t for t in drawn["metrics"]["data"] if t["name"] == "accuracy")
+    assert values(accuracy["x"]) == [point["rows_seen"] for point in history["points"]]
+    competence = next(t for t in drawn["coefficients"]["data"] if t["name"] == "competence")
+    assert values(competence["y"])[-1] == latest["coefficients"]["competence"]
+    assert f"model version {VERSION}" in str(drawn["batch"])
 
 
 def test_a_model_versions_drift_events_are_marked_and_announced(api):
@@ -144,7 +154,7 @@ def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
 
 
 @pytest.mark.parametrize(
-    ("choice", "expected"), [(1, (1000, False)), (10, (10000, False)), (0, (2000, True))]
+    ("choice", "interval", "paused"), [(1, 1000, False), (10, 10000, False), (0, 2000, True)]
 )
-def test_refresh_interval_is_the_viewers_choice_or_paused(choice, expected):
-    assert callbacks.set_refresh_interval(choice) == expected
+def test_refresh_interval_is_the_viewers_choice_or_paused(choice, interval, paused):
+    assert callbacks.set_refresh_interval(choice) == {"interval": interval, "paused": paused}

@@ -3,6 +3,7 @@ from typing import Any
 
 from dash import html
 
+from dashboard import ids
 from dashboard.components import (
     BATCH_TABLE_ROWS,
     banner,
@@ -48,19 +49,19 @@ def test_status_bar_shows_every_field_of_the_status():
     status = load("status_running") | {"rows_seen": 12345, "rows_quarantined": 2}
     status["last_tick_at"] = "2026-11-26T22:00:24Z"
     bar = ids_in(status_bar(status_summary(status, NOW)))
-    assert bar["learner-state"] == "running"
-    assert bar["rows-learned"] == "12,345"
-    assert bar["current-page"] == str(status["next_page"])
-    assert bar["rows-quarantined"] == "2"
-    assert bar["last-tick-age"] == "6 s ago"
-    assert bar["source-url"] == status["source_url"]
-    assert "last-error" not in bar
+    assert bar[ids.LEARNER_STATE] == "running"
+    assert bar[ids.ROWS_LEARNED] == "12,345"
+    assert bar[ids.CURRENT_PAGE] == str(status["next_page"])
+    assert bar[ids.ROWS_QUARANTINED] == "2"
+    assert bar[ids.LAST_TICK_AGE] == "6 s ago"
+    assert bar[ids.SOURCE_URL] == status["source_url"]
+    assert ids.LAST_ERROR not in bar
 
 
 def test_status_bar_shows_the_last_error_when_there_is_one():
     bar = ids_in(status_bar(status_summary(load("status_backing_off"), NOW)))
-    assert bar["learner-state"] == "backing off"
-    assert bar["last-error"] == load("status_backing_off")["last_error"]
+    assert bar[ids.LEARNER_STATE] == "backing off"
+    assert bar[ids.LAST_ERROR] == load("status_backing_off")["last_error"]
 
 
 def test_banner_names_the_unreachable_api_and_hides_when_all_is_well():
