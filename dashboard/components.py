@@ -1,4 +1,5 @@
-"""HTML pieces built from API JSON: the status bar, the banner, the newest-batch table. Pure."""
+"""HTML pieces built from API JSON: the status bar, the banner, the drift notice, the
+newest-batch table. Pure."""
 
 from datetime import UTC, datetime
 
