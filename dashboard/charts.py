@@ -5,14 +5,16 @@ events are read once with its charts and never need a poll of their own."""
 from typing import Any
 
 from dashboard import ids
+from dashboard.batch_figures import (
+    confusion_matrix_figure,
+    decision_boundary_figure,
+    predicted_vs_actual_figure,
+)
 from dashboard.client import ApiClient, Json
 from dashboard.components import batch_table, drift_notice
 from dashboard.figures import (
     classification_metrics_figure,
     coefficients_figure,
-    confusion_matrix_figure,
-    decision_boundary_figure,
-    predicted_vs_actual_figure,
     regression_metrics_figure,
 )
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.client import ApiClient
@@ -14,6 +15,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def load(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def validated(build):
+    """The builder with its dict put through Plotly's validating Figure, which refuses any
+    property Plotly does not know."""
+    return lambda *args: go.Figure(build(*args))
+
+
+def trace(figure: go.Figure, name: str):
+    return next(t for t in figure.data if t.name == name)
 
 
 def values(series) -> list:

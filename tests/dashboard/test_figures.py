@@ -1,47 +1,17 @@
-import math
-
-import plotly.graph_objects as go
 import pytest
 
 from dashboard import figures
-from tests.dashboard.conftest import load, values
-
-
-def validated(build):
-    """The builder with its dict put through Plotly's validating Figure, which refuses any
-    property Plotly does not know."""
-    return lambda *args: go.Figure(build(*args))
-
+from tests.dashboard.conftest import load, trace, validated, values
 
 classification_metrics_figure = validated(figures.classification_metrics_figure)
 coefficients_figure = validated(figures.coefficients_figure)
-confusion_matrix_figure = validated(figures.confusion_matrix_figure)
-decision_boundary_figure = validated(figures.decision_boundary_figure)
 placeholder_figure = validated(figures.placeholder_figure)
-predicted_vs_actual_figure = validated(figures.predicted_vs_actual_figure)
 regression_metrics_figure = validated(figures.regression_metrics_figure)
-
-
-def trace(figure: go.Figure, name: str):
-    return next(t for t in figure.data if t.name == name)
-
-
-def test_figures_carry_plotly_whites_look_resolved_for_the_browser(regression_latest):
-    figure = predicted_vs_actual_figure(regression_latest)
-    assert figure.layout.template.layout.plot_bgcolor == "white"
-    assert figure.layout.template.data.scatter
 
 
 def test_stacked_metric_charts_keep_plotly_whites_look(regression_history):
     figure = regression_metrics_figure(regression_history)
     assert figure.layout.template.layout.plot_bgcolor == "white"
-
-
-def test_confusion_matrix_shades_the_larger_counts_darker(classification_latest):
-    # The dict as the browser gets it: go.Figure would resolve a named scale the other way.
-    scale = figures.confusion_matrix_figure(classification_latest)["data"][0]["colorscale"]
-    lightest, darkest = scale[0][1], scale[-1][1]
-    assert sum(map(int, lightest[4:-1].split(","))) > sum(map(int, darkest[4:-1].split(",")))
 
 
 def test_placeholder_says_why_it_is_empty():
@@ -153,7 +123,7 @@ def test_the_classifiers_bands_say_they_are_centred_on_the_laplace_estimate(
     assert "exact" in coefficients_figure(load("regression_history")).layout.title.text
 
 
-def drift_lines(figure: go.Figure) -> list:
+def drift_lines(figure) -> list:
     return [shape for shape in figure.layout.shapes if shape.name == "drift detected"]
 
 
@@ -188,82 +158,3 @@ def test_metric_charts_mark_only_the_newest_drift_events(regression_history):
 @pytest.mark.parametrize("drift", [None, {"task": "regression", "events": []}])
 def test_metric_charts_without_drift_events_have_no_markers(drift, regression_history):
     assert drift_lines(regression_metrics_figure(regression_history, drift)) == []
-
-
-def test_confusion_matrix_puts_actual_on_rows_and_predicted_on_columns(classification_latest):
-    counts = classification_latest["metrics"]["confusion_matrix"]
-    heatmap = confusion_matrix_figure(classification_latest).data[0]
-    assert [list(row) for row in heatmap.z] == [
-        [counts["tn"], counts["fp"]],
-        [counts["fn"], counts["tp"]],
-    ]
-    assert heatmap.y[1] == "actual: promoted"
-    assert heatmap.x[1] == "predicted: promoted"
-
-
-def test_decision_boundary_is_where_the_logit_is_zero(classification_latest):
-    coefficients = classification_latest["coefficients"]
-    line = trace(decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)")
-    for competence, network_ability in zip(line.x, line.y, strict=True):
-        logit = (
-            coefficients["intercept"]
-            + coefficients["competence"] * competence
-            + coefficients["network_ability"] * network_ability
-        )
-        assert logit == pytest.approx(0, abs=1e-9)
-
-
-def test_decision_boundary_shows_every_row_and_rings_the_wrong_ones(classification_latest):
-    batch = classification_latest["batch"]
-    batch[0].update(promoted=True, predicted=False)
-    figure = decision_boundary_figure(classification_latest)
-    shown = len(trace(figure, "actually promoted").x) + len(
-        trace(figure, "actually not promoted").x
-    )
-    assert shown == len(batch)
-    wrong = trace(figure, "wrong prediction")
-    assert len(wrong.x) == sum(row["predicted"] != row["promoted"] for row in batch)
-    assert batch[0]["competence"] in wrong.x
-
-
-def test_decision_boundary_is_vertical_when_network_ability_has_no_weight(classification_latest):
-    classification_latest["coefficients"] = {
-        "competence": 4.0,
-        "network_ability": 0.0,
-        "intercept": -2.0,
-    }
-    line = trace(decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)")
-    assert list(line.x) == [0.5, 0.5]
-
-
-def test_an_untrained_classifier_draws_no_boundary(classification_latest):
-    classification_latest["coefficients"] = {
-        "competence": 0.0,
-        "network_ability": 0.0,
-        "intercept": 0.0,
-    }
-    figure = decision_boundary_figure(classification_latest)
-    assert "decision boundary (P = 0.5)" not in {t.name for t in figure.data}
-
-
-def test_predicted_vs_actual_plots_each_row_against_the_diagonal(regression_latest):
-    figure = predicted_vs_actual_figure(regression_latest)
-    batch = regression_latest["batch"]
-    promoted = trace(figure, "promoted")
-    expected = [(r["network_ability"], r["predicted"]) for r in batch if r["promoted"]]
-    assert list(zip(promoted.x, promoted.y, strict=True)) == expected
-    diagonal = trace(figure, "perfect prediction")
-    assert list(diagonal.x) == list(diagonal.y)
-
-
-@pytest.mark.parametrize("build", [decision_boundary_figure, predicted_vs_actual_figure])
-def test_scatter_figures_fix_finite_axis_ranges_around_every_row(
-    build, classification_latest, regression_latest
-):
-    latest = regression_latest if build is predicted_vs_actual_figure else classification_latest
-    figure = build(latest)
-    for axis, name in ((figure.layout.xaxis, "x"), (figure.layout.yaxis, "y")):
-        low, high = axis.range
-        assert math.isfinite(low) and math.isfinite(high)
-        shown = [v for t in figure.data if t.mode == "markers" for v in getattr(t, name)]
-        assert shown and all(low < v < high for v in shown)
