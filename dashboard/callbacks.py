@@ -8,19 +8,17 @@ rate and a reload simply draws afresh.
 """
 
 from datetime import UTC, datetime
-from typing import Any
 
 from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboard import ids
 from dashboard.charts import CHART_OUTPUTS, TASKS, read_charts
-from dashboard.client import ApiClient, ApiUnavailable, NothingLearnedYet
+from dashboard.client import ApiClient, ApiUnavailable, Json, NothingLearnedYet
 from dashboard.components import banner, status_bar, status_summary
 from dashboard.config import settings
 from dashboard.layout import DEFAULT_REFRESH_SECONDS
 from dashboard.shared import PerVersion, Recent
-
-Json = dict[str, Any]
 
 client = ApiClient(
     settings.API_URL,
@@ -64,29 +62,28 @@ charts = PerVersion(build_charts, size=settings.CHART_VERSIONS_KEPT)
 
 
 @callback(
-    Output("poll", "interval"),
-    Output("poll", "disabled"),
-    Input("refresh-choice", "value"),
+    output={"interval": Output(ids.POLL, "interval"), "paused": Output(ids.POLL, "disabled")},
+    inputs={"seconds": Input(ids.REFRESH_CHOICE, "value")},
 )
-def set_refresh_interval(seconds: int | None) -> tuple[int, bool]:
+def set_refresh_interval(seconds: int | None) -> Json:
     if not seconds:
-        return DEFAULT_REFRESH_SECONDS * 1000, True
-    return seconds * 1000, False
+        return {"interval": DEFAULT_REFRESH_SECONDS * 1000, "paused": True}
+    return {"interval": seconds * 1000, "paused": False}
 
 
 @callback(
     output={
-        "bar": Output("status-bar", "children"),
-        "bar_class": Output("status-bar", "className"),
-        "banner": Output("banner", "children"),
-        "banner_class": Output("banner", "className"),
-        "seen": Output("status-seen", "data"),
-        "version": Output("model-version", "data"),
+        "bar": Output(ids.STATUS_BAR, "children"),
+        "bar_class": Output(ids.STATUS_BAR, "className"),
+        "banner": Output(ids.BANNER, "children"),
+        "banner_class": Output(ids.BANNER, "className"),
+        "seen": Output(ids.STATUS_SEEN, "data"),
+        "version": Output(ids.MODEL_VERSION, "data"),
     },
-    inputs={"_tick": Input("poll", "n_intervals")},
+    inputs={"_tick": Input(ids.POLL, "n_intervals")},
     state={
-        "seen": State("status-seen", "data"),
-        "drawn": [State(f"{task}-seen", "data") for task in TASKS],
+        "seen": State(ids.STATUS_SEEN, "data"),
+        "drawn": [State(ids.drawn(task), "data") for task in TASKS],
     },
 )
 def refresh_status(_tick: int | None, seen: Json | None, drawn: list[int | None]) -> Json:
@@ -122,13 +119,13 @@ def refresh_task(task: str, version: int | None, drawn: int | None) -> Json:
 
 def _section_outputs(task: str) -> dict[str, Output]:
     outputs = {name: Output(*target) for name, target in CHART_OUTPUTS[task].items()}
-    return {**outputs, "drawn": Output(f"{task}-seen", "data")}
+    return {**outputs, "drawn": Output(ids.drawn(task), "data")}
 
 
 @callback(
     output=_section_outputs("classification"),
-    inputs={"version": Input("model-version", "data")},
-    state={"drawn": State("classification-seen", "data")},
+    inputs={"version": Input(ids.MODEL_VERSION, "data")},
+    state={"drawn": State(ids.drawn("classification"), "data")},
 )
 def refresh_classification(version: int | None, drawn: int | None) -> Json:
     return refresh_task("classification", version, drawn)
@@ -136,8 +133,8 @@ def refresh_classification(version: int | None, drawn: int | None) -> Json:
 
 @callback(
     output=_section_outputs("regression"),
-    inputs={"version": Input("model-version", "data")},
-    state={"drawn": State("regression-seen", "data")},
+    inputs={"version": Input(ids.MODEL_VERSION, "data")},
+    state={"drawn": State(ids.drawn("regression"), "data")},
 )
 def refresh_regression(version: int | None, drawn: int | None) -> Json:
     return refresh_task("regression", version, drawn)

@@ -1,32 +1,41 @@
-"""What each task's section draws, from one read of its latest record and history."""
+"""What each task's section draws, from one read of its latest record, history and drift
+events. Events are committed with the tick that found them, so a model version's drift
+events are read once with its charts and never need a poll of their own."""
 
 from typing import Any
 
-from dashboard.client import ApiClient
-from dashboard.components import batch_table
-from dashboard.figures import (
-    classification_metrics_figure,
-    coefficients_figure,
+from dashboard import ids
+from dashboard.batch_figures import (
     confusion_matrix_figure,
     decision_boundary_figure,
     predicted_vs_actual_figure,
+)
+from dashboard.client import ApiClient, Json
+from dashboard.components import batch_table, drift_notice
+from dashboard.figures import (
+    classification_metrics_figure,
+    coefficients_figure,
     regression_metrics_figure,
 )
 
-Json = dict[str, Any]
 TASKS = ("classification", "regression")
 # Output name -> (component id, property) the callback fills, per task.
 CHART_OUTPUTS: dict[str, dict[str, tuple[str, str]]] = {
     "classification": {
-        "metrics": ("classification-metrics", "figure"),
-        "confusion": ("confusion-matrix", "figure"),
-        "boundary": ("decision-boundary", "figure"),
-        "batch": ("classification-batch", "children"),
+        "metrics": (ids.CLASSIFICATION_METRICS, "figure"),
+        "coefficients": (ids.CLASSIFICATION_COEFFICIENTS, "figure"),
+        "confusion": (ids.CONFUSION_MATRIX, "figure"),
+        "boundary": (ids.DECISION_BOUNDARY, "figure"),
+        "batch": (ids.CLASSIFICATION_BATCH, "children"),
+        "drift": (ids.drift_notice("classification"), "children"),
+        "drift_class": (ids.drift_notice("classification"), "className"),
     },
     "regression": {
-        "metrics": ("regression-metrics", "figure"),
-        "coefficients": ("regression-coefficients", "figure"),
-        "predicted": ("predicted-vs-actual", "figure"),
+        "metrics": (ids.REGRESSION_METRICS, "figure"),
+        "coefficients": (ids.REGRESSION_COEFFICIENTS, "figure"),
+        "predicted": (ids.PREDICTED_VS_ACTUAL, "figure"),
+        "drift": (ids.drift_notice("regression"), "children"),
+        "drift_class": (ids.drift_notice("regression"), "className"),
     },
 }
 
@@ -42,18 +51,25 @@ def as_json(value: Any) -> Any:
     return value
 
 
-def draw(task: str, latest: Json, history: Json) -> Json:
+def draw(task: str, latest: Json, history: Json, drift: Json) -> Json:
     """The section's outputs by name. Pure."""
+    notice, notice_class = drift_notice(task, drift)
+    shared = {
+        "coefficients": coefficients_figure(history),
+        "drift": as_json(notice),
+        "drift_class": notice_class,
+    }
     if task == "classification":
         return {
-            "metrics": classification_metrics_figure(history),
+            **shared,
+            "metrics": classification_metrics_figure(history, drift),
             "confusion": confusion_matrix_figure(latest),
             "boundary": decision_boundary_figure(latest),
             "batch": as_json(batch_table(latest)),
         }
     return {
-        "metrics": regression_metrics_figure(history),
-        "coefficients": coefficients_figure(history),
+        **shared,
+        "metrics": regression_metrics_figure(history, drift),
         "predicted": predicted_vs_actual_figure(latest),
     }
 
@@ -62,4 +78,5 @@ def read_charts(api: ApiClient, task: str, *, history_limit: int) -> tuple[int, 
     """The model version of the task's latest record and its section's outputs."""
     latest = api.read_latest(task)
     history = api.read_history(task, limit=history_limit)
-    return latest["model_version"], draw(task, latest, history)
+    drift = api.read_drift(task)
+    return latest["model_version"], draw(task, latest, history, drift)

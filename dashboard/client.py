@@ -4,6 +4,7 @@ from typing import Any
 
 import httpx
 
+# A JSON object as the API sends it, and as the dashboard hands it on.
 Json = dict[str, Any]
 
 
@@ -45,6 +46,13 @@ class ApiClient:
 
     def read_history(self, task: str, *, limit: int) -> Json:
         return self._json(self._get(f"/{task}/history", params={"limit": limit}))
+
+    def read_drift(self, task: str) -> Json:
+        """The task's drift events; none from an API that has no drift endpoint yet."""
+        response = self._get(f"/{task}/drift")
+        if response.status_code == 404:
+            return {"task": task, "events": []}
+        return self._json(response)
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         try:

@@ -1,20 +1,21 @@
-"""HTML pieces built from API JSON: the status bar, the banner, the newest-batch table. Pure."""
+"""HTML pieces built from API JSON: the status bar, the banner, the drift notice, the
+newest-batch table. Pure."""
 
 from datetime import UTC, datetime
-from typing import Any
 
 from dash import html
 
-Json = dict[str, Any]
+from dashboard import ids
+from dashboard.client import Json
 
 # (element id, label) in the order the status bar shows them.
 STATUS_FIELDS = (
-    ("learner-state", "learner"),
-    ("rows-learned", "rows learned"),
-    ("current-page", "next page"),
-    ("rows-quarantined", "rows quarantined"),
-    ("last-tick-age", "last tick"),
-    ("source-url", "source"),
+    (ids.LEARNER_STATE, "learner"),
+    (ids.ROWS_LEARNED, "rows learned"),
+    (ids.CURRENT_PAGE, "next page"),
+    (ids.ROWS_QUARANTINED, "rows quarantined"),
+    (ids.LAST_TICK_AGE, "last tick"),
+    (ids.SOURCE_URL, "source"),
 )
 NO_STATUS = {field_id: "…" for field_id, _ in STATUS_FIELDS}
 # A catching-up tick returns up to LATEST_BATCH_ROWS rows; the table shows the newest few.
@@ -39,13 +40,13 @@ def tick_age(last_tick_at: str | None, now: datetime) -> str:
 def status_summary(status: Json, now: datetime) -> dict[str, str]:
     """The status bar's texts; equal summaries mean nothing to redraw."""
     return {
-        "learner-state": status["state"].replace("_", " "),
-        "rows-learned": f"{status['rows_seen']:,}",
-        "current-page": str(status["next_page"]),
-        "rows-quarantined": str(status["rows_quarantined"]),
-        "last-tick-age": tick_age(status.get("last_tick_at"), now),
-        "source-url": status["source_url"],
-        "last-error": status.get("last_error") or "",
+        ids.LEARNER_STATE: status["state"].replace("_", " "),
+        ids.ROWS_LEARNED: f"{status['rows_seen']:,}",
+        ids.CURRENT_PAGE: str(status["next_page"]),
+        ids.ROWS_QUARANTINED: str(status["rows_quarantined"]),
+        ids.LAST_TICK_AGE: tick_age(status.get("last_tick_at"), now),
+        ids.SOURCE_URL: status["source_url"],
+        ids.LAST_ERROR: status.get("last_error") or "",
     }
 
 
@@ -58,9 +59,9 @@ def _status_item(field_id: str, label: str, value: str, class_name: str = "statu
 
 def status_bar(summary: dict[str, str]) -> list[html.Div]:
     items = [_status_item(field_id, label, summary[field_id]) for field_id, label in STATUS_FIELDS]
-    if summary.get("last-error"):
-        error = summary["last-error"]
-        items.append(_status_item("last-error", "last error", error, "status-item status-error"))
+    error = summary.get(ids.LAST_ERROR)
+    if error:
+        items.append(_status_item(ids.LAST_ERROR, "last error", error, "status-item status-error"))
     return items
 
 
@@ -71,6 +72,33 @@ def banner(kind: str | None, api_url: str) -> tuple[str, str]:
     if kind == "waiting":
         return "Connected to the API, waiting for the first batch", "banner banner-info"
     return "", "banner hidden"
+
+
+# What each task's detector watches, in the words of the notice.
+DRIFT_LOSSES = {"classification": "error rate", "regression": "mean absolute error"}
+DRIFT_ACTIONS = {
+    "alert": "The model goes on learning; it now averages the old world and the new.",
+    "reset": "The model was started afresh at that row, to learn the new world alone.",
+}
+
+
+def drift_notice(task: str, drift: Json) -> tuple[list, str]:
+    """The notice of the task's newest drift event and its CSS class (hidden when none)."""
+    events = drift["events"]
+    if not events:
+        return [], "drift-notice hidden"
+    newest = events[-1]
+    count = f"{len(events)} drift events so far" if len(events) > 1 else "1 drift event so far"
+    text = (
+        f"Drift detected by {newest['detector']} at row {newest['rows_seen']:,}: the "
+        f"{DRIFT_LOSSES[task]} rose from {newest['loss_before']:.3f} to "
+        f"{newest['loss_after']:.3f}. {DRIFT_ACTIONS.get(newest.get('action', ''), '')}"
+    )
+    return [
+        html.Strong("The stream changed. "),
+        html.Span(text.strip(), className="drift-text"),
+        html.Span(f" ({count}, each a dashed line on the metric charts.)"),
+    ], "drift-notice"
 
 
 def _yes_no(value: bool) -> str:

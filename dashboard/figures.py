@@ -1,5 +1,6 @@
-"""Figure builders: API JSON in, a Plotly figure dict out. Pure, so tests call them without a
-server, and new traces (interval bands, drift markers) are one more dict in `data`.
+"""Figure builders of a task's history: API JSON in, a Plotly figure dict out. Pure, so
+tests call them without a server. The figures of the newest batch are in
+`dashboard.batch_figures`, which draws with the helpers here.
 
 The dicts are what `go.Figure(...).to_plotly_json()` would give, written directly: Plotly's
 validating objects cost more per chart than the rest of a refresh, and the tests check
@@ -16,18 +17,26 @@ import numpy as np
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
-Json = dict[str, Any]
-Figure = dict[str, Any]
+from dashboard.client import Json
+
+Figure = Json
 # A stacked chart: its title, the metric keys it draws, and optional y-axis limits.
 Panel = tuple[str, Sequence[str], tuple[float, float] | None]
 
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
-PROMOTED_COLOR = "#2ca02c"
-NOT_PROMOTED_COLOR = "#7f7f7f"
-WRONG_COLOR = "#d62728"
-# (value of `promoted`, legend label, colour) for charts that split rows by the truth.
-PROMOTION_GROUPS = ((True, "promoted", PROMOTED_COLOR), (False, "not promoted", NOT_PROMOTED_COLOR))
 TRACE_TYPES = ("scatter", "heatmap")
+DRIFT_COLOR = "#d62728"
+# The newest events are marked; an old stream's many would hide the metric lines.
+DRIFT_MARKERS_SHOWN = 20
+# What each task's interval bands are, said under the chart's title and in their hover.
+BAND_NOTES = {
+    "regression": ("bands: 95% credible intervals, exact (the posterior)", "95% interval"),
+    "classification": (
+        "bands: 95% intervals of a Laplace approximation, centred on its own estimate "
+        "of the weights, not on the SGD line",
+        "Laplace 95% interval",
+    ),
+}
 
 
 def _template(name: str) -> Json:
@@ -72,7 +81,10 @@ def _stacked_grid(rows: int) -> Json:
     grid = make_subplots(
         rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.1, subplot_titles=titles
     )
-    return grid.to_plotly_json()["layout"]
+    layout = grid.to_plotly_json()["layout"]
+    # make_subplots resolves Plotly's default template, which would replace ours.
+    del layout["template"]
+    return layout
 
 
 def numbers(values: Sequence[float | None]) -> Json:
@@ -90,8 +102,11 @@ def _lines(x: Any, y: Any, *, name: str, color: str, **extra: Any) -> Json:
     }  # fmt: skip
 
 
-def _trajectories(points: Sequence[Json], panels: Sequence[Panel]) -> Figure:
-    """Metrics against rows seen, one chart per panel: cumulative solid, rolling dotted."""
+def _trajectories(
+    points: Sequence[Json], panels: Sequence[Panel], drift_events: Sequence[Json]
+) -> Figure:
+    """Metrics against rows seen, one chart per panel: cumulative solid, rolling dotted,
+    and a vertical marker through every panel where a drift was detected."""
     grid = copy.deepcopy(_stacked_grid(len(panels)))
     for annotation, (title, _, _) in zip(grid["annotations"], panels, strict=True):
         annotation["text"] = title
@@ -117,7 +132,42 @@ def _trajectories(points: Sequence[Json], panels: Sequence[Panel]) -> Figure:
             low, high = limits
             grid[f"yaxis{suffix}"]["autorangeoptions"] = {"minallowed": low, "maxallowed": high}
     grid[f"xaxis{len(panels) if len(panels) > 1 else ''}"]["title"] = _title("rows learned")
+    grid["shapes"] = _drift_markers(drift_events, panels=len(panels))
     return {"data": data, "layout": _layout(**grid, height=200 + 160 * len(panels))}
+
+
+def _drift_markers(events: Sequence[Json], *, panels: int) -> list[Json]:
+    """A dashed vertical line at each newest event's `rows_seen` on each of `panels`
+    stacked charts, labelled on the top one; one legend entry for them all."""
+    shapes = []
+    for index, event in enumerate(events[-DRIFT_MARKERS_SHOWN:]):
+        for row in range(1, panels + 1):
+            suffix = "" if row == 1 else str(row)
+            shape: Json = {
+                "type": "line",
+                "name": "drift detected",
+                "xref": f"x{suffix}",
+                "x0": event["rows_seen"],
+                "x1": event["rows_seen"],
+                "yref": f"y{suffix} domain",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": DRIFT_COLOR, "width": 2, "dash": "dash"},
+                "legendgroup": "drift",
+                "showlegend": index == 0 and row == 1,
+            }
+            if row == 1:
+                shape["label"] = {
+                    "text": f"drift ({event['detector']})",
+                    # Level and at the foot of the line, clear of the panel title above it.
+                    "textposition": "start",
+                    "textangle": 0,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "font": {"color": DRIFT_COLOR, "size": 11},
+                }
+            shapes.append(shape)
+    return shapes
 
 
 def _rolling_note(points: Sequence[Json]) -> str:
@@ -125,7 +175,11 @@ def _rolling_note(points: Sequence[Json]) -> str:
     return f"dotted: the last {window:,} rows" if window else "dotted: the recent rows"
 
 
-def classification_metrics_figure(history: Json) -> Figure:
+def _events(drift: Json | None) -> list[Json]:
+    return drift["events"] if drift else []
+
+
+def classification_metrics_figure(history: Json, drift: Json | None = None) -> Figure:
     points = history["points"]
     scores_title = f"accuracy, F1, ROC AUC ({_rolling_note(points)})"
     return _trajectories(
@@ -134,10 +188,11 @@ def classification_metrics_figure(history: Json) -> Figure:
             (scores_title, ("accuracy", "f1", "roc_auc"), (0, 1)),
             ("log loss", ("log_loss",), None),
         ],
+        _events(drift),
     )
 
 
-def regression_metrics_figure(history: Json) -> Figure:
+def regression_metrics_figure(history: Json, drift: Json | None = None) -> Figure:
     points = history["points"]
     return _trajectories(
         points,
@@ -145,145 +200,74 @@ def regression_metrics_figure(history: Json) -> Figure:
             (f"MAE and RMSE ({_rolling_note(points)})", ("mae", "rmse"), None),
             ("R²", ("r2",), (-1, 1)),
         ],
+        _events(drift),
     )
 
 
 def coefficients_figure(history: Json) -> Figure:
-    """How each coefficient (original units) moved as rows were learned."""
+    """How each coefficient (original units) moved as rows were learned, inside the band
+    of its 95% interval as the API served it at each point."""
     points = history["points"]
     rows_seen = numbers([point["rows_seen"] for point in points])
     names = sorted(points[-1]["coefficients"] if points else [], key=_intercept_last)
-    data = [
-        _lines(rows_seen, numbers([point["coefficients"].get(name) for point in points]),
-               name=name, color=color)
-        for color, name in zip(COLORS, names, strict=False)
-    ]  # fmt: skip
+    note, hover_label = BAND_NOTES[history["task"]]
+    data = []
+    for color, name in zip(COLORS, names, strict=False):
+        data += _interval_band(points, name, color, label=hover_label)
+        data.append(
+            _lines(
+                rows_seen,
+                numbers([point["coefficients"].get(name) for point in points]),
+                name=name,
+                color=color,
+                legendgroup=name,
+            )
+        )
     zero_line = {
         "type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
         "line": {"color": "#999", "width": 1},
     }  # fmt: skip
     layout = _layout(
-        title=_title("regression coefficients (original units)"),
+        title=_title(f"{history['task']} coefficients (original units)<br><sup>{note}</sup>"),
         xaxis={"title": _title("rows learned")},
+        hovermode="x unified",
         shapes=[zero_line],
     )
     return {"data": data, "layout": layout}
 
 
+def _interval_band(points: Sequence[Json], name: str, color: str, *, label: str) -> list[Json]:
+    """The interval of `name` as a filled band: its low edge, then its high edge filled
+    down to it. Points without intervals (records older than them, or too few rows yet)
+    are left out, so the band starts where the intervals do."""
+    served = [
+        (point["rows_seen"], point["coefficient_intervals"][name])
+        for point in points
+        if (point.get("coefficient_intervals") or {}).get(name) is not None
+    ]
+    rows_seen = numbers([rows for rows, _ in served])
+    edges = []
+    for edge, side in ((0, "low"), (1, "high")):
+        edges.append(
+            _lines(
+                rows_seen,
+                numbers([interval[edge] for _, interval in served]),
+                name=f"{name} 95% {side}",
+                color=color,
+                line={"width": 0},
+                legendgroup=name,
+                showlegend=False,
+                hovertemplate=f"{label}, {side}: %{{y:.3f}}<extra></extra>",
+            )
+        )
+    edges[1].update(fill="tonexty", fillcolor=_translucent(color))
+    return edges
+
+
+def _translucent(color: str, alpha: float = 0.2) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
+
+
 def _intercept_last(name: str) -> tuple[bool, str]:
     return name == "intercept", name
-
-
-def confusion_matrix_figure(latest: Json) -> Figure:
-    """The cumulative confusion matrix, laid out actual (rows) by predicted (columns)."""
-    counts = latest["metrics"]["confusion_matrix"]
-    heatmap = {
-        "type": "heatmap",
-        "z": [[counts["tn"], counts["fp"]], [counts["fn"], counts["tp"]]],
-        "x": ["predicted: not promoted", "predicted: promoted"],
-        "y": ["actual: not promoted", "actual: promoted"],
-        "text": [
-            [f"true negative<br>{counts['tn']:,}", f"false positive<br>{counts['fp']:,}"],
-            [f"false negative<br>{counts['fn']:,}", f"true positive<br>{counts['tp']:,}"],
-        ],
-        "texttemplate": "%{text}",
-        "colorscale": "Blues",
-        "showscale": False,
-    }
-    layout = _layout(
-        title=_title(f"confusion matrix over {latest['rows_seen']:,} rows"),
-        yaxis={"autorange": "reversed"},
-    )
-    return {"data": [heatmap], "layout": layout}
-
-
-def _padded_range(values: Sequence[float]) -> list[float]:
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.1 or 0.5
-    return [low - pad, high + pad]
-
-
-def _markers(rows: Sequence[Json], x: str, y: str, **style: Any) -> Json:
-    return {
-        "type": "scatter",
-        "x": [row[x] for row in rows],
-        "y": [row[y] for row in rows],
-        "mode": "markers",
-        **style,
-    }
-
-
-def decision_boundary_figure(latest: Json) -> Figure:
-    """The newest rows with the line where the classifier's logit is zero.
-
-    The coefficients are in the features' original units, so the boundary is
-    intercept + w_competence * competence + w_network * network_ability = 0.
-    """
-    batch = latest["batch"]
-    data = []
-    for truth, label, color in PROMOTION_GROUPS:
-        rows = [row for row in batch if row["promoted"] is truth]
-        data.append(_markers(
-            rows, "competence", "network_ability", name=f"actually {label}",
-            marker={"color": color, "size": 10},
-            customdata=[[row["id"], row["probability"]] for row in rows],
-            hovertemplate="id %{customdata[0]}<br>P(promoted) %{customdata[1]:.2f}<extra></extra>",
-        ))  # fmt: skip
-    wrong = [row for row in batch if row["predicted"] != row["promoted"]]
-    data.append(_markers(
-        wrong, "competence", "network_ability", name="wrong prediction", hoverinfo="skip",
-        marker={"symbol": "circle-open", "size": 18, "color": WRONG_COLOR, "line": {"width": 2}},
-    ))  # fmt: skip
-    x_range = _padded_range([row["competence"] for row in batch] or [0.0, 1.0])
-    y_range = _padded_range([row["network_ability"] for row in batch] or [0.0, 1.0])
-    line = _boundary_line(latest["coefficients"], x_range, y_range)
-    if line is not None:
-        data.append(_lines(
-            line[0], line[1], name="decision boundary (P = 0.5)", color="black",
-            line={"dash": "dash"},
-        ))  # fmt: skip
-    layout = _layout(
-        title=_title(f"newest {len(batch)} rows and the decision boundary"),
-        xaxis={"title": _title("competence"), "range": x_range},
-        yaxis={"title": _title("network ability"), "range": y_range},
-    )
-    return {"data": data, "layout": layout}
-
-
-def _boundary_line(
-    coefficients: Json, x_range: list[float], y_range: list[float]
-) -> tuple[list[float], list[float]] | None:
-    intercept = coefficients.get("intercept", 0.0)
-    w_competence = coefficients.get("competence", 0.0)
-    w_network = coefficients.get("network_ability", 0.0)
-    if w_network != 0:
-        return list(x_range), [-(intercept + w_competence * x) / w_network for x in x_range]
-    if w_competence != 0:
-        x = -intercept / w_competence
-        return [x, x], list(y_range)
-    return None
-
-
-def predicted_vs_actual_figure(latest: Json) -> Figure:
-    """Predicted against true network ability for the newest rows; the diagonal is perfect."""
-    batch = latest["batch"]
-    data = [
-        _markers(
-            [row for row in batch if row["promoted"] is truth], "network_ability", "predicted",
-            name=label, marker={"color": color, "size": 10},
-            customdata=[row["id"] for row in batch if row["promoted"] is truth],
-            hovertemplate="id %{customdata}<br>actual %{x:.2f}, predicted %{y:.2f}<extra></extra>",
-        )
-        for truth, label, color in PROMOTION_GROUPS
-    ]  # fmt: skip
-    values = [row["network_ability"] for row in batch] + [row["predicted"] for row in batch]
-    low, high = _padded_range(values or [0.0, 1.0])
-    data.append(_lines(
-        [low, high], [low, high], name="perfect prediction", color="#999", line={"dash": "dash"}
-    ))  # fmt: skip
-    layout = _layout(
-        title=_title(f"network ability: predicted vs actual, newest {len(batch)} rows"),
-        xaxis={"title": _title("actual"), "range": [low, high]},
-        yaxis={"title": _title("predicted"), "range": [low, high]},
-    )
-    return {"data": data, "layout": layout}

@@ -2,6 +2,8 @@
 
 from dash import dcc, html
 
+from dashboard import ids
+from dashboard.charts import TASKS
 from dashboard.components import NO_STATUS, banner, status_bar
 from dashboard.figures import placeholder_figure
 
@@ -26,6 +28,26 @@ The `promoted` coefficient only says that promoted people have a better network 
 which is how they got promoted; it is not what a promotion does to anyone. And the
 `competence` coefficient is produced by the same selection: it is not evidence that
 competence harms networking. To learn how the two relate, leave `promoted` out of the model.
+
+**What the bands mean.** Each band is the coefficient's 95% interval (with the weak prior
+used here, the OLS confidence interval of the rows learned so far). It says how precisely
+the rows pin down the *association* this model measures: between competence and network
+ability among people with the same `promoted`. It narrows, about as 1/√rows, as rows come
+in. It does not say that the association is a cause: a narrow band away from zero on
+`competence` only means the selection effect of the collider is measured precisely; more
+rows make a biased number more certain, never less biased. Nor is it the range of one
+person's network ability: that is the wider predictive interval `POST /regression/predict`
+returns.
+"""
+
+CLASSIFIER_INTERVALS_NOTE = """
+**The classifier's bands.** The logistic regression learns by stochastic gradient descent
+and holds no posterior, so its intervals come from a Laplace approximation kept beside it:
+an online estimate of the maximum-likelihood weights and of their observed information.
+The band is that estimate ± 1.96 standard errors, so it is centred on the estimate, not on
+the SGD line drawn in it; while SGD is still catching up (its first thousands of rows, or
+after the world changed) the line runs outside its band. The band is drawn as the API
+serves it.
 """
 
 
@@ -44,9 +66,9 @@ def _header() -> html.Header:
             html.H1("Online learning: who gets promoted"),
             html.Div(
                 [
-                    html.Label("refresh every", htmlFor="refresh-choice"),
+                    html.Label("refresh every", htmlFor=ids.REFRESH_CHOICE),
                     dcc.RadioItems(
-                        id="refresh-choice",
+                        id=ids.REFRESH_CHOICE,
                         options=REFRESH_CHOICES,
                         value=DEFAULT_REFRESH_SECONDS,
                         inline=True,
@@ -59,10 +81,15 @@ def _header() -> html.Header:
     )
 
 
+def _drift_notice(task: str) -> html.Div:
+    return html.Div(id=ids.drift_notice(task), className="drift-notice hidden", role="alert")
+
+
 def _classification_section() -> html.Section:
     return html.Section(
         [
             html.H2("Classification: is a person promoted?"),
+            _drift_notice("classification"),
             html.P(
                 "Each row is predicted before the model learns it, so these metrics are honest "
                 "out-of-sample scores. When the solid (all rows) and dotted (recent rows) lines "
@@ -70,12 +97,19 @@ def _classification_section() -> html.Section:
                 className="explain",
             ),
             html.Div(
-                [_graph("classification-metrics"), _graph("confusion-matrix")], className="grid"
+                [_graph(ids.CLASSIFICATION_METRICS), _graph(ids.CONFUSION_MATRIX)], className="grid"
             ),
             html.Div(
                 [
-                    _graph("decision-boundary"),
-                    html.Table(id="classification-batch", className="card batch"),
+                    _graph(ids.DECISION_BOUNDARY),
+                    html.Table(id=ids.CLASSIFICATION_BATCH, className="card batch"),
+                ],
+                className="grid",
+            ),
+            html.Div(
+                [
+                    _graph(ids.CLASSIFICATION_COEFFICIENTS),
+                    dcc.Markdown(CLASSIFIER_INTERVALS_NOTE, className="card note"),
                 ],
                 className="grid",
             ),
@@ -87,14 +121,15 @@ def _regression_section() -> html.Section:
     return html.Section(
         [
             html.H2("Regression: network ability from competence and promotion"),
+            _drift_notice("regression"),
             html.Div(
-                [_graph("regression-metrics"), _graph("regression-coefficients")],
+                [_graph(ids.REGRESSION_METRICS), _graph(ids.REGRESSION_COEFFICIENTS)],
                 className="grid",
             ),
             html.Div(
                 [
-                    _graph("predicted-vs-actual"),
-                    dcc.Markdown(COLLIDER_NOTE, id="collider-note", className="card note"),
+                    _graph(ids.PREDICTED_VS_ACTUAL),
+                    dcc.Markdown(COLLIDER_NOTE, id=ids.COLLIDER_NOTE, className="card note"),
                 ],
                 className="grid",
             ),
@@ -106,16 +141,15 @@ def build_layout() -> html.Div:
     banner_text, banner_class = banner(None, "")
     return html.Div(
         [
-            dcc.Interval(id="poll", interval=DEFAULT_REFRESH_SECONDS * 1000),
+            dcc.Interval(id=ids.POLL, interval=DEFAULT_REFRESH_SECONDS * 1000),
             # What this browser last drew; memory storage, so a reload draws afresh.
-            dcc.Store(id="status-seen"),
+            dcc.Store(id=ids.STATUS_SEEN),
             # The model version the status last reported; the charts follow it.
-            dcc.Store(id="model-version"),
-            dcc.Store(id="classification-seen"),
-            dcc.Store(id="regression-seen"),
+            dcc.Store(id=ids.MODEL_VERSION),
+            *[dcc.Store(id=ids.drawn(task)) for task in TASKS],
             _header(),
-            html.Div(banner_text, id="banner", className=banner_class, role="status"),
-            html.Div(status_bar(NO_STATUS), id="status-bar", className="status-bar"),
+            html.Div(banner_text, id=ids.BANNER, className=banner_class, role="status"),
+            html.Div(status_bar(NO_STATUS), id=ids.STATUS_BAR, className="status-bar"),
             _classification_section(),
             _regression_section(),
         ],

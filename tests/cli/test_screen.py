@@ -18,8 +18,22 @@ FIXTURES = PROJECT_ROOT / "tests" / "dashboard" / "fixtures"
 NOW = datetime(2026, 11, 29, 16, 0, 0)
 
 
+# What the second release added to the answers the fixtures record.
+SECOND_RELEASE_FIELDS = {"coefficient_intervals", "learner", "champion"}
+
+
+def first_release(value):
+    """`value` as the first release served it: without the second release's fields."""
+    if isinstance(value, dict):
+        return {k: first_release(v) for k, v in value.items() if k not in SECOND_RELEASE_FIELDS}
+    if isinstance(value, list):
+        return [first_release(item) for item in value]
+    return value
+
+
 def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
+    """A recorded answer of the API, as the first release served it."""
+    return first_release(json.loads((FIXTURES / f"{name}.json").read_text()))
 
 
 def text_of(renderable, width: int = 160) -> str:

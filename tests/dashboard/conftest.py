@@ -1,7 +1,11 @@
+import base64
 import json
+import math
 from pathlib import Path
 
 import httpx
+import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from dashboard.client import ApiClient
@@ -11,6 +15,24 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def load(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def validated(build):
+    """The builder with its dict put through Plotly's validating Figure, which refuses any
+    property Plotly does not know."""
+    return lambda *args: go.Figure(build(*args))
+
+
+def trace(figure: go.Figure, name: str):
+    return next(t for t in figure.data if t.name == name)
+
+
+def values(series) -> list:
+    """A series as numbers, whether Plotly's typed array (NaN for a gap) or a plain list."""
+    if isinstance(series, dict):
+        decoded = np.frombuffer(base64.b64decode(series["bdata"]), dtype=series["dtype"])
+        return [None if math.isnan(value) else value for value in decoded.tolist()]
+    return list(series)
 
 
 def recorded_handler(routes: dict[str, tuple[int, str]]):
@@ -42,6 +64,8 @@ LEARNING = {
     "/classification/history": (200, "classification_history"),
     "/regression/latest": (200, "regression_latest"),
     "/regression/history": (200, "regression_history"),
+    "/classification/drift": (200, "classification_drift"),
+    "/regression/drift": (200, "regression_drift"),
 }
 BEFORE_FIRST_TICK = {
     "/status": (200, "status_before_first_tick"),
@@ -68,3 +92,8 @@ def regression_latest() -> dict:
 @pytest.fixture
 def regression_history() -> dict:
     return load("regression_history")
+
+
+@pytest.fixture
+def classification_drift() -> dict:
+    return load("classification_drift")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from dashboard import ids
 from tests.support.chromium import CHROMIUM, launch
 from tests.support.processes import PROJECT_ROOT, Service, wait_until
 
@@ -23,13 +24,28 @@ POINTS_DRAWN = """id => {
     return plot._fullData.reduce((total, trace) => total + (trace.x ? trace.x.length : 0), 0);
 }"""
 CHARTS = (
-    "classification-metrics",
-    "confusion-matrix",
-    "decision-boundary",
-    "regression-metrics",
-    "regression-coefficients",
-    "predicted-vs-actual",
+    ids.CLASSIFICATION_METRICS,
+    ids.CLASSIFICATION_COEFFICIENTS,
+    ids.CONFUSION_MATRIX,
+    ids.DECISION_BOUNDARY,
+    ids.REGRESSION_METRICS,
+    ids.REGRESSION_COEFFICIENTS,
+    ids.PREDICTED_VS_ACTUAL,
 )
+# The interval bands a coefficient chart has painted: filled areas with a drawn outline.
+BANDS_PAINTED = """id => [...document.querySelectorAll(`#${id} path.js-fill`)]
+    .filter(path => (path.getAttribute('d') || '').length > 1).length"""
+# Where the metric chart's drift markers stand (rows seen), as Plotly laid them out.
+DRIFT_MARKED_AT = """id => {
+    const plot = document.querySelector(`#${id} .js-plotly-plot`);
+    if (!plot || !plot._fullLayout) return [];
+    return plot._fullLayout.shapes
+        .filter(shape => shape.name === 'drift detected').map(shape => shape.x0);
+}"""
+# Two weights and the intercept, in each task's model.
+COEFFICIENTS = 3
+# The promotion policy turns here; the classifier's detector fires a few dozen rows later.
+DRIFT_AT_ROW = 1000
 
 
 @pytest.fixture
@@ -42,6 +58,7 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
             "SIMULATOR_DB": str(tmp_path / "sim.db"),
             "SIMULATOR_ROWS": "5000",
             "SIMULATOR_GROWTH_ROWS_PER_SECOND": "20",
+            "SIMULATOR_DRIFT_AT_ROW": str(DRIFT_AT_ROW),
         },
         log_dir=tmp_path,
         ready_path="/api/v1/data?page=0",
@@ -96,7 +113,7 @@ def open_dashboard(browser, url: str, refresh: str = "1 s"):
 
 def drawn_version(page) -> int:
     """The model version of the batch the classification section shows; 0 before any."""
-    caption = page.locator("#classification-batch caption")
+    caption = page.locator(f"#{ids.CLASSIFICATION_BATCH} caption")
     if caption.count() == 0:
         return 0
     found = re.search(r"model version (\d+)", caption.inner_text())
@@ -116,7 +133,7 @@ def api_version(api_url: str) -> int:
 
 
 def rows_learned(page) -> int:
-    text = page.locator("#rows-learned").inner_text().replace(",", "")
+    text = page.locator(f"#{ids.ROWS_LEARNED}").inner_text().replace(",", "")
     return int(text) if text.isdigit() else 0
 
 
@@ -136,14 +153,14 @@ def wait_for_rows_beyond(page, rows: int) -> int:
 def all_agree(pages, api_url: str) -> bool:
     """Every viewer shows the rows the API has learned, and the same newest batch."""
     api_rows = httpx.get(f"{api_url}/status", timeout=2).json()["rows_seen"]
-    batches = {page.inner_text("#classification-batch") for page in pages}
+    batches = {page.inner_text(f"#{ids.CLASSIFICATION_BATCH}") for page in pages}
     return all(rows_learned(page) == api_rows for page in pages) and len(batches) == 1
 
 
 def assert_charts_show_data(page) -> None:
     for chart in CHARTS:
         page.wait_for_function(f"({POINTS_DRAWN})('{chart}') > 0", timeout=15_000)
-    assert page.locator("#classification-batch tbody tr").count() > 0
+    assert page.locator(f"#{ids.CLASSIFICATION_BATCH} tbody tr").count() > 0
 
 
 def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser):
@@ -153,12 +170,13 @@ def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser
     assert_charts_show_data(viewer)
     first = wait_for_rows_beyond(viewer, 0)
     wait_for_rows_beyond(viewer, first)
-    sync_api.expect(viewer.locator("#banner")).to_be_hidden()
+    banner = viewer.locator(f"#{ids.BANNER}")
+    sync_api.expect(banner).to_be_hidden()
 
     trio["api"].stop()
-    banner = viewer.locator("#banner")
     sync_api.expect(banner).to_have_text(f"API at {trio['api'].url} unreachable, retrying")
-    sync_api.expect(viewer.locator("#status-bar")).to_have_class("status-bar stale")
+    status_bar = viewer.locator(f"#{ids.STATUS_BAR}")
+    sync_api.expect(status_bar).to_have_class("status-bar stale")
     viewer.screenshot(path=ARTIFACTS / "dashboard-api-down.png", full_page=True)
     before_restart = rows_learned(viewer)
 
@@ -170,7 +188,7 @@ def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser
         port=trio["api"].port,
     ).start()
     sync_api.expect(banner).to_be_hidden(timeout=15_000)
-    sync_api.expect(viewer.locator("#status-bar")).to_have_class("status-bar")
+    sync_api.expect(status_bar).to_have_class("status-bar")
     wait_for_rows_beyond(viewer, before_restart)
     assert_charts_show_data(viewer)
     viewer.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
@@ -184,7 +202,7 @@ def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser
         timeout=15,
         message="both viewers showing the API's numbers",
     )
-    sync_api.expect(second_viewer.locator("#learner-state")).to_have_text("paused")
+    sync_api.expect(second_viewer.locator(f"#{ids.LEARNER_STATE}")).to_have_text("paused")
 
 
 def test_viewers_at_different_refresh_rates_both_see_a_new_model_version(trio, browser):
@@ -208,3 +226,31 @@ def test_viewers_at_different_refresh_rates_both_see_a_new_model_version(trio, b
     )
     for viewer in (fast, slow):
         assert_charts_show_data(viewer)
+
+
+def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(trio, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    api_url = trio["api"].url
+    viewer = open_dashboard(browser, trio["dashboard"].url)
+    for chart in (ids.CLASSIFICATION_COEFFICIENTS, ids.REGRESSION_COEFFICIENTS):
+        viewer.wait_for_function(f"({BANDS_PAINTED})('{chart}') === {COEFFICIENTS}", timeout=15_000)
+
+    events = wait_until(
+        lambda: httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"],
+        timeout=60,
+        message="the learner to detect the switch",
+    )
+    detected_at = events[0]["rows_seen"]
+    assert DRIFT_AT_ROW < detected_at <= DRIFT_AT_ROW + 2_000
+    viewer.wait_for_function(
+        f"({DRIFT_MARKED_AT})('{ids.CLASSIFICATION_METRICS}').includes({detected_at})",
+        timeout=15_000,
+    )
+    # Every marker the chart draws is an event the API recorded, on both stacked panels.
+    marked = viewer.evaluate(f"({DRIFT_MARKED_AT})('{ids.CLASSIFICATION_METRICS}')")
+    served = httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"]
+    assert sorted(marked) == sorted(2 * [event["rows_seen"] for event in served])
+    notice = viewer.locator(f"#{ids.drift_notice('classification')}")
+    sync_api.expect(notice).to_be_visible()
+    sync_api.expect(notice).to_contain_text(f"Drift detected by ADWIN at row {detected_at:,}")
+    viewer.screenshot(path=ARTIFACTS / "dashboard-drift.png", full_page=True)

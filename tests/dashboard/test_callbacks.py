@@ -4,7 +4,7 @@ import httpx
 import pytest
 from dash.exceptions import PreventUpdate
 
-from dashboard import callbacks
+from dashboard import callbacks, ids
 from dashboard.client import ApiClient
 from dashboard.shared import PerVersion, Recent
 from tests.dashboard.conftest import (
@@ -14,6 +14,7 @@ from tests.dashboard.conftest import (
     recorded_api,
     recorded_handler,
     unreachable_api,
+    values,
 )
 
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
@@ -41,7 +42,7 @@ def view_of(client: ApiClient) -> dict:
 def test_status_view_of_a_learning_api_has_no_banner_and_names_the_model_version():
     view = view_of(recorded_api(LEARNING))
     assert view["banner"] is None
-    assert view["summary"]["rows-learned"] == f"{load('status_running')['rows_seen']:,}"
+    assert view["summary"][ids.ROWS_LEARNED] == f"{load('status_running')['rows_seen']:,}"
     assert view["model_version"] == load("status_running")["model_version"]
 
 
@@ -92,8 +93,33 @@ def test_refresh_status_asks_again_for_a_chart_that_missed_its_version(api):
 
 def test_refresh_classification_draws_a_new_model_version(api):
     drawn = callbacks.refresh_classification(VERSION, None)
+    latest, history = load("classification_latest"), load("classification_history")
     assert drawn["drawn"] == VERSION
-    assert set(drawn) == {"metrics", "confusion", "boundary", "batch", "drawn"}
+    assert set(drawn) == set(callbacks.CHART_OUTPUTS["classification"]) | {"drawn"}
+    # Each output is drawn from this version's record and history, not left as it was.
+    counts = latest["metrics"]["confusion_matrix"]
+    assert drawn["confusion"]["data"][0]["z"] == [
+        [counts["tn"], counts["fp"]],
+        [counts["fn"], counts["tp"]],
+    ]
+    accuracy = next(t for t in drawn["metrics"]["data"] if t["name"] == "accuracy")
+    assert values(accuracy["x"]) == [point["rows_seen"] for point in history["points"]]
+    competence = next(t for t in drawn["coefficients"]["data"] if t["name"] == "competence")
+    assert values(competence["y"])[-1] == latest["coefficients"]["competence"]
+    assert f"model version {VERSION}" in str(drawn["batch"])
+
+
+def test_a_model_versions_drift_events_are_marked_and_announced(api):
+    drawn = callbacks.refresh_classification(VERSION, None)
+    newest = load("classification_drift")["events"][-1]
+    markers = [s for s in drawn["metrics"]["layout"]["shapes"] if s["name"] == "drift detected"]
+    assert {marker["x0"] for marker in markers} == {newest["rows_seen"]}
+    assert drawn["drift_class"] == "drift-notice"
+    assert f"row {newest['rows_seen']:,}" in str(drawn["drift"])
+
+
+def test_a_task_without_drift_events_hides_its_notice(api):
+    assert callbacks.refresh_regression(VERSION, None)["drift_class"] == "drift-notice hidden"
 
 
 def test_refresh_classification_skips_a_version_already_drawn(api):
@@ -123,12 +149,12 @@ def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
 
     api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(count)))
     drawn = [callbacks.refresh_regression(VERSION, None) for _viewer in range(5)]
-    assert asked == ["/regression/latest", "/regression/history"]
+    assert asked == ["/regression/latest", "/regression/history", "/regression/drift"]
     assert all(charts == drawn[0] for charts in drawn)
 
 
 @pytest.mark.parametrize(
-    ("choice", "expected"), [(1, (1000, False)), (10, (10000, False)), (0, (2000, True))]
+    ("choice", "interval", "paused"), [(1, 1000, False), (10, 10000, False), (0, 2000, True)]
 )
-def test_refresh_interval_is_the_viewers_choice_or_paused(choice, expected):
-    assert callbacks.set_refresh_interval(choice) == expected
+def test_refresh_interval_is_the_viewers_choice_or_paused(choice, interval, paused):
+    assert callbacks.set_refresh_interval(choice) == {"interval": interval, "paused": paused}

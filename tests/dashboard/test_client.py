@@ -46,3 +46,18 @@ def test_error_answers_outside_latest_are_api_unavailable(status_code):
 def test_invalid_json_is_api_unavailable():
     with pytest.raises(ApiUnavailable, match="invalid JSON"):
         answering(200, b"<html>").read_status()
+
+
+def test_read_drift_returns_the_events_oldest_first():
+    events = recorded_api(LEARNING).read_drift("classification")["events"]
+    assert [event["rows_seen"] for event in events] == sorted(e["rows_seen"] for e in events)
+    assert events[0]["detector"] == "ADWIN"
+
+
+def test_an_api_without_a_drift_endpoint_has_no_drift_events():
+    assert answering(404).read_drift("regression") == {"task": "regression", "events": []}
+
+
+def test_drift_of_a_failing_api_is_api_unavailable():
+    with pytest.raises(ApiUnavailable, match="503"):
+        answering(503).read_drift("regression")

@@ -3,10 +3,12 @@ from typing import Any
 
 from dash import html
 
+from dashboard import ids
 from dashboard.components import (
     BATCH_TABLE_ROWS,
     banner,
     batch_table,
+    drift_notice,
     status_bar,
     status_summary,
     tick_age,
@@ -47,19 +49,19 @@ def test_status_bar_shows_every_field_of_the_status():
     status = load("status_running") | {"rows_seen": 12345, "rows_quarantined": 2}
     status["last_tick_at"] = "2026-11-26T22:00:24Z"
     bar = ids_in(status_bar(status_summary(status, NOW)))
-    assert bar["learner-state"] == "running"
-    assert bar["rows-learned"] == "12,345"
-    assert bar["current-page"] == str(status["next_page"])
-    assert bar["rows-quarantined"] == "2"
-    assert bar["last-tick-age"] == "6 s ago"
-    assert bar["source-url"] == status["source_url"]
-    assert "last-error" not in bar
+    assert bar[ids.LEARNER_STATE] == "running"
+    assert bar[ids.ROWS_LEARNED] == "12,345"
+    assert bar[ids.CURRENT_PAGE] == str(status["next_page"])
+    assert bar[ids.ROWS_QUARANTINED] == "2"
+    assert bar[ids.LAST_TICK_AGE] == "6 s ago"
+    assert bar[ids.SOURCE_URL] == status["source_url"]
+    assert ids.LAST_ERROR not in bar
 
 
 def test_status_bar_shows_the_last_error_when_there_is_one():
     bar = ids_in(status_bar(status_summary(load("status_backing_off"), NOW)))
-    assert bar["learner-state"] == "backing off"
-    assert bar["last-error"] == load("status_backing_off")["last_error"]
+    assert bar[ids.LEARNER_STATE] == "backing off"
+    assert bar[ids.LAST_ERROR] == load("status_backing_off")["last_error"]
 
 
 def test_banner_names_the_unreachable_api_and_hides_when_all_is_well():
@@ -99,3 +101,35 @@ def test_batch_table_of_an_empty_batch_has_only_a_caption_and_header():
     _caption, header, body = batch_table(latest)
     assert body.children == []
     assert isinstance(header, html.Thead)
+
+
+def text_of(component) -> str:
+    """The text a person reads in `component`, its children's included."""
+    if isinstance(component, list):
+        return "".join(text_of(child) for child in component)
+    if hasattr(component, "children"):
+        return text_of(component.children)
+    return "" if component is None else str(component)
+
+
+def test_drift_notice_tells_the_newest_event_with_its_losses(classification_drift):
+    older = {**classification_drift["events"][0], "rows_seen": 100, "loss_before": 0.9}
+    newest = {**classification_drift["events"][0], "rows_seen": 2528, "action": "reset"}
+    notice, class_name = drift_notice("classification", {"events": [older, newest]})
+    text = text_of(notice)
+    assert class_name == "drift-notice"
+    assert "Drift detected by ADWIN at row 2,528" in text
+    assert f"error rate rose from {newest['loss_before']:.3f} to {newest['loss_after']:.3f}" in text
+    assert "started afresh" in text
+    assert "2 drift events so far" in text
+
+
+def test_drift_notice_of_an_alert_says_the_model_goes_on_learning(classification_drift):
+    text = text_of(drift_notice("regression", classification_drift)[0])
+    assert "mean absolute error rose" in text
+    assert "goes on learning" in text
+    assert "1 drift event so far" in text
+
+
+def test_drift_notice_is_hidden_while_there_is_no_event():
+    assert drift_notice("regression", {"events": []}) == ([], "drift-notice hidden")

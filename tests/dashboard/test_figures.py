@@ -1,44 +1,17 @@
-import base64
-import math
-
-import numpy as np
-import plotly.graph_objects as go
 import pytest
 
 from dashboard import figures
-
-
-def validated(build):
-    """The builder with its dict put through Plotly's validating Figure, which refuses any
-    property Plotly does not know."""
-    return lambda *args: go.Figure(build(*args))
-
+from tests.dashboard.conftest import load, trace, validated, values
 
 classification_metrics_figure = validated(figures.classification_metrics_figure)
 coefficients_figure = validated(figures.coefficients_figure)
-confusion_matrix_figure = validated(figures.confusion_matrix_figure)
-decision_boundary_figure = validated(figures.decision_boundary_figure)
 placeholder_figure = validated(figures.placeholder_figure)
-predicted_vs_actual_figure = validated(figures.predicted_vs_actual_figure)
 regression_metrics_figure = validated(figures.regression_metrics_figure)
 
 
-def values(series) -> list:
-    """A series as numbers, whether Plotly's typed array (NaN for a gap) or a plain list."""
-    if isinstance(series, dict):
-        decoded = np.frombuffer(base64.b64decode(series["bdata"]), dtype=series["dtype"])
-        return [None if math.isnan(value) else value for value in decoded.tolist()]
-    return list(series)
-
-
-def trace(figure: go.Figure, name: str):
-    return next(t for t in figure.data if t.name == name)
-
-
-def test_figures_carry_plotly_whites_look_resolved_for_the_browser(regression_latest):
-    figure = predicted_vs_actual_figure(regression_latest)
+def test_stacked_metric_charts_keep_plotly_whites_look(regression_history):
+    figure = regression_metrics_figure(regression_history)
     assert figure.layout.template.layout.plot_bgcolor == "white"
-    assert figure.layout.template.data.scatter
 
 
 def test_placeholder_says_why_it_is_empty():
@@ -91,82 +64,97 @@ def test_metric_figures_of_an_empty_history_have_no_points():
 def test_coefficients_follow_each_weight_over_rows_seen(regression_history):
     figure = coefficients_figure(regression_history)
     points = regression_history["points"]
-    assert [t.name for t in figure.data] == ["competence", "promoted", "intercept"]
+    lines = [t.name for t in figure.data if t.showlegend is not False]
+    assert lines == ["competence", "promoted", "intercept"]
     assert values(trace(figure, "promoted").y) == [p["coefficients"]["promoted"] for p in points]
 
 
-def test_confusion_matrix_puts_actual_on_rows_and_predicted_on_columns(classification_latest):
-    counts = classification_latest["metrics"]["confusion_matrix"]
-    heatmap = confusion_matrix_figure(classification_latest).data[0]
-    assert [list(row) for row in heatmap.z] == [
-        [counts["tn"], counts["fp"]],
-        [counts["fn"], counts["tp"]],
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_each_coefficient_sits_in_the_band_of_its_served_interval(
+    task, regression_history, classification_history
+):
+    history = regression_history if task == "regression" else classification_history
+    figure = coefficients_figure(history)
+    points = history["points"]
+    for name in points[-1]["coefficients"]:
+        low, high = trace(figure, f"{name} 95% low"), trace(figure, f"{name} 95% high")
+        assert values(low.x) == values(high.x) == [p["rows_seen"] for p in points]
+        assert values(low.y) == [p["coefficient_intervals"][name][0] for p in points]
+        assert values(high.y) == [p["coefficient_intervals"][name][1] for p in points]
+        # The high edge fills down to the trace just before it, which is the low edge.
+        assert high.fill == "tonexty"
+        assert figure.data[figure.data.index(high) - 1] is low
+        assert high.legendgroup == low.legendgroup == trace(figure, name).legendgroup
+
+
+def test_bands_narrow_as_rows_come_in(regression_history):
+    figure = coefficients_figure(regression_history)
+    low, high = trace(figure, "promoted 95% low"), trace(figure, "promoted 95% high")
+    widths = [h - lo for lo, h in zip(values(low.y), values(high.y), strict=True)]
+    assert widths[-1] < widths[0] / 5
+
+
+def test_points_without_intervals_are_left_out_of_the_band(regression_history):
+    points = regression_history["points"]
+    points[0]["coefficient_intervals"] = None
+    del points[1]["coefficient_intervals"]  # a record older than the intervals
+    figure = coefficients_figure(regression_history)
+    low = trace(figure, "competence 95% low")
+    assert values(low.x) == [p["rows_seen"] for p in points[2:]]
+    assert values(low.y) == [p["coefficient_intervals"]["competence"][0] for p in points[2:]]
+    assert values(trace(figure, "competence").x) == [p["rows_seen"] for p in points]
+
+
+def test_a_history_without_intervals_draws_empty_bands(regression_history):
+    for point in regression_history["points"]:
+        point["coefficient_intervals"] = None
+    figure = coefficients_figure(regression_history)
+    assert values(trace(figure, "promoted 95% high").x) == []
+    assert values(trace(figure, "promoted").y)
+
+
+def test_the_classifiers_bands_say_they_are_centred_on_the_laplace_estimate(
+    classification_history,
+):
+    figure = coefficients_figure(classification_history)
+    assert "Laplace approximation" in figure.layout.title.text
+    assert "not on the SGD line" in figure.layout.title.text
+    assert trace(figure, "competence 95% high").hovertemplate.startswith("Laplace 95% interval")
+    assert "exact" in coefficients_figure(load("regression_history")).layout.title.text
+
+
+def drift_lines(figure) -> list:
+    return [shape for shape in figure.layout.shapes if shape.name == "drift detected"]
+
+
+def test_metric_charts_mark_each_drift_event_on_every_panel(classification_history):
+    events = [
+        {"rows_seen": 1200, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3},
+        {"rows_seen": 3400, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.4},
     ]
-    assert heatmap.y[1] == "actual: promoted"
-    assert heatmap.x[1] == "predicted: promoted"
+    figure = classification_metrics_figure(classification_history, {"events": events})
+    markers = drift_lines(figure)
+    assert sorted((m.x0, m.x1, m.xref, m.yref) for m in markers) == [
+        (1200, 1200, "x", "y domain"),
+        (1200, 1200, "x2", "y2 domain"),
+        (3400, 3400, "x", "y domain"),
+        (3400, 3400, "x2", "y2 domain"),
+    ]
+    assert all((m.y0, m.y1) == (0, 1) for m in markers)
+    assert [m.label.text for m in markers if m.label.text] == ["drift (ADWIN)"] * 2
+    assert [m.showlegend for m in markers].count(True) == 1
 
 
-def test_decision_boundary_is_where_the_logit_is_zero(classification_latest):
-    coefficients = classification_latest["coefficients"]
-    line = trace(decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)")
-    for competence, network_ability in zip(line.x, line.y, strict=True):
-        logit = (
-            coefficients["intercept"]
-            + coefficients["competence"] * competence
-            + coefficients["network_ability"] * network_ability
-        )
-        assert logit == pytest.approx(0, abs=1e-9)
+def test_metric_charts_mark_only_the_newest_drift_events(regression_history):
+    shown = figures.DRIFT_MARKERS_SHOWN
+    events = [
+        {"rows_seen": 100 * i, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3}
+        for i in range(1, shown + 6)
+    ]
+    markers = drift_lines(regression_metrics_figure(regression_history, {"events": events}))
+    assert sorted({m.x0 for m in markers}) == [e["rows_seen"] for e in events[-shown:]]
 
 
-def test_decision_boundary_shows_every_row_and_rings_the_wrong_ones(classification_latest):
-    batch = classification_latest["batch"]
-    batch[0].update(promoted=True, predicted=False)
-    figure = decision_boundary_figure(classification_latest)
-    shown = len(trace(figure, "actually promoted").x) + len(
-        trace(figure, "actually not promoted").x
-    )
-    assert shown == len(batch)
-    wrong = trace(figure, "wrong prediction")
-    assert len(wrong.x) == sum(row["predicted"] != row["promoted"] for row in batch)
-    assert batch[0]["competence"] in wrong.x
-
-
-def test_decision_boundary_is_vertical_when_network_ability_has_no_weight(classification_latest):
-    classification_latest["coefficients"] = {
-        "competence": 4.0,
-        "network_ability": 0.0,
-        "intercept": -2.0,
-    }
-    line = trace(decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)")
-    assert list(line.x) == [0.5, 0.5]
-
-
-def test_an_untrained_classifier_draws_no_boundary(classification_latest):
-    classification_latest["coefficients"] = {
-        "competence": 0.0,
-        "network_ability": 0.0,
-        "intercept": 0.0,
-    }
-    figure = decision_boundary_figure(classification_latest)
-    assert "decision boundary (P = 0.5)" not in {t.name for t in figure.data}
-
-
-def test_predicted_vs_actual_plots_each_row_against_the_diagonal(regression_latest):
-    figure = predicted_vs_actual_figure(regression_latest)
-    batch = regression_latest["batch"]
-    promoted = trace(figure, "promoted")
-    expected = [(r["network_ability"], r["predicted"]) for r in batch if r["promoted"]]
-    assert list(zip(promoted.x, promoted.y, strict=True)) == expected
-    diagonal = trace(figure, "perfect prediction")
-    assert list(diagonal.x) == list(diagonal.y)
-
-
-@pytest.mark.parametrize(
-    "build", [decision_boundary_figure, predicted_vs_actual_figure, confusion_matrix_figure]
-)
-def test_figures_serialise_to_finite_json(build, classification_latest, regression_latest):
-    latest = regression_latest if build is predicted_vs_actual_figure else classification_latest
-    figure = build(latest)
-    for axis in (figure.layout.xaxis, figure.layout.yaxis):
-        assert axis.range is None or all(math.isfinite(v) for v in axis.range)
-    assert figure.to_json()
+@pytest.mark.parametrize("drift", [None, {"task": "regression", "events": []}])
+def test_metric_charts_without_drift_events_have_no_markers(drift, regression_history):
+    assert drift_lines(regression_metrics_figure(regression_history, drift)) == []

@@ -1,0 +1,40 @@
+"""The page's component ids, named once for the layout, the callbacks and the tests."""
+
+# Controls and what each browser remembers.
+POLL = "poll"
+REFRESH_CHOICE = "refresh-choice"
+STATUS_SEEN = "status-seen"
+MODEL_VERSION = "model-version"
+
+# The status of the learner.
+BANNER = "banner"
+STATUS_BAR = "status-bar"
+LEARNER_STATE = "learner-state"
+ROWS_LEARNED = "rows-learned"
+CURRENT_PAGE = "current-page"
+ROWS_QUARANTINED = "rows-quarantined"
+LAST_TICK_AGE = "last-tick-age"
+SOURCE_URL = "source-url"
+LAST_ERROR = "last-error"
+
+# The classification section.
+CLASSIFICATION_METRICS = "classification-metrics"
+CLASSIFICATION_COEFFICIENTS = "classification-coefficients"
+CONFUSION_MATRIX = "confusion-matrix"
+DECISION_BOUNDARY = "decision-boundary"
+CLASSIFICATION_BATCH = "classification-batch"
+
+# The regression section.
+REGRESSION_METRICS = "regression-metrics"
+REGRESSION_COEFFICIENTS = "regression-coefficients"
+PREDICTED_VS_ACTUAL = "predicted-vs-actual"
+COLLIDER_NOTE = "collider-note"
+
+
+def drawn(task: str) -> str:
+    """The store of the model version whose charts this browser shows for `task`."""
+    return f"{task}-seen"
+
+
+def drift_notice(task: str) -> str:
+    return f"{task}-drift"
