@@ -5,6 +5,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard import callbacks
+from dashboard.charts import draw
 from dashboard.client import ApiClient
 from dashboard.shared import PerVersion, Recent
 from tests.dashboard.conftest import (
@@ -92,8 +93,8 @@ def test_refresh_status_asks_again_for_a_chart_that_missed_its_version(api):
 
 def test_refresh_classification_draws_a_new_model_version(api):
     drawn = callbacks.refresh_classification(VERSION, None)
-    assert drawn["drawn"] == VERSION
-    assert set(drawn) == {"metrics", "confusion", "boundary", "batch", "drawn"}
+    expected = draw("classification", load("classification_latest"), load("classification_history"))
+    assert drawn == {**expected, "drawn": VERSION}
 
 
 def test_refresh_classification_skips_a_version_already_drawn(api):
