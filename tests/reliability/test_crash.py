@@ -1,9 +1,10 @@
-"""SIGKILL the API and its learner at random moments of a long catch-up, as a killed
-container is: nothing lost, nothing twice."""
+"""SIGKILL the learner alone, or the API with it as a killed container is, at random
+moments of a long catch-up: nothing lost, nothing twice."""
 
 import random
 import time
 
+import httpx
 import pytest
 
 from simulator.faults import is_malformed
@@ -15,12 +16,28 @@ from tests.reliability.conftest import (
     status_of,
     wait_for_rows,
 )
-from tests.support.processes import wait_until
-from tests.support.services import kill_api_and_learner
+from tests.support.processes import Service, wait_until
+from tests.support.services import kill_api_and_learner, kill_learner
 
 pytestmark = pytest.mark.e2e
 
 SEED, MALFORMED_RATE = 11, 0.02
+
+
+def kill_the_learner_alone(api: Service) -> None:
+    """SIGKILL the learner process only: the API lives on, says the learner is restarting,
+    serves the last commit meanwhile and starts a new learner by itself."""
+    restarts = status_of(api)["learner"]["restarts"]
+    kill_learner(api)
+    down = wait_until(
+        lambda: (s := status_of(api))["learner"]["restarts"] == restarts + 1 and s,
+        timeout=10,
+        message="the death seen",
+    )
+    assert down["state"] in ("restarting", "running"), down  # running: already back
+    assert "killed by SIGKILL" in down["learner"]["last_exit"]
+    assert httpx.get(f"{api.url}/classification/latest", timeout=5).status_code == 200
+    assert api.process is not None and api.process.poll() is None
 
 
 def kill_and_restart_during_catch_up(
@@ -46,6 +63,10 @@ def kill_and_restart_during_catch_up(
             target = (at_kill[-1] if at_kill else 0) + rng.randint(200, 1500)
             wait_until(lambda t=target: status_of(api)["rows_seen"] >= t, timeout=60)
             time.sleep(rng.uniform(0, 0.2))
+        if kill % 3 == 1:
+            kill_the_learner_alone(api)
+            at_kill.append(committed_rows(db_path))
+            continue
         kill_api_and_learner(api)
         at_kill.append(committed_rows(db_path))
         api.start()
@@ -73,9 +94,10 @@ def kill_and_restart_during_catch_up(
 def test_ten_sigkills_during_a_catch_up_lose_no_row_and_learn_none_twice(
     start_simulator, start_api, db_path, figures
 ):
-    """20,000 rows, 2% malformed, ten SIGKILLs at random moments, each followed by a
-    restart: every good id is learned once, every bad one quarantined once, both models'
-    metrics count exactly the rows learned, and the cursor stands at the end."""
+    """20,000 rows, 2% malformed, ten SIGKILLs at random moments (three of the learner
+    alone, seven of the API with it, each followed by a restart): every good id is learned
+    once, every bad one quarantined once, both models' metrics count exactly the rows
+    learned, and the cursor stands at the end."""
     kill_and_restart_during_catch_up(
         start_simulator, start_api, db_path, figures,
         rows=20_000, kills=10, rng=random.Random(2026),
