@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.processes import Service
+from harness.processes import Service
 from tests.support.services import api_service, simulator_service
 
 

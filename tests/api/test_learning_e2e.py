@@ -9,24 +9,13 @@ import pytest
 import statsmodels.api as sm
 from sqlalchemy import create_engine, text
 
+from harness.processes import free_port, wait_until
 from simulator.faults import is_malformed
-from tests.api.conftest import learned_ids, query
-from tests.support.processes import free_port, wait_until
+from tests.support.api_reads import status_of, wait_for_rows
+from tests.support.database import learned_ids, query
 from tests.support.services import learner_pid
 
 pytestmark = pytest.mark.e2e
-
-
-def status_of(api) -> dict:
-    return httpx.get(api.url + "/status", timeout=5).json()
-
-
-def wait_for_rows(api, rows: int, *, timeout: float = 60) -> dict:
-    return wait_until(
-        lambda: (s := status_of(api))["rows_seen"] == rows and s,
-        timeout=timeout,
-        message=f"{rows} rows learned",
-    )
 
 
 def learned_table(database_url: str) -> np.ndarray:

@@ -4,8 +4,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from tests.api.conftest import make_settings, page_of, query
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.database import query
+from tests.support.learners import make_settings
+from tests.support.rows import page_of
 
 
 @pytest.fixture

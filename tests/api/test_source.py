@@ -6,25 +6,15 @@ import time
 import pytest
 
 from api.learning.source import SourceClient, SourceError
-from tests.api.conftest import page_of
-from tests.support.fake_source import FakeSource
+from tests.support.fake_source import FakeSource, source_clients
+from tests.support.rows import page_of
 
 
 @pytest.fixture
 def source_for():
     """The learner's client on a source over HTTP that answers `answer(page)`."""
-    built: list[tuple[FakeSource, SourceClient]] = []
-
-    def build(answer, *, concurrency: int = 4) -> SourceClient:
-        source = FakeSource(answer)
-        client = SourceClient(source.url, timeout=2, concurrency=concurrency)
-        built.append((source, client))
-        return client
-
-    yield build
-    for source, client in built:
-        client.close()
-        source.close()
+    with source_clients() as build:
+        yield build
 
 
 def test_pages_come_in_page_order_whatever_order_they_are_answered_in(source_for):

@@ -7,8 +7,8 @@ import sys
 import httpx
 import pytest
 
-from tests.cli.conftest import ADMIN_TOKEN, STREAM_ROWS, run_cli, unused_url
-from tests.support.processes import PROJECT_ROOT, wait_until
+from harness.processes import PROJECT_ROOT, wait_until
+from tests.support.cli import ADMIN_TOKEN, STREAM_ROWS, run_cli, unused_url
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ from cli.screen import Frame, watch_screen
 from cli.snapshot import TASKS, Snapshot, TaskView
 from cli.tables import coefficients_table, status_table
 from cli.views import network_ability_view
-from tests.support.processes import PROJECT_ROOT
+from harness.processes import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "tests" / "dashboard" / "fixtures"
 NOW = datetime(2026, 11, 29, 16, 0, 0)

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.chromium import CHROMIUM, launch
-from tests.support.processes import PROJECT_ROOT, Service, wait_until
+from harness.chromium import CHROMIUM, launch
+from harness.processes import PROJECT_ROOT, Service, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

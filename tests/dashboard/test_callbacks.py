@@ -8,7 +8,7 @@ from dashboard import callbacks
 from dashboard.charts import draw
 from dashboard.client import ApiClient
 from dashboard.shared import PerVersion, Recent
-from tests.dashboard.conftest import (
+from tests.support.recorded_api import (
     BEFORE_FIRST_TICK,
     LEARNING,
     load,

@@ -11,7 +11,7 @@ from dashboard.components import (
     status_summary,
     tick_age,
 )
-from tests.dashboard.conftest import load
+from tests.support.recorded_api import load
 
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from api.core.config import Settings
 from api.main import create_app
-from tests.api.conftest import make_settings
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.learners import make_settings
 
 SECRET_KEY = "secret-key-that-must-never-be-shown-4f1c"
 ADMIN_TOKEN = "admin-token-that-must-never-be-shown-9b2e"

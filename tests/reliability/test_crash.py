@@ -7,17 +7,12 @@ import time
 import httpx
 import pytest
 
+from harness.processes import Service, wait_until
 from simulator.faults import is_malformed
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    committed_rows,
-    read_ledger,
-    status_of,
-    wait_for_rows,
-)
-from tests.support.processes import Service, wait_until
-from tests.support.services import kill_api_and_learner, kill_learner
+from tests.support.api_reads import status_of, wait_for_rows
+from tests.support.database import committed_rows
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS, kill_api_and_learner, kill_learner
 
 pytestmark = pytest.mark.e2e
 
@@ -65,10 +60,10 @@ def kill_and_restart_during_catch_up(
             time.sleep(rng.uniform(0, 0.2))
         if kill % 3 == 1:
             kill_the_learner_alone(api)
-            at_kill.append(committed_rows(db_path))
+            at_kill.append(committed_rows(f"sqlite:///{db_path}"))
             continue
         kill_api_and_learner(api)
-        at_kill.append(committed_rows(db_path))
+        at_kill.append(committed_rows(f"sqlite:///{db_path}"))
         api.start()
     good = rows - len(bad)
     assert at_kill[-1] < good, "the kills must all land during the catch-up"

@@ -1,43 +1,20 @@
 """Another writer holds the API's SQLite file locked: the learner waits, or fails the tick
 cleanly and retries it; it never loses the tick, never learns a row twice, never dies."""
 
-import contextlib
-import re
-import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-    wait_for_rows,
-)
-from tests.support.processes import wait_until
-
-
-@contextlib.contextmanager
-def write_lock(db_path: Path) -> Iterator[sqlite3.Connection]:
-    """Hold SQLite's write lock on `db_path` (BEGIN IMMEDIATE) until the block ends."""
-    connection = sqlite3.connect(db_path, timeout=30, isolation_level=None)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        yield connection
-        connection.execute("ROLLBACK")
-    finally:
-        connection.close()
+from harness.processes import wait_until
+from tests.support.api_reads import sample, status_of, wait_for_rows
+from tests.support.database import write_lock
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 
 def failed_ticks(api) -> int:
-    text = httpx.get(api.url + "/metrics", timeout=5).text
-    match = re.search(r'^learner_ticks_total\{outcome="failed"\} (\S+)$', text, re.MULTILINE)
-    return int(float(match[1])) if match else 0
+    return int(sample(api, 'learner_ticks_total{outcome="failed"}'))
 
 
 @pytest.mark.e2e

@@ -8,12 +8,12 @@ import time
 import httpx
 import pytest
 
+from harness.processes import wait_until
 from simulator.synthetic import Drift
-from tests.api.streams import learn, simulated
-from tests.reliability.conftest import CHAOS_API_SETTINGS, latest_of, wait_for_rows
-from tests.reliability.test_database_busy import write_lock
-from tests.support.processes import wait_until
-from tests.support.services import kill_api_and_learner
+from tests.support.api_reads import latest_of, sample, wait_for_rows
+from tests.support.database import write_lock
+from tests.support.services import CHAOS_API_SETTINGS, kill_api_and_learner
+from tests.support.streams import learn, simulated
 
 pytestmark = pytest.mark.e2e
 
@@ -79,11 +79,8 @@ def test_a_sigkill_between_detection_and_commit_neither_loses_nor_doubles_the_ev
         for got, want in zip(served, reference, strict=True):
             assert got["loss_before"] == pytest.approx(want["loss_before"])
             assert got["loss_after"] == pytest.approx(want["loss_after"])
-    metrics = httpx.get(api.url + "/metrics", timeout=5).text
-    counted = re.search(
-        r'^learner_drift_events_total\{task="classification"\} (\S+)$', metrics, re.M
-    )
-    assert counted and float(counted[1]) == len(drift_events(api, "classification"))
+    counted = sample(api, 'learner_drift_events_total{task="classification"}')
+    assert counted == len(drift_events(api, "classification"))
     latest = latest_of(api, "regression")
     low, high = latest["coefficient_intervals"]["competence"]
     assert low < latest["coefficients"]["competence"] < high

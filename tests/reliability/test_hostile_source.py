@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from harness.processes import wait_until
 from simulator.faults import is_malformed
-from tests.reliability.conftest import assert_learned_exactly_once, read_ledger, status_of
-from tests.support.processes import wait_until
+from tests.support.api_reads import status_of
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
 
 pytestmark = pytest.mark.e2e
 

@@ -9,14 +9,10 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-    wait_for_rows,
-)
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.api_reads import status_of, wait_for_rows
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 pytestmark = pytest.mark.e2e
 

@@ -4,17 +4,13 @@ one quarantined with its reason, the learner never stops and says what is wrong.
 import re
 import time
 
-import httpx
 import pytest
 
+from harness.processes import wait_until
 from simulator.faults import is_malformed, malformation
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-)
-from tests.support.processes import wait_until
+from tests.support.api_reads import source_errors_counted, status_of
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 
 def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner, fake_source):
@@ -38,12 +34,6 @@ def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner
     assert first == ("backing_off", "page 2: HTTP 503 from the source", 20)
     assert second == ("running", None, 40)
     assert (learner.cursor.next_page, learner.cursor.last_id) == (4, 40)
-
-
-def source_errors_counted(api) -> float:
-    text = httpx.get(api.url + "/metrics", timeout=5).text
-    match = re.search(r"^learner_source_errors_total (\S+)$", text, re.MULTILINE)
-    return float(match[1]) if match else 0.0
 
 
 @pytest.mark.e2e
@@ -92,7 +82,7 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
         assert repr(field) in reason, (row_id, reason)
     assert ledger.rows_quarantined == ledger.quarantined_rows == len(bad)
     figures.update(
-        rows_served=rows, source_5xx_met=int(source_errors_counted(api)),
+        rows_served=rows, source_5xx_met=source_errors_counted(api),
         malformed_quarantined=len(bad), rows_learned=len(ledger.learned_ids),
         rows_lost=len(set(good_ids) - set(ledger.learned_ids)),
         rows_duplicated=ledger.duplicated(), catch_up_seconds=round(catch_up_seconds, 1),

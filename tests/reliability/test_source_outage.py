@@ -1,7 +1,6 @@
 """The source goes away for many ticks and comes back: the API serves throughout, and
 learning resumes by itself where it stopped."""
 
-import re
 import threading
 import time
 from collections import Counter
@@ -9,14 +8,10 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-    wait_for_rows,
-)
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.api_reads import source_errors_counted, status_of, wait_for_rows
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 pytestmark = pytest.mark.e2e
 
@@ -43,12 +38,6 @@ class LatestPoller(threading.Thread):
         self.stopped.set()
         self.join(timeout=10)
         return self.codes
-
-
-def source_errors_counted(api) -> int:
-    text = httpx.get(api.url + "/metrics", timeout=5).text
-    match = re.search(r"^learner_source_errors_total (\S+)$", text, re.MULTILINE)
-    return int(float(match[1])) if match else 0
 
 
 def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(

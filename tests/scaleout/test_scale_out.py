@@ -5,8 +5,9 @@ import time
 import httpx
 import pytest
 
-from tests.api.conftest import fresh_postgres_url, learned_ids, query
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.api_reads import sample
+from tests.support.database import committed_rows, fresh_postgres_url, learned_ids, query
 from tests.support.services import api_service, learner_service
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
@@ -16,15 +17,7 @@ LEASE_SECONDS = 2.0
 
 def rows_learned_by(learner) -> float:
     """The learner's own Prometheus counter of rows it learned."""
-    for line in httpx.get(learner.url + "/metrics", timeout=5).text.splitlines():
-        if line.startswith("learner_rows_learned_total "):
-            return float(line.split()[1])
-    raise AssertionError("learner_rows_learned_total missing from /metrics")
-
-
-def committed_rows(database_url: str) -> int:
-    rows = query(database_url, "SELECT rows_seen FROM learner_cursor")
-    return rows[0][0] if rows else 0
+    return sample(learner, "learner_rows_learned_total")
 
 
 @pytest.fixture

@@ -1,12 +1,15 @@
 """A real HTTP source in the test's own process, for what the simulator cannot do: a page
 that fails on cue, or answers decided by the test as it goes."""
 
+import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from api.learning.source import SourceClient
 
 # (status, body): a body that is not bytes is sent as JSON.
 Answer = Callable[[int], tuple[int, Any]]
@@ -40,3 +43,23 @@ class FakeSource:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextlib.contextmanager
+def source_clients() -> Iterator[Callable[..., SourceClient]]:
+    """A builder of the learner's client, each on a FakeSource answering `answer(page)`;
+    clients and sources are closed on the way out."""
+    built: list[tuple[FakeSource, SourceClient]] = []
+
+    def build(answer: Answer, *, concurrency: int = 4) -> SourceClient:
+        source = FakeSource(answer)
+        client = SourceClient(source.url, timeout=2, concurrency=concurrency)
+        built.append((source, client))
+        return client
+
+    try:
+        yield build
+    finally:
+        for source, client in built:
+            client.close()
+            source.close()

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.support.processes import wait_until
+from harness.processes import wait_until
 
 
 # The pane's programs inherit the tmux server's environment, and the test runner sets
