@@ -16,13 +16,25 @@ Answer = Callable[[int], tuple[int, Any]]
 
 
 class FakeSource:
-    """`GET /api/v1/data?page=N` answers `answer(N)`, on a free loopback port."""
+    """`GET /api/v1/data?page=N` answers `answer(N)`, on a free loopback port. It keeps
+    connections alive, or with `keep_alive=False` drops each one after its answer without
+    saying so, as a server does whose idle timeout is shorter than the client's pause.
+    `paths` lists the paths asked for, `connections` counts the connections accepted."""
 
-    def __init__(self, answer: Answer):
+    def __init__(self, answer: Answer, *, keep_alive: bool = True):
+        source = self
+        self.paths: list[str] = []
+        self.connections = 0
+
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the learner's client expects
 
+            def setup(self) -> None:
+                super().setup()
+                source.connections += 1
+
             def do_GET(self) -> None:
+                source.paths.append(urlsplit(self.path).path)
                 page = int(parse_qs(urlsplit(self.path).query)["page"][0])
                 status, body = answer(page)
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -31,6 +43,7 @@ class FakeSource:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+                self.close_connection = not keep_alive
 
             def log_message(self, *args) -> None:
                 pass
@@ -51,9 +64,9 @@ def source_clients() -> Iterator[Callable[..., SourceClient]]:
     clients and sources are closed on the way out."""
     built: list[tuple[FakeSource, SourceClient]] = []
 
-    def build(answer: Answer, *, concurrency: int = 4) -> SourceClient:
+    def build(answer: Answer, *, concurrency: int = 4, timeout: float = 2) -> SourceClient:
         source = FakeSource(answer)
-        client = SourceClient(source.url, timeout=2, concurrency=concurrency)
+        client = SourceClient(source.url, timeout=timeout, concurrency=concurrency)
         built.append((source, client))
         return client
 
