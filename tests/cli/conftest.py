@@ -16,9 +16,12 @@ def learned_api(tmp_path_factory) -> Service:
         db_path=tmp / "simulator.db", log_dir=tmp, SIMULATOR_ROWS=STREAM_ROWS
     ).start()
     api = api_service(
-        database_url=f"sqlite:///{tmp / 'api.db'}", source_url=simulator.url, log_dir=tmp,
-        ADMIN_TOKEN=ADMIN_TOKEN, MAX_PAGES_PER_TICK=5,
-    )  # fmt: skip
+        database_url=f"sqlite:///{tmp / 'api.db'}",
+        source_url=simulator.url,
+        log_dir=tmp,
+        ADMIN_TOKEN=ADMIN_TOKEN,
+        MAX_PAGES_PER_TICK=5,
+    )
     try:
         api.start()
         wait_for_rows(api, STREAM_ROWS)
@@ -33,8 +36,10 @@ def idle_api(tmp_path_factory) -> Service:
     """An API with no learner, nothing learned and admin endpoints off."""
     tmp = tmp_path_factory.mktemp("idle")
     api = api_service(
-        database_url=f"sqlite:///{tmp / 'api.db'}", source_url=unused_url(), log_dir=tmp,
+        database_url=f"sqlite:///{tmp / 'api.db'}",
+        source_url=unused_url(),
+        log_dir=tmp,
         LEARNER_ENABLED="false",
-    )  # fmt: skip
+    )
     with api:
         yield api

@@ -68,8 +68,9 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
         # The API answers before its learner process has started and committed.
         wait_until(
             lambda: httpx.get(api.url + "/status", timeout=2).json()["rows_seen"] > 0,
-            timeout=60, message="the learner's first commit",
-        )  # fmt: skip
+            timeout=60,
+            message="the learner's first commit",
+        )
         yield services
     finally:
         for service in reversed(services.values()):

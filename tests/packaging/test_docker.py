@@ -155,8 +155,12 @@ def test_dashboard_reads_the_learner_api():
     assert environment["API_URL"] == f"http://learner-api:{exposed_port(api)}"
 
 
-PROFILES = {"simulator": ["simulator"], "postgres": ["scale-out"], "learner": ["scale-out"],
-            "api-replica": ["scale-out"]}  # fmt: skip
+PROFILES = {
+    "simulator": ["simulator"],
+    "postgres": ["scale-out"],
+    "learner": ["scale-out"],
+    "api-replica": ["scale-out"],
+}
 
 
 def test_only_the_api_and_dashboard_run_without_a_profile():

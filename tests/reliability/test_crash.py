@@ -1,6 +1,7 @@
 """SIGKILL the learner alone, or the API with it as a killed container is, at random
 moments of a long catch-up: nothing lost, nothing twice."""
 
+import functools
 import random
 import time
 
@@ -35,6 +36,16 @@ def kill_the_learner_alone(api: Service) -> None:
     assert api.process is not None and api.process.poll() is None
 
 
+@pytest.fixture
+def catch_up_under_kills(start_simulator, start_api, db_path, figures):
+    """Serve `rows` rows, 2% malformed, and SIGKILL `kills` times at moments drawn from
+    `rng` during the catch-up; then check that nothing was lost or learned twice."""
+
+    return functools.partial(
+        kill_and_restart_during_catch_up, start_simulator, start_api, db_path, figures
+    )
+
+
 def kill_and_restart_during_catch_up(
     start_simulator, start_api, db_path, figures, *, rows: int, kills: int, rng: random.Random
 ) -> None:
@@ -43,9 +54,11 @@ def kill_and_restart_during_catch_up(
         SIMULATOR_ROWS=rows, SIMULATOR_SEED=SEED, SIMULATOR_MALFORMED_RATE=MALFORMED_RATE
     )
     api = start_api(
-        database_url=f"sqlite:///{db_path}", source_url=simulator.url,
-        MAX_PAGES_PER_TICK=5, **CHAOS_API_SETTINGS,
-    )  # fmt: skip
+        database_url=f"sqlite:///{db_path}",
+        source_url=simulator.url,
+        MAX_PAGES_PER_TICK=5,
+        **CHAOS_API_SETTINGS,
+    )
     started = time.monotonic()
     at_kill: list[int] = []
     for kill in range(kills):
@@ -79,35 +92,31 @@ def kill_and_restart_during_catch_up(
     assert (ledger.next_page, ledger.last_id) == (rows // 10, rows)
     assert status_of(api)["state"] == "running"
     figures.update(
-        rows_served=rows, sigkills_survived=kills, rows_learned=len(ledger.learned_ids),
-        rows_quarantined=len(bad), rows_lost=len(set(good_ids) - set(ledger.learned_ids)),
-        rows_duplicated=ledger.duplicated(), committed_rows_at_each_kill=at_kill,
+        rows_served=rows,
+        sigkills_survived=kills,
+        rows_learned=len(ledger.learned_ids),
+        rows_quarantined=len(bad),
+        rows_lost=len(set(good_ids) - set(ledger.learned_ids)),
+        rows_duplicated=ledger.duplicated(),
+        committed_rows_at_each_kill=at_kill,
         seconds=round(time.monotonic() - started, 1),
-    )  # fmt: skip
+    )
 
 
-def test_ten_sigkills_during_a_catch_up_lose_no_row_and_learn_none_twice(
-    start_simulator, start_api, db_path, figures
-):
+def test_ten_sigkills_during_a_catch_up_lose_no_row_and_learn_none_twice(catch_up_under_kills):
     """20,000 rows, 2% malformed, ten SIGKILLs at random moments (three of the learner
     alone, seven of the API with it, each followed by a restart): every good id is learned
     once, every bad one quarantined once, both models' metrics count exactly the rows
     learned, and the cursor stands at the end."""
-    kill_and_restart_during_catch_up(
-        start_simulator, start_api, db_path, figures,
-        rows=20_000, kills=10, rng=random.Random(2026),
-    )  # fmt: skip
+    catch_up_under_kills(rows=20_000, kills=10, rng=random.Random(2026))
 
 
 @pytest.mark.soak
 def test_forty_sigkills_during_a_long_catch_up_lose_no_row_and_learn_none_twice(
-    start_simulator, start_api, db_path, figures
+    catch_up_under_kills, figures
 ):
     """The soak variant: 60,000 rows and forty SIGKILLs, at moments drawn from a new seed
     each run (printed with the figures, to replay a failure)."""
     seed = random.randrange(2**32)
     figures["seed"] = seed
-    kill_and_restart_during_catch_up(
-        start_simulator, start_api, db_path, figures,
-        rows=60_000, kills=40, rng=random.Random(seed),
-    )  # fmt: skip
+    catch_up_under_kills(rows=60_000, kills=40, rng=random.Random(seed))

@@ -26,9 +26,11 @@ def test_a_write_lock_shorter_than_the_busy_timeout_only_makes_the_learner_wait(
     rows, hold = 6000, 4.0
     simulator = start_simulator(SIMULATOR_ROWS=rows)
     api = start_api(
-        database_url=f"sqlite:///{db_path}", source_url=simulator.url,
-        MAX_PAGES_PER_TICK=5, **CHAOS_API_SETTINGS,
-    )  # fmt: skip
+        database_url=f"sqlite:///{db_path}",
+        source_url=simulator.url,
+        MAX_PAGES_PER_TICK=5,
+        **CHAOS_API_SETTINGS,
+    )
     wait_until(lambda: status_of(api)["rows_seen"] >= 500, timeout=30, message="500 rows")
     states, seen_while_locked = set(), set()
     with write_lock(db_path) as locked:
@@ -46,9 +48,13 @@ def test_a_write_lock_shorter_than_the_busy_timeout_only_makes_the_learner_wait(
     ledger = read_ledger(db_path)
     assert_learned_exactly_once(api, ledger, list(range(1, rows + 1)))
     figures.update(
-        lock_seconds=hold, busy_timeout_seconds=30, failed_ticks=0, rows_learned=rows,
-        rows_lost=rows - len(set(ledger.learned_ids)), rows_duplicated=ledger.duplicated(),
-    )  # fmt: skip
+        lock_seconds=hold,
+        busy_timeout_seconds=30,
+        failed_ticks=0,
+        rows_learned=rows,
+        rows_lost=rows - len(set(ledger.learned_ids)),
+        rows_duplicated=ledger.duplicated(),
+    )
 
 
 def test_a_write_lock_longer_than_the_busy_timeout_fails_the_tick_and_the_retry_commits_it(

@@ -44,24 +44,31 @@ def test_a_sigkill_between_detection_and_commit_neither_loses_nor_doubles_the_ev
     committed; the restart learns the rows again and commits the one event an
     uninterrupted in-process run of the same rows records, and /metrics counts it."""
     simulator = start_simulator(
-        SIMULATOR_ROWS=ROWS, SIMULATOR_SEED=SEED, SIMULATOR_DRIFT_AT_ROW=SWITCH,
-        SIMULATOR_LATENCY_MS=20, SIMULATOR_ACCESS_LOG="true",
-    )  # fmt: skip
+        SIMULATOR_ROWS=ROWS,
+        SIMULATOR_SEED=SEED,
+        SIMULATOR_DRIFT_AT_ROW=SWITCH,
+        SIMULATOR_LATENCY_MS=20,
+        SIMULATOR_ACCESS_LOG="true",
+    )
     # A tick may run for half a poll interval: 5 s, time enough for all 600 pages.
     settings = {
-        **CHAOS_API_SETTINGS, "MAX_PAGES_PER_TICK": PAGES + 1, "POLL_INTERVAL_SECONDS": 10,
+        **CHAOS_API_SETTINGS,
+        "MAX_PAGES_PER_TICK": PAGES + 1,
+        "POLL_INTERVAL_SECONDS": 10,
         "LEASE_SECONDS": 12,
-    }  # fmt: skip
+    }
     api = start_api(database_url=f"sqlite:///{db_path}", source_url=simulator.url, **settings)
     wait_until(
-        lambda: re.search(r"page=1\b", simulator.logs()), timeout=60,
+        lambda: re.search(r"page=1\b", simulator.logs()),
+        timeout=60,
         message="the first tick, its lease held, fetching its pages",
-    )  # fmt: skip
+    )
     with write_lock(db_path):
         wait_until(
-            lambda: re.search(rf"page={PAGES}\b", simulator.logs()), timeout=60,
+            lambda: re.search(rf"page={PAGES}\b", simulator.logs()),
+            timeout=60,
             message="the tick's last page fetched",
-        )  # fmt: skip
+        )
         time.sleep(3.0)  # learning 6,000 rows takes well under a second; then it waits
         kill_api_and_learner(api)
     assert committed(db_path) == (0, 0), "the kill must land before the tick's commit"

@@ -45,14 +45,19 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
     bad = {i for i in range(1, rows + 1) if is_malformed(i, seed=seed, rate=rate)}
     good_ids = sorted(set(range(1, rows + 1)) - bad)
     simulator = start_simulator(
-        SIMULATOR_ROWS=rows, SIMULATOR_SEED=seed, SIMULATOR_MALFORMED_RATE=rate,
-        SIMULATOR_ERROR_RATE=0.2, SIMULATOR_LATENCY_MS=20,
-    )  # fmt: skip
+        SIMULATOR_ROWS=rows,
+        SIMULATOR_SEED=seed,
+        SIMULATOR_MALFORMED_RATE=rate,
+        SIMULATOR_ERROR_RATE=0.2,
+        SIMULATOR_LATENCY_MS=20,
+    )
     # One page a request at a time: a 5xx then costs the tick only the pages after it.
     api = start_api(
-        database_url=f"sqlite:///{db_path}", source_url=simulator.url,
-        SOURCE_CONCURRENCY=1, **CHAOS_API_SETTINGS,
-    )  # fmt: skip
+        database_url=f"sqlite:///{db_path}",
+        source_url=simulator.url,
+        SOURCE_CONCURRENCY=1,
+        **CHAOS_API_SETTINGS,
+    )
     started = time.monotonic()
     states, errors = set(), set()
 
@@ -70,8 +75,10 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
     states.clear()
     wait_until(
         lambda: learned_all() and "backing_off" in states,
-        timeout=30, interval=0.05, message="a fault shown after the catch-up",
-    )  # fmt: skip
+        timeout=30,
+        interval=0.05,
+        message="a fault shown after the catch-up",
+    )
     assert all(re.fullmatch(r"page \d+: HTTP 50[03] from the source", e) for e in errors)
     assert api.process.poll() is None
     ledger = read_ledger(db_path)
@@ -82,8 +89,11 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
         assert repr(field) in reason, (row_id, reason)
     assert ledger.rows_quarantined == ledger.quarantined_rows == len(bad)
     figures.update(
-        rows_served=rows, source_5xx_met=source_errors_counted(api),
-        malformed_quarantined=len(bad), rows_learned=len(ledger.learned_ids),
+        rows_served=rows,
+        source_5xx_met=source_errors_counted(api),
+        malformed_quarantined=len(bad),
+        rows_learned=len(ledger.learned_ids),
         rows_lost=len(set(good_ids) - set(ledger.learned_ids)),
-        rows_duplicated=ledger.duplicated(), catch_up_seconds=round(catch_up_seconds, 1),
-    )  # fmt: skip
+        rows_duplicated=ledger.duplicated(),
+        catch_up_seconds=round(catch_up_seconds, 1),
+    )

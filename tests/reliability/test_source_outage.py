@@ -59,22 +59,28 @@ def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(
     # A request in flight when the source died may fail as a reset; the retries that follow
     # must all be refused, and /status must say so.
     wait_until(
-        lambda: (s := status_of(api))["state"] == "backing_off"
-        and "connection refused" in s["last_error"],
-        timeout=15, message="backing off with 'connection refused'",
-    )  # fmt: skip
+        lambda: (
+            (s := status_of(api))["state"] == "backing_off"
+            and "connection refused" in s["last_error"]
+        ),
+        timeout=15,
+        message="backing off with 'connection refused'",
+    )
     wait_until(
-        lambda: source_errors_counted(api) >= errors_before + 6, timeout=30,
+        lambda: source_errors_counted(api) >= errors_before + 6,
+        timeout=30,
         message="six failed ticks",
-    )  # fmt: skip
+    )
     rows_before_restart = status_of(api)["rows_seen"]
     simulator.start()
     outage_seconds = time.monotonic() - outage_started
     wait_until(
-        lambda: (s := status_of(api))["rows_seen"] > rows_before_restart
-        and s["state"] == "running",
-        timeout=30, message="learning resumed",
-    )  # fmt: skip
+        lambda: (
+            (s := status_of(api))["rows_seen"] > rows_before_restart and s["state"] == "running"
+        ),
+        timeout=30,
+        message="learning resumed",
+    )
     codes = poller.stop()
     assert set(codes) == {200}, codes
 
@@ -88,7 +94,9 @@ def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(
     figures.update(
         outage_seconds=round(outage_seconds, 1),
         failed_ticks_in_outage=source_errors_counted(api) - errors_before,
-        latest_answered_200=codes[200], latest_not_200=sum(codes.values()) - codes[200],
-        rows_learned=rows, rows_lost=rows - len(set(ledger.learned_ids)),
+        latest_answered_200=codes[200],
+        latest_not_200=sum(codes.values()) - codes[200],
+        rows_learned=rows,
+        rows_lost=rows - len(set(ledger.learned_ids)),
         rows_duplicated=ledger.duplicated(),
-    )  # fmt: skip
+    )

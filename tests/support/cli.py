@@ -18,9 +18,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     environment = {k: v for k, v in os.environ.items() if k not in {"API_URL", "ADMIN_TOKEN"}}
     environment.update({"COLUMNS": "120", **(env or {})})
     return subprocess.run(
-        [str(QA_LEARNER), *args], capture_output=True, text=True, env=environment,
-        cwd=PROJECT_ROOT, timeout=60,
-    )  # fmt: skip
+        [str(QA_LEARNER), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
 
 
 def unused_url() -> str:

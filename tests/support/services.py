@@ -68,9 +68,12 @@ def learner_service(*, database_url: str, source_url: str, log_dir: Path, **sett
     env = {**FAST_API_ENV, "DATABASE_URL": database_url, "CHALLENGE_API_URL": source_url}
     env.update({name: str(value) for name, value in settings.items()})
     return Service(
-        "api.learner", port_env="LEARNER_METRICS_PORT", env=env, log_dir=log_dir,
+        "api.learner",
+        port_env="LEARNER_METRICS_PORT",
+        env=env,
+        log_dir=log_dir,
         ready_path="/metrics",
-    )  # fmt: skip
+    )
 
 
 def learner_pid(api: Service) -> int | None:
