@@ -74,20 +74,20 @@ def test_no_secret_appears_in_any_response_or_log_line(start_simulator, start_ap
         assert secret[:12] not in log
 
 
+def preflight(client: TestClient, origin: str):
+    """The browser's question before a cross-origin POST to predict."""
+    headers = {"Origin": origin, "Access-Control-Request-Method": "POST"}
+    return client.options("/classification/predict", headers=headers)
+
+
 def test_cross_origin_requests_get_no_cors_headers_by_default(tmp_path):
     app = create_app(make_settings(f"sqlite:///{tmp_path / 'api.db'}"))
     with TestClient(app) as client:
         read = client.get("/health", headers={"Origin": "https://elsewhere.example"})
-        preflight = client.options(
-            "/classification/predict",
-            headers={
-                "Origin": "https://elsewhere.example",
-                "Access-Control-Request-Method": "POST",
-            },
-        )
+        answer = preflight(client, "https://elsewhere.example")
     assert read.status_code == 200
     assert "access-control-allow-origin" not in read.headers
-    assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-origin" not in answer.headers
 
 
 def test_cors_origins_from_the_environment_open_only_those_origins(tmp_path, monkeypatch):
@@ -97,17 +97,11 @@ def test_cors_origins_from_the_environment_open_only_those_origins(tmp_path, mon
     with TestClient(create_app(settings)) as client:
         allowed = client.get("/health", headers={"Origin": "https://dashboard.example"})
         other = client.get("/health", headers={"Origin": "https://elsewhere.example"})
-        preflight = client.options(
-            "/classification/predict",
-            headers={
-                "Origin": "https://dashboard.example",
-                "Access-Control-Request-Method": "POST",
-            },
-        )
+        answer = preflight(client, "https://dashboard.example")
     assert allowed.headers["access-control-allow-origin"] == "https://dashboard.example"
     assert "access-control-allow-origin" not in other.headers
-    assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "https://dashboard.example"
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == "https://dashboard.example"
 
 
 def test_settings_never_print_their_secrets():
