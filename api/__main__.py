@@ -13,6 +13,6 @@ if __name__ == "__main__":
         host=settings.API_HOST,
         port=settings.API_PORT,
         log_level=settings.LOG_LEVEL.lower(),
-        # Off by default: a log line per request cost a fifth of a trivial request's time.
+        # Off by default: a log line per request is a large share of a trivial request.
         access_log=settings.ACCESS_LOG,
     )

@@ -155,7 +155,7 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
     """Rows, predictions, records, snapshots and the cursor of one tick; the caller commits."""
     if tick.learned:
         # Into the table, not the mapped class: a plain executemany, without the ORM's bulk
-        # bookkeeping that cost a third of the commit on a catch-up's thousands of rows.
+        # bookkeeping, which weighs on a catch-up's thousands of rows.
         learned_rows = Base.metadata.tables[LearnedRow.__tablename__]
         session.execute(insert(learned_rows), tick.learned)
     if tick.quarantined:

@@ -22,7 +22,7 @@ class Services:
 
 
 # async, so FastAPI calls it on the event loop: a sync dependency costs every request a
-# hop to the thread pool (latest answered 3x slower with it).
+# hop to the thread pool (the README's Performance section has the figures).
 async def get_services(request: Request) -> Services:
     return request.app.state.services
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import CommandLine, Config
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from api import crud
 from api.core.config import settings
 from api.core.db import make_engine
+from api.models import UtcDateTime
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -53,6 +55,14 @@ class DatabaseNewerThanCode(RuntimeError):
 
 class UnknownSchema(RuntimeError):
     """The database holds some of our tables, but no revision and no known schema."""
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Autogenerate writes a `UtcDateTime` column as what the schema holds,
+    `DateTime(timezone=True)`, so that no revision imports the application's code."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def migration_config(connection: Connection | None = None) -> Config:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     DateTime,
+    Dialect,
     Float,
     Index,
     Integer,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -28,6 +30,27 @@ NAMING_CONVENTION = {
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment, read back as an aware UTC datetime on every backend. PostgreSQL keeps the
+    zone; SQLite keeps none, so the moment is written there in UTC and given its zone back
+    when read. The column is `DateTime(timezone=True)` as before: nothing stored changes."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"{value!r} has no zone: the tables hold aware UTC moments")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -62,7 +85,7 @@ class QuarantinedRow(Base):
     source_id: Mapped[int | None]
     payload: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class ModelRecord(Base):
@@ -76,7 +99,7 @@ class ModelRecord(Base):
     model_version: Mapped[int]
     page: Mapped[int]
     rows_seen: Mapped[int]
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     rolling_metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     coefficients: Mapped[dict[str, float]] = mapped_column(JSON)
@@ -95,7 +118,7 @@ class DriftEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     task: Mapped[str] = mapped_column(String(32))
     rows_seen: Mapped[int]
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     detector: Mapped[str] = mapped_column(String(32))
     loss_before: Mapped[float] = mapped_column(Float)
     loss_after: Mapped[float] = mapped_column(Float)
@@ -116,7 +139,7 @@ class ModelSnapshot(Base):
     model_version: Mapped[int]
     blob: Mapped[bytes] = mapped_column(LargeBinary)
     signature: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class ModelReset(Base):
@@ -127,7 +150,7 @@ class ModelReset(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task: Mapped[str] = mapped_column(String(32))
-    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     applied_version: Mapped[int | None]
 
 
@@ -138,7 +161,7 @@ class LearnerLease(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     holder: Mapped[str] = mapped_column(String(128), default="")
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LearnerCursor(Base):
@@ -152,4 +175,4 @@ class LearnerCursor(Base):
     rows_seen: Mapped[int] = mapped_column(default=0)
     rows_quarantined: Mapped[int] = mapped_column(default=0)
     model_version: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

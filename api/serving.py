@@ -10,7 +10,7 @@ import json
 import logging
 import pickle
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,18 +31,13 @@ class PublishedRecord:
     etag: str
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def record_to_dict(record: ModelRecord) -> dict[str, Any]:
     return {
         "task": record.task,
         "model_version": record.model_version,
         "page": record.page,
         "rows_seen": record.rows_seen,
-        "updated_at": as_utc(record.updated_at),
+        "updated_at": record.updated_at,
         "metrics": record.metrics,
         "rolling_metrics": record.rolling_metrics,
         "coefficients": record.coefficients,

@@ -74,9 +74,12 @@ def run_viewers(args: argparse.Namespace, workdir: Path) -> str:
     viewers_dir = workdir / "viewers"
     viewers_dir.mkdir()
     phases = measure_viewers(
-        rows=args.viewer_rows, workdir=viewers_dir, counts=args.viewer_counts,
-        seconds=args.viewer_seconds, alone_seconds=args.alone_seconds,
-    )  # fmt: skip
+        rows=args.viewer_rows,
+        workdir=viewers_dir,
+        counts=args.viewer_counts,
+        seconds=args.viewer_seconds,
+        alone_seconds=args.alone_seconds,
+    )
     return render_viewers(phases, rows=args.viewer_rows, seconds=args.viewer_seconds)
 
 

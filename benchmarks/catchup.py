@@ -11,16 +11,17 @@ model_snapshot table is sampled.
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, select
 
 from api.core.config import settings
 from api.learning.rows import parse_row
 from api.learning.source import DATA_PATH, PAGE_SIZE
 from api.learning.tasks import new_tasks
+from api.models import LearnerCursor
 from benchmarks.stack import api_service, rows_seen
 
 WARM_UP_PAGES = 50
@@ -85,10 +86,15 @@ def sample_snapshots(database: Path, seen: int) -> SnapshotSample:
 
 def committed_at(database: Path) -> float:
     """When the newest tick was committed, as a Unix time."""
-    with _read_only(database) as connection:
-        (stamp,) = connection.execute("SELECT updated_at FROM learner_cursor").fetchone()
-    moment = datetime.fromisoformat(stamp)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    engine = create_engine(f"sqlite:///file:{database}?mode=ro&uri=true")
+    try:
+        with engine.connect() as connection:
+            moment = connection.execute(select(LearnerCursor.updated_at)).scalar_one()
+    finally:
+        engine.dispose()
+    if moment is None:
+        raise RuntimeError(f"{database}: the learner has committed no tick")
+    return moment.timestamp()
 
 
 def database_bytes(database: Path) -> int:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Request, sync_playwright
 
-from tests.support.chromium import launch
+from harness.chromium import launch
 
 CALLBACK_PATH = "/_dash-update-component"
 # The headers that change what the dashboard does or sends back.

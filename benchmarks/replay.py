@@ -122,9 +122,15 @@ async def _watch(
 
 
 async def _watch_share(
-    base_url: str, recording: Recording, viewers: range, *, count: int, period: float,
-    begins: float, until: float,
-) -> list[Cycle]:  # fmt: skip
+    base_url: str,
+    recording: Recording,
+    viewers: range,
+    *,
+    count: int,
+    period: float,
+    begins: float,
+    until: float,
+) -> list[Cycle]:
     watches = [
         _watch(
             Viewer(recording),
@@ -139,13 +145,21 @@ async def _watch_share(
 
 
 def watch_share(
-    base_url: str, recording: Recording, *, share: int, shares: int, count: int,
-    period: float, begins: float, until: float,
-) -> list[Cycle]:  # fmt: skip
+    base_url: str,
+    recording: Recording,
+    *,
+    share: int,
+    shares: int,
+    count: int,
+    period: float,
+    begins: float,
+    until: float,
+) -> list[Cycle]:
     """Viewers number `share`, `share + shares`, ... of `count`, in this process: viewers
     join one after another over the first period from `begins` (a time.monotonic(), which
     every process shares) and each refreshes every `period` until `until`."""
     viewers = range(share, count, shares)
-    return asyncio.run(_watch_share(
+    watching = _watch_share(
         base_url, recording, viewers, count=count, period=period, begins=begins, until=until
-    ))  # fmt: skip
+    )
+    return asyncio.run(watching)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import Service, wait_until
+from harness.processes import Service, wait_until
 
 SEED = 42
 

@@ -91,9 +91,15 @@ def _mark_at(
 
 
 def _phase(
-    *, viewers: int, dashboard_url: str, dashboard_pid: int, api: httpx.Client,
-    recording: Recording, seconds: float, alone_seconds: float,
-) -> ViewersPhase:  # fmt: skip
+    *,
+    viewers: int,
+    dashboard_url: str,
+    dashboard_pid: int,
+    api: httpx.Client,
+    recording: Recording,
+    seconds: float,
+    alone_seconds: float,
+) -> ViewersPhase:
     alone = learner_rate(api, alone_seconds)
     begins = time.monotonic() + SPAWN_SECONDS
     measured_from = begins + WARM_UP_SECONDS
@@ -101,12 +107,18 @@ def _phase(
     with ProcessPoolExecutor(max_workers=shares) as pool:
         futures = [
             pool.submit(
-                watch_share, dashboard_url, recording, share=share, shares=shares,
-                count=viewers, period=REFRESH_SECONDS, begins=begins,
+                watch_share,
+                dashboard_url,
+                recording,
+                share=share,
+                shares=shares,
+                count=viewers,
+                period=REFRESH_SECONDS,
+                begins=begins,
                 until=measured_from + seconds,
             )
             for share in range(shares)
-        ]  # fmt: skip
+        ]
         start, cpu_start, replay_start, rows_start = _mark_at(
             measured_from, dashboard_pid=dashboard_pid, api=api
         )
@@ -154,11 +166,16 @@ def measure_viewers(
                 phases = []
                 for viewers in counts:
                     print(f"{viewers} viewers ...", flush=True)
-                    phases.append(_phase(
-                        viewers=viewers, dashboard_url=dashboard.url,
-                        dashboard_pid=dashboard.process.pid, api=client, recording=recording,
-                        seconds=seconds, alone_seconds=alone_seconds,
-                    ))  # fmt: skip
+                    phase = _phase(
+                        viewers=viewers,
+                        dashboard_url=dashboard.url,
+                        dashboard_pid=dashboard.process.pid,
+                        api=client,
+                        recording=recording,
+                        seconds=seconds,
+                        alone_seconds=alone_seconds,
+                    )
+                    phases.append(phase)
                 if rows_seen(client) >= rows:
                     raise RuntimeError(
                         f"the learner drained all {rows:,} rows before the end: the phases "

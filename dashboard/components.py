@@ -1,7 +1,7 @@
 """HTML pieces built from API JSON: the status bar, the banner, the drift notice, the
 newest-batch table. Pure."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from dash import html
 
@@ -25,11 +25,7 @@ BATCH_TABLE_ROWS = 20
 def tick_age(last_tick_at: str | None, now: datetime) -> str:
     if last_tick_at is None:
         return "never"
-    tick_at = datetime.fromisoformat(last_tick_at)
-    if tick_at.tzinfo is None:
-        # The API stores UTC; SQLite hands timestamps back without their zone.
-        tick_at = tick_at.replace(tzinfo=UTC)
-    seconds = max(0, int((now - tick_at).total_seconds()))
+    seconds = max(0, int((now - datetime.fromisoformat(last_tick_at)).total_seconds()))
     if seconds < 60:
         return f"{seconds} s ago"
     if seconds < 3600:

@@ -13,7 +13,7 @@ class Settings(BaseSettings):
     # Only the thread that reads the API for everyone waits on it; the others answer at once.
     DASHBOARD_THREADS: int = Field(default=16, ge=1, le=256)
     # A browser keeps up to six connections open to the dashboard; waitress refuses new
-    # ones past this (its default, 100, held about 33 viewers).
+    # ones past this (its default held too few viewers: see the README's Performance).
     DASHBOARD_CONNECTION_LIMIT: int = Field(default=2000, ge=10)
     # Short, so one slow API answer never stalls every viewer's next poll.
     API_TIMEOUT_SECONDS: float = 2.0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.processes import Service
+from harness.processes import Service
 from tests.support.services import api_service, simulator_service
 
 
@@ -30,9 +30,12 @@ def start_api(tmp_path):
 
     def start(*, database_url: str, source_url: str, port: int | None = None, **settings):
         service = api_service(
-            database_url=database_url, source_url=source_url, log_dir=tmp_path,
-            port=port, **settings,
-        )  # fmt: skip
+            database_url=database_url,
+            source_url=source_url,
+            log_dir=tmp_path,
+            port=port,
+            **settings,
+        )
         started.append(service.start())
         return service
 

@@ -10,9 +10,9 @@ standard library's `http.client`. Two reasons, both measured:
   nobody waits for any more finishes on its own thread and its answer is dropped; a
   connection that failed in any way is closed and the next request opens a new one, so
   there is no shared pool to wedge.
-- It is cheap. A page cost the learner's process about 630 us of CPU through
-  `httpx.Client` and about 180 us through `http.client`, and the learner shares that
-  CPU with learning.
+- It is cheap: a page costs the learner's process a fraction of the CPU it cost through
+  `httpx.Client` (the README's Performance section has the figures), and the learner
+  shares that CPU with learning.
 """
 
 import http.client

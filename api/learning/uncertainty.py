@@ -116,7 +116,7 @@ class LogisticLaplace:
 
     def update(self, x: dict[str, float], y: bool) -> None:
         # Plain loops over three terms: this runs for every row, and generator expressions
-        # cost three times as much here.
+        # cost far more here.
         self.rows += 1
         values = [1.0]
         for name in self.names:

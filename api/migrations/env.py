@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from api.migrate import render_item
 from api.models import Base
 
 config = context.config
@@ -13,6 +14,7 @@ if context.is_offline_mode():
         target_metadata=Base.metadata,
         literal_binds=True,
         render_as_batch=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -21,6 +23,11 @@ else:
     if connection is None:
         raise RuntimeError("run migrations with `python -m api.migrate`, which connects them")
     # Batch mode rewrites a table where SQLite's ALTER TABLE cannot change it in place.
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,
+        render_item=render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()

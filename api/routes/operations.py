@@ -9,7 +9,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep
 from api.schemas import Health, LearnerProcess, Problem, ResetRequested, Status
-from api.serving import as_utc
 from api.supervisor import LearnerSupervisor
 
 router = APIRouter(tags=["operations"])
@@ -44,8 +43,7 @@ def _status(services: Services) -> Status:
         state, last_error = child.state, child.last_error
     else:
         with services.session_factory() as session:
-            cursor, committed_at = crud.read_cursor(session)
-        last_tick_at = as_utc(committed_at) if committed_at else None
+            cursor, last_tick_at = crud.read_cursor(session)
         state, last_error = "disabled", None
         if supervisor is not None:  # its learner process is not up (yet or again)
             state = "restarting" if supervisor.restarts else "starting"
@@ -90,7 +88,7 @@ def reset_model(
     """Start the task's model afresh from the next learned rows; its history is kept."""
     with services.session_factory() as session, session.begin():
         reset = crud.request_reset(session, task=task)
-        reset_id, requested_at = reset.id, as_utc(reset.requested_at)
+        reset_id, requested_at = reset.id, reset.requested_at
     return ResetRequested(
         task=task, reset_id=reset_id, requested_at=requested_at,
         detail=f"The learner starts a fresh {task} model with the next learned rows.",

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from api import crud
 from api.deps import ServicesDep
 from api.schemas import ClassificationLatest, DriftEvents, History, Problem, RegressionLatest
-from api.serving import as_utc, record_to_dict, to_json
+from api.serving import record_to_dict, to_json
 
 NOTHING_LEARNED = (
     "Nothing has been learned yet: the learner has not committed its first batch. "
@@ -68,7 +68,7 @@ def records_router(task: str, latest_model: type) -> APIRouter:
         with services.session_factory() as session:
             events = crud.read_drift_events(session, task=task)
         return DriftEvents.model_validate({"task": task, "events": [
-            {"rows_seen": e.rows_seen, "updated_at": as_utc(e.updated_at), "detector": e.detector,
+            {"rows_seen": e.rows_seen, "updated_at": e.updated_at, "detector": e.detector,
              "loss_before": e.loss_before, "loss_after": e.loss_after, "action": e.action}
             for e in events
         ]})  # fmt: skip

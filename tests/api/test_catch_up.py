@@ -5,7 +5,8 @@ import pytest
 from api.core.db import make_engine, make_session_factory
 from api.learning.loop import Learner
 from api.migrate import upgrade_database
-from tests.api.conftest import learned_ids, make_settings, query
+from tests.support.database import learned_ids, query
+from tests.support.learners import make_settings
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ import pytest
 
 from api.learning.tasks import TaskOptions, new_tasks
 from simulator.synthetic import Drift
-from tests.api.streams import learn, read_db, simulated, write_challenge_shaped_db
+from tests.support.streams import learn, read_db, simulated, write_challenge_shaped_db
 
 SWITCH = 20_000  # the id of the first row of the new world
 FIRST_NEW = SWITCH - 1  # its index in a list of rows

@@ -8,8 +8,9 @@ import pytest
 from api import crud
 from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
 from simulator.synthetic import Drift, generate_rows
-from tests.api.conftest import learner_on, query
-from tests.api.streams import learn, simulated
+from tests.support.database import query
+from tests.support.learners import learner_on
+from tests.support.streams import learn, simulated
 
 ROWS, SWITCH = 6_000, 3_000
 OPTIONS = TaskOptions(drift_action="reset")

@@ -5,7 +5,8 @@ import pytest
 from api import crud
 from api.learning.cursor import Cursor
 from api.learning.tasks import CLASSIFICATION, REGRESSION
-from tests.api.conftest import learned_ids, page_of, query, stream_row
+from tests.support.database import learned_ids, query
+from tests.support.rows import page_of, stream_row
 
 
 def test_full_pages_are_learned_and_the_cursor_moves_past_them(learner, database_url):

@@ -2,7 +2,6 @@
 
 import os
 import pickle
-import random
 
 import httpx
 import numpy as np
@@ -10,24 +9,13 @@ import pytest
 import statsmodels.api as sm
 from sqlalchemy import create_engine, text
 
+from harness.processes import free_port, wait_until
 from simulator.faults import is_malformed
-from tests.api.conftest import learned_ids, query
-from tests.support.processes import free_port, wait_until
-from tests.support.services import kill_learner, learner_pid
+from tests.support.api_reads import status_of, wait_for_rows
+from tests.support.database import learned_ids, query
+from tests.support.services import learner_pid
 
 pytestmark = pytest.mark.e2e
-
-
-def status_of(api) -> dict:
-    return httpx.get(api.url + "/status", timeout=5).json()
-
-
-def wait_for_rows(api, rows: int, *, timeout: float = 60) -> dict:
-    return wait_until(
-        lambda: (s := status_of(api))["rows_seen"] == rows and s,
-        timeout=timeout,
-        message=f"{rows} rows learned",
-    )
 
 
 def learned_table(database_url: str) -> np.ndarray:
@@ -124,38 +112,6 @@ def test_the_learner_backs_off_while_the_source_is_down_and_recovers(
     start_simulator(SIMULATOR_ROWS=200, port=port)
     status = wait_for_rows(api, 200, timeout=30)
     assert (status["state"], status["last_error"]) == ("running", None)
-
-
-def test_a_killed_learner_process_is_replaced_and_the_api_serves_throughout(
-    start_simulator, start_api, database_url
-):
-    """The learner process SIGKILLed three times mid catch-up: /status says it is
-    restarting, `latest` keeps answering, a new process takes over the lease of the dead
-    one at once and goes on, and each id is learned exactly once."""
-    rows = 20_000
-    simulator = start_simulator(SIMULATOR_ROWS=rows)
-    rng = random.Random(7)
-    api = start_api(database_url=database_url, source_url=simulator.url, MAX_PAGES_PER_TICK=5)
-    pids = []
-    for kill in range(3):
-        target = status_of(api)["rows_seen"] + rng.randint(500, 3000)
-        wait_until(lambda t=target: status_of(api)["rows_seen"] >= t, timeout=60)
-        pids.append(kill_learner(api))
-        down = wait_until(
-            lambda k=kill: (s := status_of(api))["learner"]["restarts"] == k + 1 and s,
-            timeout=10, message="the death seen",
-        )  # fmt: skip
-        assert down["state"] in ("restarting", "running"), down  # running: already back
-        assert "killed by SIGKILL" in down["learner"]["last_exit"]
-        assert httpx.get(f"{api.url}/classification/latest").status_code == 200
-    status = wait_for_rows(api, rows, timeout=120)
-    assert len(set(pids)) == 3 and status["learner"]["pid"] not in pids
-    assert api.process.poll() is None
-    assert learned_ids(database_url) == list(range(1, rows + 1))
-    for task in ("classification", "regression"):
-        latest = httpx.get(f"{api.url}/{task}/latest").json()
-        assert latest["metrics"]["count"] == latest["rows_seen"] == rows
-    assert (status["next_page"], status["last_id"]) == (rows // 10, rows)
 
 
 def test_a_killed_api_leaves_no_learner_process_behind(start_simulator, start_api, sqlite_url):

@@ -21,8 +21,8 @@ from api.migrate import (
     upgrade_database,
 )
 from api.models import Base
-from tests.api.conftest import fresh_postgres_url, query
-from tests.support.processes import PROJECT_ROOT, free_port
+from harness.processes import PROJECT_ROOT, free_port
+from tests.support.database import fresh_postgres_url, query
 from tests.support.services import FAST_API_ENV
 
 # The revisions written after `create_all` had made their schema, each with the commit

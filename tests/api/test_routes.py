@@ -4,8 +4,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from tests.api.conftest import make_settings, page_of, query
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.database import query
+from tests.support.learners import make_settings
+from tests.support.rows import page_of
 
 
 @pytest.fixture
@@ -59,8 +61,16 @@ def test_read_latest_serves_the_newest_committed_record(learned):
     body = learned.get("/classification/latest").json()
     assert body["task"] == "classification"
     assert (body["model_version"], body["page"], body["rows_seen"]) == (3, 2, 25)
-    assert set(body["metrics"]) >= {"accuracy", "precision", "recall", "f1", "roc_auc",
-                                    "log_loss", "mcc", "confusion_matrix"}  # fmt: skip
+    assert set(body["metrics"]) >= {
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "roc_auc",
+        "log_loss",
+        "mcc",
+        "confusion_matrix",
+    }
     assert sum(body["metrics"]["confusion_matrix"].values()) == 25
     assert set(body["coefficients"]) == {"competence", "network_ability", "intercept"}
     assert [row["id"] for row in body["batch"]] == [21, 22, 23, 24, 25]
@@ -174,6 +184,15 @@ def test_every_endpoint_has_a_summary_and_an_example_in_swagger(client_for):
         for method, operation in operations.items():
             assert operation.get("summary") or operation.get("description"), (method, path)
     examples = {name for name, s in schema["components"]["schemas"].items() if "examples" in s}
-    assert {"ClassificationLatest", "RegressionLatest", "ClassificationInput", "RegressionInput",
-            "ClassificationPrediction", "RegressionPrediction", "Status", "History",
-            "Health", "Problem"} <= examples  # fmt: skip
+    assert {
+        "ClassificationLatest",
+        "RegressionLatest",
+        "ClassificationInput",
+        "RegressionInput",
+        "ClassificationPrediction",
+        "RegressionPrediction",
+        "Status",
+        "History",
+        "Health",
+        "Problem",
+    } <= examples

@@ -1,30 +1,22 @@
 """The learner's source client: pages in order, faults named, abandoned requests harmless."""
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from api.learning.source import SourceClient, SourceError
-from tests.api.conftest import page_of
-from tests.support.fake_source import FakeSource
+from tests.support.fake_source import FakeSource, source_clients
+from tests.support.rows import page_of
 
 
 @pytest.fixture
 def source_for():
     """The learner's client on a source over HTTP that answers `answer(page)`."""
-    built: list[tuple[FakeSource, SourceClient]] = []
-
-    def build(answer, *, concurrency: int = 4) -> SourceClient:
-        source = FakeSource(answer)
-        client = SourceClient(source.url, timeout=2, concurrency=concurrency)
-        built.append((source, client))
-        return client
-
-    yield build
-    for source, client in built:
-        client.close()
-        source.close()
+    with source_clients() as build:
+        yield build
 
 
 def test_pages_come_in_page_order_whatever_order_they_are_answered_in(source_for):
@@ -95,6 +87,62 @@ def test_a_refused_connection_is_named():
     with pytest.raises(SourceError, match=r"page 0: connection refused"):
         client.fetch_page(0)
     client.close()
+
+
+def test_a_source_slower_than_the_timeout_is_named_and_the_next_request_goes_through(
+    source_for,
+):
+    """The timed-out connection is dropped; the next page comes on a new one, its own."""
+
+    def answer(page: int):
+        if page == 0:
+            time.sleep(0.5)
+        return 200, page_of(page * 10 + 1)
+
+    client = source_for(answer, concurrency=1, timeout=0.2)
+    with pytest.raises(SourceError, match=r"^page 0: timed out \(TimeoutError\)$"):
+        client.fetch_page(0)
+    assert client.fetch_page(1) == page_of(11)
+
+
+@contextlib.contextmanager
+def client_on(source: FakeSource, *, base_url: str | None = None) -> Iterator[SourceClient]:
+    client = SourceClient(base_url or source.url, timeout=2, concurrency=1)
+    try:
+        yield client
+    finally:
+        client.close()
+        source.close()
+
+
+def test_a_kept_alive_connection_the_source_dropped_is_asked_again_on_a_new_one():
+    """The source closes each connection after its answer without saying so: the next
+    request fails before any answer, and is sent once more on a fresh connection."""
+    source = FakeSource(lambda page: (200, page_of(page * 10 + 1)), keep_alive=False)
+    with client_on(source) as client:
+        assert [client.fetch_page(page) for page in range(3)] == [
+            page_of(1),
+            page_of(11),
+            page_of(21),
+        ]
+    assert len(source.paths) == 3, "each page asked for once"
+    assert source.connections == 3
+
+
+def test_pages_share_one_kept_alive_connection():
+    source = FakeSource(lambda page: (200, page_of(page * 10 + 1)))
+    with client_on(source) as client:
+        for page in range(5):
+            client.fetch_page(page)
+    assert source.connections == 1
+
+
+def test_a_source_url_with_a_path_is_asked_below_that_path():
+    """A source behind a reverse proxy: http://host/challenge/ serves /challenge/api/v1/data."""
+    source = FakeSource(lambda page: (200, page_of(1)))
+    with client_on(source, base_url=source.url + "/challenge/") as client:
+        client.fetch_page(0)
+    assert source.paths == ["/challenge/api/v1/data"]
 
 
 def test_a_url_that_is_not_http_is_refused_at_once():

@@ -12,9 +12,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
 from api.migrate import migration_config
+from harness.processes import PROJECT_ROOT, Service, wait_until
 from simulator.store import RowStore
-from tests.api.conftest import learned_ids, query
-from tests.support.processes import PROJECT_ROOT, Service, wait_until
+from tests.support.database import committed_rows, learned_ids, query
 from tests.support.services import FAST_API_ENV
 
 pytestmark = pytest.mark.e2e
@@ -56,11 +56,6 @@ def table_names(database_url: str) -> list[str]:
         return inspect(engine).get_table_names()
     finally:
         engine.dispose()
-
-
-def committed_rows(database_url: str) -> int:
-    rows = query(database_url, "SELECT rows_seen FROM learner_cursor")
-    return rows[0][0] if rows else 0
 
 
 def versions_of(database_url: str, task: str) -> list[int]:

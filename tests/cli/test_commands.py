@@ -7,15 +7,24 @@ import sys
 import httpx
 import pytest
 
-from tests.cli.conftest import ADMIN_TOKEN, STREAM_ROWS, run_cli, unused_url
-from tests.support.processes import PROJECT_ROOT, wait_until
+from harness.processes import PROJECT_ROOT, wait_until
+from tests.support.cli import ADMIN_TOKEN, STREAM_ROWS, run_cli, unused_url
 
 pytestmark = pytest.mark.e2e
 
 COMMANDS = [
-    [], ["watch"], ["status"], ["latest"], ["history"], ["predict"],
-    ["predict", "classification"], ["predict", "regression"], ["pause"], ["resume"], ["reset"],
-]  # fmt: skip
+    [],
+    ["watch"],
+    ["status"],
+    ["latest"],
+    ["history"],
+    ["predict"],
+    ["predict", "classification"],
+    ["predict", "regression"],
+    ["pause"],
+    ["resume"],
+    ["reset"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "qa-learner")
@@ -28,9 +37,12 @@ def test_every_command_has_help(command):
 
 def test_python_dash_m_cli_is_the_same_program():
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "--help"], capture_output=True, text=True,
-        cwd=PROJECT_ROOT, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-m", "cli", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "watch" in result.stdout and "predict" in result.stdout
 
@@ -87,10 +99,8 @@ def test_history_limit_shows_that_many_points(learned_api):
 def test_predict_classification_gives_the_answer_and_the_model_version(learned_api):
     body = {"competence": 0.9, "network_ability": 0.8}
     answer = httpx.post(f"{learned_api.url}/classification/predict", json=body).json()
-    result = run_cli(
-        "predict", "classification", "--competence", "0.9", "--network-ability", "0.8",
-        "--api-url", learned_api.url,
-    )  # fmt: skip
+    command = ["predict", "classification", "--competence", "0.9", "--network-ability", "0.8"]
+    result = run_cli(*command, "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
     verdict = "promoted" if answer["promoted"] else "not promoted"
     assert result.stdout.startswith(f"{verdict}  probability {answer['probability']:.3f}")
@@ -100,10 +110,8 @@ def test_predict_classification_gives_the_answer_and_the_model_version(learned_a
 def test_predict_regression_gives_the_network_ability(learned_api):
     body = {"competence": 0.3, "promoted": False}
     answer = httpx.post(f"{learned_api.url}/regression/predict", json=body).json()
-    result = run_cli(
-        "predict", "regression", "--competence", "0.3", "--not-promoted",
-        "--api-url", learned_api.url,
-    )  # fmt: skip
+    command = ["predict", "regression", "--competence", "0.3", "--not-promoted"]
+    result = run_cli(*command, "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"network_ability {answer['network_ability']:.3f}")
 
@@ -113,10 +121,8 @@ def test_predict_regression_gives_the_network_ability(learned_api):
     [("nan", "Input should be a finite number"), ("1e200", "Input should be less than")],
 )
 def test_bad_input_gets_the_apis_422_message_and_exit_code_1(learned_api, competence, message):
-    result = run_cli(
-        "predict", "regression", "--competence", competence, "--promoted",
-        "--api-url", learned_api.url,
-    )  # fmt: skip
+    command = ["predict", "regression", "--competence", competence, "--promoted"]
+    result = run_cli(*command, "--api-url", learned_api.url)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.startswith(f"The API refused the input (422): competence: {message}")
@@ -131,8 +137,9 @@ def test_pause_and_resume_with_the_token_from_the_environment_or_the_option(lear
     # A learner in a process of its own may show the pause a moment later.
     wait_until(
         lambda: httpx.get(f"{learned_api.url}/status").json()["state"] == "paused",
-        timeout=10, message="/status to say paused",
-    )  # fmt: skip
+        timeout=10,
+        message="/status to say paused",
+    )
     resumed = run_cli("resume", "--token", ADMIN_TOKEN, "--json", "--api-url", learned_api.url)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["state"] == "running"
@@ -170,12 +177,14 @@ def test_latest_before_the_first_tick_says_nothing_is_learned_yet(idle_api):
 @pytest.mark.parametrize(
     "command",
     [
-        ["status"], ["latest", "regression"], ["history", "classification", "--json"],
+        ["status"],
+        ["latest", "regression"],
+        ["history", "classification", "--json"],
         ["predict", "classification", "--competence", "1", "--network-ability", "1"],
         ["pause", "--token", ADMIN_TOKEN],
     ],
     ids=lambda c: c[0],
-)  # fmt: skip
+)
 def test_api_down_is_one_line_and_exit_code_3(command):
     url = unused_url()
     result = run_cli(*command, "--api-url", url)

@@ -12,7 +12,7 @@ from cli.screen import Frame, watch_screen
 from cli.snapshot import TASKS, Snapshot, TaskView
 from cli.tables import coefficients_table, status_table
 from cli.views import network_ability_view
-from tests.support.processes import PROJECT_ROOT
+from harness.processes import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "tests" / "dashboard" / "fixtures"
 NOW = datetime(2026, 11, 29, 16, 0, 0)
@@ -92,9 +92,11 @@ def test_a_task_with_nothing_learned_says_so():
 
 def candidate(name: str, rmse: float, rolling_rmse: float) -> dict:
     return {
-        "name": name, "rows_seen": 5000,
-        "metrics": {"rmse": rmse}, "rolling_metrics": {"rmse": rolling_rmse},
-    }  # fmt: skip
+        "name": name,
+        "rows_seen": 5000,
+        "metrics": {"rmse": rmse},
+        "rolling_metrics": {"rmse": rolling_rmse},
+    }
 
 
 def second_release_snapshot() -> Snapshot:
@@ -111,14 +113,21 @@ def second_release_snapshot() -> Snapshot:
         "candidates": [candidate("sgd", 0.31, 0.33), candidate("bayesian", 0.25, 0.26)],
     }
     events = [
-        {"rows_seen": 1000 * i, "updated_at": f"2026-11-29T15:0{i}:00Z", "detector": "ADWIN",
-         "loss_before": 0.2, "loss_after": 0.2 + i / 10}
+        {
+            "rows_seen": 1000 * i,
+            "updated_at": f"2026-11-29T15:0{i}:00Z",
+            "detector": "ADWIN",
+            "loss_before": 0.2,
+            "loss_after": 0.2 + i / 10,
+        }
         for i in range(1, 8)
-    ]  # fmt: skip
+    ]
     snapshot.tasks["regression"] = TaskView(
-        latest=latest, history=snapshot.tasks["regression"].history,
-        leaderboard=board, drift={"events": events},
-    )  # fmt: skip
+        latest=latest,
+        history=snapshot.tasks["regression"].history,
+        leaderboard=board,
+        drift={"events": events},
+    )
     return snapshot
 
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.cli.conftest import QA_LEARNER, unused_url
-from tests.cli.terminal import Terminal
+from tests.support.cli import QA_LEARNER, unused_url
+from tests.support.terminal import Terminal
 
 pytestmark = pytest.mark.e2e
 

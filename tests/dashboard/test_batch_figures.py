@@ -1,9 +1,10 @@
+import json
 import math
 
 import pytest
 
 from dashboard import batch_figures
-from tests.dashboard.conftest import trace, validated
+from tests.support.figures import trace, validated
 
 confusion_matrix_figure = validated(batch_figures.confusion_matrix_figure)
 decision_boundary_figure = validated(batch_figures.decision_boundary_figure)
@@ -100,3 +101,24 @@ def test_scatter_figures_fix_finite_axis_ranges_around_every_row(
         assert math.isfinite(low) and math.isfinite(high)
         shown = [v for t in figure.data if t.mode == "markers" for v in getattr(t, name)]
         assert shown and all(low < v < high for v in shown)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        batch_figures.decision_boundary_figure,
+        batch_figures.predicted_vs_actual_figure,
+        batch_figures.confusion_matrix_figure,
+    ],
+    ids=lambda build: build.__name__,
+)
+def test_figures_serialise_to_finite_json(build, classification_latest, regression_latest):
+    """Plotly's encoder would quietly send a NaN or an infinity as null, so the dict the
+    builder hands to Dash must hold none: strict JSON takes it, and it reads back equal."""
+    latest = (
+        regression_latest
+        if build is batch_figures.predicted_vs_actual_figure
+        else classification_latest
+    )
+    figure = build(latest)
+    assert json.loads(json.dumps(figure, allow_nan=False)) == figure

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from dashboard import ids
-from tests.support.chromium import CHROMIUM, launch
-from tests.support.processes import PROJECT_ROOT, Service, wait_until
+from harness.chromium import CHROMIUM, launch
+from harness.processes import PROJECT_ROOT, Service, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -85,8 +85,9 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
         # The API answers before its learner process has started and committed.
         wait_until(
             lambda: httpx.get(api.url + "/status", timeout=2).json()["rows_seen"] > 0,
-            timeout=60, message="the learner's first commit",
-        )  # fmt: skip
+            timeout=60,
+            message="the learner's first commit",
+        )
         yield services
     finally:
         for service in reversed(services.values()):

@@ -5,16 +5,17 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard import callbacks, ids
+from dashboard.charts import draw
 from dashboard.client import ApiClient
 from dashboard.shared import PerVersion, Recent
-from tests.dashboard.conftest import (
+from tests.support.figures import values
+from tests.support.recorded_api import (
     BEFORE_FIRST_TICK,
     LEARNING,
     load,
     recorded_api,
     recorded_handler,
     unreachable_api,
-    values,
 )
 
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
@@ -107,6 +108,8 @@ def test_refresh_classification_draws_a_new_model_version(api):
     competence = next(t for t in drawn["coefficients"]["data"] if t["name"] == "competence")
     assert values(competence["y"])[-1] == latest["coefficients"]["competence"]
     assert f"model version {VERSION}" in str(drawn["batch"])
+    drift = load("classification_drift")
+    assert drawn == {**draw("classification", latest, history, drift), "drawn": VERSION}
 
 
 def test_a_model_versions_drift_events_are_marked_and_announced(api):

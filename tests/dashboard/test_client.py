@@ -2,7 +2,7 @@ import httpx
 import pytest
 
 from dashboard.client import ApiClient, ApiUnavailable, NothingLearnedYet
-from tests.dashboard.conftest import BEFORE_FIRST_TICK, LEARNING, recorded_api, unreachable_api
+from tests.support.recorded_api import BEFORE_FIRST_TICK, LEARNING, recorded_api, unreachable_api
 
 
 def answering(status_code: int, content: bytes = b"{}") -> ApiClient:

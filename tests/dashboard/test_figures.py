@@ -1,7 +1,8 @@
 import pytest
 
 from dashboard import figures
-from tests.dashboard.conftest import load, trace, validated, values
+from tests.support.figures import trace, validated, values
+from tests.support.recorded_api import load
 
 classification_metrics_figure = validated(figures.classification_metrics_figure)
 coefficients_figure = validated(figures.coefficients_figure)

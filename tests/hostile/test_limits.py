@@ -60,12 +60,20 @@ def test_an_endless_chunked_body_is_read_only_just_past_the_limit(learned_app):
         sent.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": PREDICT, "raw_path": PREDICT.encode(), "query_string": b"",
-        "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": PREDICT,
+        "raw_path": PREDICT.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
         "headers": [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")],
         "state": {},
-    }  # fmt: skip
+    }
     asyncio.run(learned_app(scope, endless_body, send))
     assert reads == MAX_BODY_BYTES // 1024 + 1
     assert sent[0]["status"] == 413

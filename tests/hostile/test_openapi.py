@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from api.main import create_app
-from tests.api.conftest import make_settings
-from tests.hostile.conftest import ADMIN_TOKEN, learn_a_few_ticks
+from tests.support.learners import ADMIN_TOKEN, learn_a_few_ticks, make_settings
 
 # Schemathesis reads the schema when the module loads, so the app exists by then; its
 # database is filled, and its lifespan entered, by the fixture below.

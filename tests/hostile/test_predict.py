@@ -7,7 +7,7 @@ import sys
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.hostile.test_rows import json_values
+from tests.support.strategies import json_values
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 numbers = finite | st.integers(min_value=-(10**30), max_value=10**30) | json_values

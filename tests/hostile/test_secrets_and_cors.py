@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from api.core.config import Settings
 from api.main import create_app
-from tests.api.conftest import make_settings
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.learners import make_settings
 
 SECRET_KEY = "secret-key-that-must-never-be-shown-4f1c"
 ADMIN_TOKEN = "admin-token-that-must-never-be-shown-9b2e"
@@ -20,10 +20,14 @@ def test_no_secret_appears_in_any_response_or_log_line(start_simulator, start_ap
     debug and access logs, and a clean stop: neither SECRET_KEY nor ADMIN_TOKEN is written."""
     simulator = start_simulator(SIMULATOR_ROWS=100)
     api = start_api(
-        database_url=f"sqlite:///{tmp_path / 'api.db'}", source_url=simulator.url,
-        SECRET_KEY=SECRET_KEY, ADMIN_TOKEN=ADMIN_TOKEN, LEASE_SECONDS=1,
-        LOG_LEVEL="debug", ACCESS_LOG="true",
-    )  # fmt: skip
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        source_url=simulator.url,
+        SECRET_KEY=SECRET_KEY,
+        ADMIN_TOKEN=ADMIN_TOKEN,
+        LEASE_SECONDS=1,
+        LOG_LEVEL="debug",
+        ACCESS_LOG="true",
+    )
     wait_until(lambda: httpx.get(api.url + "/status").json()["rows_seen"] == 100, timeout=30)
     right = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     near_misses = [
@@ -39,11 +43,21 @@ def test_no_secret_appears_in_any_response_or_log_line(start_simulator, start_ap
             refused = client.post("/learner/pause", headers=headers)
             assert refused.status_code in (401, 403)
             responses.append(refused)
-        responses += [client.post("/learner/pause", headers=right),
-                      client.post("/learner/resume", headers=right)]  # fmt: skip
+        responses += [
+            client.post("/learner/pause", headers=right),
+            client.post("/learner/resume", headers=right),
+        ]
         assert [r.status_code for r in responses[-2:]] == [200, 200]
-        for path in ("/status", "/health", "/metrics", "/openapi.json", "/docs",
-                     "/classification/latest", "/regression/history", "/nowhere"):  # fmt: skip
+        for path in (
+            "/status",
+            "/health",
+            "/metrics",
+            "/openapi.json",
+            "/docs",
+            "/classification/latest",
+            "/regression/history",
+            "/nowhere",
+        ):
             responses.append(client.get(path))
         responses += [
             client.post("/classification/predict", content=b'{"competence": NaN}'),
@@ -60,18 +74,20 @@ def test_no_secret_appears_in_any_response_or_log_line(start_simulator, start_ap
         assert secret[:12] not in log
 
 
+def preflight(client: TestClient, origin: str):
+    """The browser's question before a cross-origin POST to predict."""
+    headers = {"Origin": origin, "Access-Control-Request-Method": "POST"}
+    return client.options("/classification/predict", headers=headers)
+
+
 def test_cross_origin_requests_get_no_cors_headers_by_default(tmp_path):
     app = create_app(make_settings(f"sqlite:///{tmp_path / 'api.db'}"))
     with TestClient(app) as client:
         read = client.get("/health", headers={"Origin": "https://elsewhere.example"})
-        preflight = client.options(
-            "/classification/predict",
-            headers={"Origin": "https://elsewhere.example",
-                     "Access-Control-Request-Method": "POST"},
-        )  # fmt: skip
+        answer = preflight(client, "https://elsewhere.example")
     assert read.status_code == 200
     assert "access-control-allow-origin" not in read.headers
-    assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-origin" not in answer.headers
 
 
 def test_cors_origins_from_the_environment_open_only_those_origins(tmp_path, monkeypatch):
@@ -81,15 +97,11 @@ def test_cors_origins_from_the_environment_open_only_those_origins(tmp_path, mon
     with TestClient(create_app(settings)) as client:
         allowed = client.get("/health", headers={"Origin": "https://dashboard.example"})
         other = client.get("/health", headers={"Origin": "https://elsewhere.example"})
-        preflight = client.options(
-            "/classification/predict",
-            headers={"Origin": "https://dashboard.example",
-                     "Access-Control-Request-Method": "POST"},
-        )  # fmt: skip
+        answer = preflight(client, "https://dashboard.example")
     assert allowed.headers["access-control-allow-origin"] == "https://dashboard.example"
     assert "access-control-allow-origin" not in other.headers
-    assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-origin"] == "https://dashboard.example"
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == "https://dashboard.example"
 
 
 def test_settings_never_print_their_secrets():

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
+from harness.processes import PROJECT_ROOT
 from simulator.synthetic import generate_rows
-from tests.support.processes import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "variable_analysis.ipynb"
 REPORT_CELL = (

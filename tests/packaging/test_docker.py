@@ -10,7 +10,8 @@ import re
 import pytest
 from starlette.routing import Match
 
-from tests.packaging.project import (
+from harness.processes import PROJECT_ROOT
+from tests.support.project import (
     SERVICES,
     Service,
     compose,
@@ -19,9 +20,8 @@ from tests.packaging.project import (
     read_env_file,
     settings_class,
 )
-from tests.support.processes import PROJECT_ROOT
 
-PROJECT_PACKAGES = {"api", "dashboard", "simulator", "benchmarks", "tests"}
+PROJECT_PACKAGES = {"api", "dashboard", "simulator", "benchmarks", "harness", "tests"}
 by_package = pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.package)
 
 
@@ -155,8 +155,12 @@ def test_dashboard_reads_the_learner_api():
     assert environment["API_URL"] == f"http://learner-api:{exposed_port(api)}"
 
 
-PROFILES = {"simulator": ["simulator"], "postgres": ["scale-out"], "learner": ["scale-out"],
-            "api-replica": ["scale-out"]}  # fmt: skip
+PROFILES = {
+    "simulator": ["simulator"],
+    "postgres": ["scale-out"],
+    "learner": ["scale-out"],
+    "api-replica": ["scale-out"],
+}
 
 
 def test_only_the_api_and_dashboard_run_without_a_profile():

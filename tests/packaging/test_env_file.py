@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.packaging.project import (
+from harness.processes import PROJECT_ROOT
+from tests.support.project import (
     COMPOSE_ONLY_SETTINGS,
     SERVICES,
     Service,
@@ -10,7 +11,6 @@ from tests.packaging.project import (
     read_env_file,
     settings_class,
 )
-from tests.support.processes import PROJECT_ROOT
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.package)

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from tests.packaging.project import COMPOSE_ONLY_SETTINGS, SERVICES, env_names, settings_class
-from tests.support.processes import PROJECT_ROOT
+from harness.processes import PROJECT_ROOT
+from tests.support.project import COMPOSE_ONLY_SETTINGS, SERVICES, env_names, settings_class
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

@@ -3,7 +3,7 @@
 import re
 import tomllib
 
-from tests.support.processes import PROJECT_ROOT
+from harness.processes import PROJECT_ROOT
 
 PIN = re.compile(r"(?P<name>[A-Za-z0-9_.-]+)(?:\[(?P<extras>[^\]]+)\])?==(?P<version>\S+)")
 

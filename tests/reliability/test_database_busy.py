@@ -1,43 +1,20 @@
 """Another writer holds the API's SQLite file locked: the learner waits, or fails the tick
 cleanly and retries it; it never loses the tick, never learns a row twice, never dies."""
 
-import contextlib
-import re
-import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-    wait_for_rows,
-)
-from tests.support.processes import wait_until
-
-
-@contextlib.contextmanager
-def write_lock(db_path: Path) -> Iterator[sqlite3.Connection]:
-    """Hold SQLite's write lock on `db_path` (BEGIN IMMEDIATE) until the block ends."""
-    connection = sqlite3.connect(db_path, timeout=30, isolation_level=None)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        yield connection
-        connection.execute("ROLLBACK")
-    finally:
-        connection.close()
+from harness.processes import wait_until
+from tests.support.api_reads import sample, status_of, wait_for_rows
+from tests.support.database import write_lock
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 
 def failed_ticks(api) -> int:
-    text = httpx.get(api.url + "/metrics", timeout=5).text
-    match = re.search(r'^learner_ticks_total\{outcome="failed"\} (\S+)$', text, re.MULTILINE)
-    return int(float(match[1])) if match else 0
+    return int(sample(api, 'learner_ticks_total{outcome="failed"}'))
 
 
 @pytest.mark.e2e
@@ -49,9 +26,11 @@ def test_a_write_lock_shorter_than_the_busy_timeout_only_makes_the_learner_wait(
     rows, hold = 6000, 4.0
     simulator = start_simulator(SIMULATOR_ROWS=rows)
     api = start_api(
-        database_url=f"sqlite:///{db_path}", source_url=simulator.url,
-        MAX_PAGES_PER_TICK=5, **CHAOS_API_SETTINGS,
-    )  # fmt: skip
+        database_url=f"sqlite:///{db_path}",
+        source_url=simulator.url,
+        MAX_PAGES_PER_TICK=5,
+        **CHAOS_API_SETTINGS,
+    )
     wait_until(lambda: status_of(api)["rows_seen"] >= 500, timeout=30, message="500 rows")
     states, seen_while_locked = set(), set()
     with write_lock(db_path) as locked:
@@ -69,9 +48,13 @@ def test_a_write_lock_shorter_than_the_busy_timeout_only_makes_the_learner_wait(
     ledger = read_ledger(db_path)
     assert_learned_exactly_once(api, ledger, list(range(1, rows + 1)))
     figures.update(
-        lock_seconds=hold, busy_timeout_seconds=30, failed_ticks=0, rows_learned=rows,
-        rows_lost=rows - len(set(ledger.learned_ids)), rows_duplicated=ledger.duplicated(),
-    )  # fmt: skip
+        lock_seconds=hold,
+        busy_timeout_seconds=30,
+        failed_ticks=0,
+        rows_learned=rows,
+        rows_lost=rows - len(set(ledger.learned_ids)),
+        rows_duplicated=ledger.duplicated(),
+    )
 
 
 def test_a_write_lock_longer_than_the_busy_timeout_fails_the_tick_and_the_retry_commits_it(

@@ -8,12 +8,12 @@ import time
 import httpx
 import pytest
 
+from harness.processes import wait_until
 from simulator.synthetic import Drift
-from tests.api.streams import learn, simulated
-from tests.reliability.conftest import CHAOS_API_SETTINGS, latest_of, wait_for_rows
-from tests.reliability.test_database_busy import write_lock
-from tests.support.processes import wait_until
-from tests.support.services import kill_api_and_learner
+from tests.support.api_reads import latest_of, sample, wait_for_rows
+from tests.support.database import write_lock
+from tests.support.services import CHAOS_API_SETTINGS, kill_api_and_learner
+from tests.support.streams import learn, simulated
 
 pytestmark = pytest.mark.e2e
 
@@ -44,24 +44,31 @@ def test_a_sigkill_between_detection_and_commit_neither_loses_nor_doubles_the_ev
     committed; the restart learns the rows again and commits the one event an
     uninterrupted in-process run of the same rows records, and /metrics counts it."""
     simulator = start_simulator(
-        SIMULATOR_ROWS=ROWS, SIMULATOR_SEED=SEED, SIMULATOR_DRIFT_AT_ROW=SWITCH,
-        SIMULATOR_LATENCY_MS=20, SIMULATOR_ACCESS_LOG="true",
-    )  # fmt: skip
+        SIMULATOR_ROWS=ROWS,
+        SIMULATOR_SEED=SEED,
+        SIMULATOR_DRIFT_AT_ROW=SWITCH,
+        SIMULATOR_LATENCY_MS=20,
+        SIMULATOR_ACCESS_LOG="true",
+    )
     # A tick may run for half a poll interval: 5 s, time enough for all 600 pages.
     settings = {
-        **CHAOS_API_SETTINGS, "MAX_PAGES_PER_TICK": PAGES + 1, "POLL_INTERVAL_SECONDS": 10,
+        **CHAOS_API_SETTINGS,
+        "MAX_PAGES_PER_TICK": PAGES + 1,
+        "POLL_INTERVAL_SECONDS": 10,
         "LEASE_SECONDS": 12,
-    }  # fmt: skip
+    }
     api = start_api(database_url=f"sqlite:///{db_path}", source_url=simulator.url, **settings)
     wait_until(
-        lambda: re.search(r"page=1\b", simulator.logs()), timeout=60,
+        lambda: re.search(r"page=1\b", simulator.logs()),
+        timeout=60,
         message="the first tick, its lease held, fetching its pages",
-    )  # fmt: skip
+    )
     with write_lock(db_path):
         wait_until(
-            lambda: re.search(rf"page={PAGES}\b", simulator.logs()), timeout=60,
+            lambda: re.search(rf"page={PAGES}\b", simulator.logs()),
+            timeout=60,
             message="the tick's last page fetched",
-        )  # fmt: skip
+        )
         time.sleep(3.0)  # learning 6,000 rows takes well under a second; then it waits
         kill_api_and_learner(api)
     assert committed(db_path) == (0, 0), "the kill must land before the tick's commit"
@@ -79,11 +86,8 @@ def test_a_sigkill_between_detection_and_commit_neither_loses_nor_doubles_the_ev
         for got, want in zip(served, reference, strict=True):
             assert got["loss_before"] == pytest.approx(want["loss_before"])
             assert got["loss_after"] == pytest.approx(want["loss_after"])
-    metrics = httpx.get(api.url + "/metrics", timeout=5).text
-    counted = re.search(
-        r'^learner_drift_events_total\{task="classification"\} (\S+)$', metrics, re.M
-    )
-    assert counted and float(counted[1]) == len(drift_events(api, "classification"))
+    counted = sample(api, 'learner_drift_events_total{task="classification"}')
+    assert counted == len(drift_events(api, "classification"))
     latest = latest_of(api, "regression")
     low, high = latest["coefficient_intervals"]["competence"]
     assert low < latest["coefficients"]["competence"] < high

@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from harness.processes import wait_until
 from simulator.faults import is_malformed
-from tests.reliability.conftest import assert_learned_exactly_once, read_ledger, status_of
-from tests.support.processes import wait_until
+from tests.support.api_reads import status_of
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
 
 pytestmark = pytest.mark.e2e
 
@@ -53,9 +54,12 @@ def test_a_hostile_source_then_a_healed_one_loses_nothing_and_never_wedges(
     start_simulator, start_api, db_path, tmp_path, figures
 ):
     source = start_simulator(
-        SIMULATOR_ROWS=2000, SIMULATOR_SEED=SEED, SIMULATOR_MALFORMED_RATE=MALFORMED_RATE,
-        SIMULATOR_GROWTH_ROWS_PER_SECOND=100, **HOSTILE,
-    )  # fmt: skip
+        SIMULATOR_ROWS=2000,
+        SIMULATOR_SEED=SEED,
+        SIMULATOR_MALFORMED_RATE=MALFORMED_RATE,
+        SIMULATOR_GROWTH_ROWS_PER_SECOND=100,
+        **HOSTILE,
+    )
     api = start_api(database_url=f"sqlite:///{db_path}", source_url=source.url, **API_SETTINGS)
 
     states, errors = set(), set()
@@ -93,16 +97,21 @@ def test_a_hostile_source_then_a_healed_one_loses_nothing_and_never_wedges(
 
     wait_until(
         lambda: (s := status_of(api))["rows_seen"] == len(good_ids) and s["state"] == "running",
-        timeout=60, interval=0.2, message=f"all {len(good_ids)} good rows learned, running",
-    )  # fmt: skip
+        timeout=60,
+        interval=0.2,
+        message=f"all {len(good_ids)} good rows learned, running",
+    )
     ledger = read_ledger(db_path)
     assert_learned_exactly_once(api, ledger, good_ids)
     assert set(ledger.quarantined) == bad
     assert ledger.rows_quarantined == ledger.quarantined_rows == len(bad)
     assert api.process.poll() is None
     figures.update(
-        hostile_seconds=HOSTILE_SECONDS, rows_in_hostile_minute=rows_in_hostile_minute,
-        resumed_after_seconds=round(resumed_after, 2), rows_served=len(ids),
-        rows_learned=len(ledger.learned_ids), rows_quarantined=len(bad),
+        hostile_seconds=HOSTILE_SECONDS,
+        rows_in_hostile_minute=rows_in_hostile_minute,
+        resumed_after_seconds=round(resumed_after, 2),
+        rows_served=len(ids),
+        rows_learned=len(ledger.learned_ids),
+        rows_quarantined=len(bad),
         faults_seen=sorted(e for e in errors if e),
-    )  # fmt: skip
+    )

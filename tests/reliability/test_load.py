@@ -9,14 +9,10 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-    wait_for_rows,
-)
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.api_reads import status_of, wait_for_rows
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 pytestmark = pytest.mark.e2e
 
@@ -71,9 +67,11 @@ def test_sixty_four_clients_during_a_catch_up_get_no_5xx_and_no_row_is_lost(
     rows = 100_000
     simulator = start_simulator(SIMULATOR_ROWS=rows)
     api = start_api(
-        database_url=f"sqlite:///{db_path}", source_url=simulator.url,
-        MAX_PAGES_PER_TICK=10, **CHAOS_API_SETTINGS,
-    )  # fmt: skip
+        database_url=f"sqlite:///{db_path}",
+        source_url=simulator.url,
+        MAX_PAGES_PER_TICK=10,
+        **CHAOS_API_SETTINGS,
+    )
     wait_until(lambda: status_of(api)["rows_seen"] > 0, timeout=30, message="a first commit")
     rows_before = status_of(api)["rows_seen"]
     outcomes, latencies = asyncio.run(hammer(api.url))
@@ -91,10 +89,16 @@ def test_sixty_four_clients_during_a_catch_up_get_no_5xx_and_no_row_is_lost(
     assert_learned_exactly_once(api, ledger, list(range(1, rows + 1)))
     quantiles = statistics.quantiles(latencies, n=100)
     figures.update(
-        clients=CLIENTS, seconds=SECONDS, requests=sum(outcomes.values()),
+        clients=CLIENTS,
+        seconds=SECONDS,
+        requests=sum(outcomes.values()),
         requests_per_second=round(sum(outcomes.values()) / SECONDS),
-        p50_ms=round(quantiles[49] * 1000, 1), p99_ms=round(quantiles[98] * 1000, 1),
-        max_ms=round(max(latencies) * 1000, 1), error_answers=0, connections_reset=resets,
+        p50_ms=round(quantiles[49] * 1000, 1),
+        p99_ms=round(quantiles[98] * 1000, 1),
+        max_ms=round(max(latencies) * 1000, 1),
+        error_answers=0,
+        connections_reset=resets,
         rows_learned_during_load=rows_after - rows_before,
-        rows_lost=rows - len(set(ledger.learned_ids)), rows_duplicated=ledger.duplicated(),
-    )  # fmt: skip
+        rows_lost=rows - len(set(ledger.learned_ids)),
+        rows_duplicated=ledger.duplicated(),
+    )

@@ -1,8 +1,8 @@
 """Rows that parse but that the tables or the models cannot take are quarantined: were
 they learned, every commit would fail and the learner would retry the same page forever."""
 
-from tests.api.conftest import page_of, stream_row
-from tests.reliability.conftest import read_ledger
+from tests.support.ledger import read_ledger
+from tests.support.rows import page_of, stream_row
 
 
 def test_rows_no_column_or_model_can_hold_are_quarantined_and_the_stream_goes_on(

@@ -4,17 +4,13 @@ one quarantined with its reason, the learner never stops and says what is wrong.
 import re
 import time
 
-import httpx
 import pytest
 
+from harness.processes import wait_until
 from simulator.faults import is_malformed, malformation
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-)
-from tests.support.processes import wait_until
+from tests.support.api_reads import source_errors_counted, status_of
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 
 def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner, fake_source):
@@ -40,12 +36,6 @@ def test_a_fault_mid_tick_still_commits_the_pages_fetched_before_it(make_learner
     assert (learner.cursor.next_page, learner.cursor.last_id) == (4, 40)
 
 
-def source_errors_counted(api) -> float:
-    text = httpx.get(api.url + "/metrics", timeout=5).text
-    match = re.search(r"^learner_source_errors_total (\S+)$", text, re.MULTILINE)
-    return float(match[1]) if match else 0.0
-
-
 @pytest.mark.e2e
 def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothing_twice(
     start_simulator, start_api, db_path, figures
@@ -55,14 +45,19 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
     bad = {i for i in range(1, rows + 1) if is_malformed(i, seed=seed, rate=rate)}
     good_ids = sorted(set(range(1, rows + 1)) - bad)
     simulator = start_simulator(
-        SIMULATOR_ROWS=rows, SIMULATOR_SEED=seed, SIMULATOR_MALFORMED_RATE=rate,
-        SIMULATOR_ERROR_RATE=0.2, SIMULATOR_LATENCY_MS=20,
-    )  # fmt: skip
+        SIMULATOR_ROWS=rows,
+        SIMULATOR_SEED=seed,
+        SIMULATOR_MALFORMED_RATE=rate,
+        SIMULATOR_ERROR_RATE=0.2,
+        SIMULATOR_LATENCY_MS=20,
+    )
     # One page a request at a time: a 5xx then costs the tick only the pages after it.
     api = start_api(
-        database_url=f"sqlite:///{db_path}", source_url=simulator.url,
-        SOURCE_CONCURRENCY=1, **CHAOS_API_SETTINGS,
-    )  # fmt: skip
+        database_url=f"sqlite:///{db_path}",
+        source_url=simulator.url,
+        SOURCE_CONCURRENCY=1,
+        **CHAOS_API_SETTINGS,
+    )
     started = time.monotonic()
     states, errors = set(), set()
 
@@ -80,8 +75,10 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
     states.clear()
     wait_until(
         lambda: learned_all() and "backing_off" in states,
-        timeout=30, interval=0.05, message="a fault shown after the catch-up",
-    )  # fmt: skip
+        timeout=30,
+        interval=0.05,
+        message="a fault shown after the catch-up",
+    )
     assert all(re.fullmatch(r"page \d+: HTTP 50[03] from the source", e) for e in errors)
     assert api.process.poll() is None
     ledger = read_ledger(db_path)
@@ -92,8 +89,11 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
         assert repr(field) in reason, (row_id, reason)
     assert ledger.rows_quarantined == ledger.quarantined_rows == len(bad)
     figures.update(
-        rows_served=rows, source_5xx_met=int(source_errors_counted(api)),
-        malformed_quarantined=len(bad), rows_learned=len(ledger.learned_ids),
+        rows_served=rows,
+        source_5xx_met=source_errors_counted(api),
+        malformed_quarantined=len(bad),
+        rows_learned=len(ledger.learned_ids),
         rows_lost=len(set(good_ids) - set(ledger.learned_ids)),
-        rows_duplicated=ledger.duplicated(), catch_up_seconds=round(catch_up_seconds, 1),
-    )  # fmt: skip
+        rows_duplicated=ledger.duplicated(),
+        catch_up_seconds=round(catch_up_seconds, 1),
+    )

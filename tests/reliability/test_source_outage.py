@@ -1,7 +1,6 @@
 """The source goes away for many ticks and comes back: the API serves throughout, and
 learning resumes by itself where it stopped."""
 
-import re
 import threading
 import time
 from collections import Counter
@@ -9,14 +8,10 @@ from collections import Counter
 import httpx
 import pytest
 
-from tests.reliability.conftest import (
-    CHAOS_API_SETTINGS,
-    assert_learned_exactly_once,
-    read_ledger,
-    status_of,
-    wait_for_rows,
-)
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.api_reads import source_errors_counted, status_of, wait_for_rows
+from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.services import CHAOS_API_SETTINGS
 
 pytestmark = pytest.mark.e2e
 
@@ -45,12 +40,6 @@ class LatestPoller(threading.Thread):
         return self.codes
 
 
-def source_errors_counted(api) -> int:
-    text = httpx.get(api.url + "/metrics", timeout=5).text
-    match = re.search(r"^learner_source_errors_total (\S+)$", text, re.MULTILINE)
-    return int(float(match[1])) if match else 0
-
-
 def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(
     start_simulator, start_api, db_path, figures
 ):
@@ -70,22 +59,28 @@ def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(
     # A request in flight when the source died may fail as a reset; the retries that follow
     # must all be refused, and /status must say so.
     wait_until(
-        lambda: (s := status_of(api))["state"] == "backing_off"
-        and "connection refused" in s["last_error"],
-        timeout=15, message="backing off with 'connection refused'",
-    )  # fmt: skip
+        lambda: (
+            (s := status_of(api))["state"] == "backing_off"
+            and "connection refused" in s["last_error"]
+        ),
+        timeout=15,
+        message="backing off with 'connection refused'",
+    )
     wait_until(
-        lambda: source_errors_counted(api) >= errors_before + 6, timeout=30,
+        lambda: source_errors_counted(api) >= errors_before + 6,
+        timeout=30,
         message="six failed ticks",
-    )  # fmt: skip
+    )
     rows_before_restart = status_of(api)["rows_seen"]
     simulator.start()
     outage_seconds = time.monotonic() - outage_started
     wait_until(
-        lambda: (s := status_of(api))["rows_seen"] > rows_before_restart
-        and s["state"] == "running",
-        timeout=30, message="learning resumed",
-    )  # fmt: skip
+        lambda: (
+            (s := status_of(api))["rows_seen"] > rows_before_restart and s["state"] == "running"
+        ),
+        timeout=30,
+        message="learning resumed",
+    )
     codes = poller.stop()
     assert set(codes) == {200}, codes
 
@@ -99,7 +94,9 @@ def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(
     figures.update(
         outage_seconds=round(outage_seconds, 1),
         failed_ticks_in_outage=source_errors_counted(api) - errors_before,
-        latest_answered_200=codes[200], latest_not_200=sum(codes.values()) - codes[200],
-        rows_learned=rows, rows_lost=rows - len(set(ledger.learned_ids)),
+        latest_answered_200=codes[200],
+        latest_not_200=sum(codes.values()) - codes[200],
+        rows_learned=rows,
+        rows_lost=rows - len(set(ledger.learned_ids)),
         rows_duplicated=ledger.duplicated(),
-    )  # fmt: skip
+    )

@@ -5,8 +5,9 @@ import time
 import httpx
 import pytest
 
-from tests.api.conftest import fresh_postgres_url, learned_ids, query
-from tests.support.processes import wait_until
+from harness.processes import wait_until
+from tests.support.api_reads import sample
+from tests.support.database import committed_rows, fresh_postgres_url, learned_ids, query
 from tests.support.services import api_service, learner_service
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
@@ -16,15 +17,7 @@ LEASE_SECONDS = 2.0
 
 def rows_learned_by(learner) -> float:
     """The learner's own Prometheus counter of rows it learned."""
-    for line in httpx.get(learner.url + "/metrics", timeout=5).text.splitlines():
-        if line.startswith("learner_rows_learned_total "):
-            return float(line.split()[1])
-    raise AssertionError("learner_rows_learned_total missing from /metrics")
-
-
-def committed_rows(database_url: str) -> int:
-    rows = query(database_url, "SELECT rows_seen FROM learner_cursor")
-    return rows[0][0] if rows else 0
+    return sample(learner, "learner_rows_learned_total")
 
 
 @pytest.fixture
@@ -52,13 +45,14 @@ def test_one_learner_learns_and_a_standby_takes_over_when_it_is_killed(
     takes over within the lease time, and every row is learned exactly once."""
     rows = 30_000
     simulator = start_simulator(SIMULATOR_ROWS=rows)
-    learners = [
-        services(learner_service(
-            database_url=postgres_url, source_url=simulator.url, log_dir=tmp_path,
-            LEASE_SECONDS=LEASE_SECONDS, MAX_PAGES_PER_TICK=5,
-        ))
-        for _ in range(2)
-    ]  # fmt: skip
+    settings = {
+        "database_url": postgres_url,
+        "source_url": simulator.url,
+        "log_dir": tmp_path,
+        "LEASE_SECONDS": LEASE_SECONDS,
+        "MAX_PAGES_PER_TICK": 5,
+    }
+    learners = [services(learner_service(**settings)) for _ in range(2)]
     wait_until(lambda: committed_rows(postgres_url) >= 3_000, timeout=60, message="3000 rows")
     learned = [rows_learned_by(learner) for learner in learners]
     assert sorted(learned)[0] == 0, f"both learners learned: {learned}"
@@ -79,8 +73,9 @@ def test_one_learner_learns_and_a_standby_takes_over_when_it_is_killed(
         postgres_url, "SELECT task, metrics FROM model_record ORDER BY model_version DESC LIMIT 2"
     )
     assert {task: metrics["count"] for task, metrics in counts} == {
-        "classification": rows, "regression": rows,
-    }  # fmt: skip
+        "classification": rows,
+        "regression": rows,
+    }
 
 
 def test_read_only_replicas_show_each_new_tick_within_one_poll_interval(
@@ -90,8 +85,13 @@ def test_read_only_replicas_show_each_new_tick_within_one_poll_interval(
     within POLL_INTERVAL_SECONDS of its commit."""
     poll = 1.0
     simulator = start_simulator(SIMULATOR_ROWS=50, SIMULATOR_GROWTH_ROWS_PER_SECOND=30)
-    common = {"database_url": postgres_url, "source_url": simulator.url, "log_dir": tmp_path,
-              "POLL_INTERVAL_SECONDS": poll, "LEASE_SECONDS": 5}  # fmt: skip
+    common = {
+        "database_url": postgres_url,
+        "source_url": simulator.url,
+        "log_dir": tmp_path,
+        "POLL_INTERVAL_SECONDS": poll,
+        "LEASE_SECONDS": 5,
+    }
     services(learner_service(**common))
     replicas = [services(api_service(**common, LEARNER_ENABLED="false")) for _ in range(2)]
 

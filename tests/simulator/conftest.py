@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.processes import Service
+from harness.processes import Service
 from tests.support.services import simulator_service
 
 

@@ -7,8 +7,8 @@ from contextlib import closing
 import httpx
 import pytest
 
+from harness.processes import wait_until
 from simulator.synthetic import generate_rows
-from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.e2e
 

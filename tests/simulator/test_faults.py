@@ -59,9 +59,14 @@ def test_malform_breaks_one_value_field_in_every_kind_and_keeps_the_id():
 def test_request_faults_are_seeded():
     def draws(seed):
         faults = RequestFaults(
-            error_rate=0.3, latency_ms=0, seed=seed, html_rate=0.2, truncate_rate=0.2,
-            slow_rate=0.2, slow_ms=700,
-        )  # fmt: skip
+            error_rate=0.3,
+            latency_ms=0,
+            seed=seed,
+            html_rate=0.2,
+            truncate_rate=0.2,
+            slow_rate=0.2,
+            slow_ms=700,
+        )
         return [faults.draw() for _ in range(300)]
 
     assert draws(1) == draws(1) != draws(2)

@@ -1,25 +1,40 @@
 """A real HTTP source in the test's own process, for what the simulator cannot do: a page
 that fails on cue, or answers decided by the test as it goes."""
 
+import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from api.learning.source import SourceClient
 
 # (status, body): a body that is not bytes is sent as JSON.
 Answer = Callable[[int], tuple[int, Any]]
 
 
 class FakeSource:
-    """`GET /api/v1/data?page=N` answers `answer(N)`, on a free loopback port."""
+    """`GET /api/v1/data?page=N` answers `answer(N)`, on a free loopback port. It keeps
+    connections alive, or with `keep_alive=False` drops each one after its answer without
+    saying so, as a server does whose idle timeout is shorter than the client's pause.
+    `paths` lists the paths asked for, `connections` counts the connections accepted."""
 
-    def __init__(self, answer: Answer):
+    def __init__(self, answer: Answer, *, keep_alive: bool = True):
+        source = self
+        self.paths: list[str] = []
+        self.connections = 0
+
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as the learner's client expects
 
+            def setup(self) -> None:
+                super().setup()
+                source.connections += 1
+
             def do_GET(self) -> None:
+                source.paths.append(urlsplit(self.path).path)
                 page = int(parse_qs(urlsplit(self.path).query)["page"][0])
                 status, body = answer(page)
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -28,6 +43,7 @@ class FakeSource:
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+                self.close_connection = not keep_alive
 
             def log_message(self, *args) -> None:
                 pass
@@ -40,3 +56,23 @@ class FakeSource:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextlib.contextmanager
+def source_clients() -> Iterator[Callable[..., SourceClient]]:
+    """A builder of the learner's client, each on a FakeSource answering `answer(page)`;
+    clients and sources are closed on the way out."""
+    built: list[tuple[FakeSource, SourceClient]] = []
+
+    def build(answer: Answer, *, concurrency: int = 4, timeout: float = 2) -> SourceClient:
+        source = FakeSource(answer)
+        client = SourceClient(source.url, timeout=timeout, concurrency=concurrency)
+        built.append((source, client))
+        return client
+
+    try:
+        yield build
+    finally:
+        for source, client in built:
+            client.close()
+            source.close()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import Service, wait_until
+from harness.processes import Service, wait_until
+from tests.support.api_reads import status_of
 
 # Every knob set explicitly, so neither `.env` nor the caller's environment leaks in.
 QUIET_SIMULATOR_ENV = {
@@ -36,6 +37,14 @@ FAST_API_ENV = {
     "ADMIN_TOKEN": "",
     "LOG_LEVEL": "warning",
 }
+# For the chaos tests: short ticks, a short lease (a SIGKILLed holder blocks its successor
+# for this long) and short back-off, so that each fault is met many times within seconds.
+CHAOS_API_SETTINGS = {
+    "POLL_INTERVAL_SECONDS": 0.2,
+    "LEASE_SECONDS": 1,
+    "BACKOFF_MAX_SECONDS": 1,
+    "SOURCE_TIMEOUT_SECONDS": 2,
+}
 
 
 def simulator_service(
@@ -59,14 +68,17 @@ def learner_service(*, database_url: str, source_url: str, log_dir: Path, **sett
     env = {**FAST_API_ENV, "DATABASE_URL": database_url, "CHALLENGE_API_URL": source_url}
     env.update({name: str(value) for name, value in settings.items()})
     return Service(
-        "api.learner", port_env="LEARNER_METRICS_PORT", env=env, log_dir=log_dir,
+        "api.learner",
+        port_env="LEARNER_METRICS_PORT",
+        env=env,
+        log_dir=log_dir,
         ready_path="/metrics",
-    )  # fmt: skip
+    )
 
 
 def learner_pid(api: Service) -> int | None:
     """The pid of the API's learner process while it runs, from /status."""
-    return httpx.get(api.url + "/status", timeout=5).json()["learner"]["pid"]
+    return status_of(api)["learner"]["pid"]
 
 
 def kill_learner(api: Service) -> int:

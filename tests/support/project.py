@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic_settings import BaseSettings
 
-from tests.support.processes import PROJECT_ROOT
+from harness.processes import PROJECT_ROOT
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.support.processes import wait_until
+from harness.processes import wait_until
 
 
 # The pane's programs inherit the tmux server's environment, and the test runner sets
@@ -33,18 +33,20 @@ class Terminal:
     def _tmux(self, *args: str) -> str:
         return subprocess.run(
             ["tmux", "-S", str(self.socket), *args],
-            capture_output=True, text=True, check=True, timeout=10, env=pane_env(),
-        ).stdout  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+            env=pane_env(),
+        ).stdout
 
     def run(self, command: list[str]) -> "Terminal":
         shell = (
             f"{shlex.join(command)} 2>{shlex.quote(str(self.stderr_path))}; "
             f"echo $? >{shlex.quote(str(self.exit_code_path))}"
         )
-        self._tmux(
-            "new-session", "-d", "-s", "cli", "-x", str(self.width), "-y", str(self.height),
-            shell,
-        )  # fmt: skip
+        size = f"-x {self.width} -y {self.height}".split()
+        self._tmux("new-session", "-d", "-s", "cli", *size, shell)
         return self
 
     def screen(self) -> str:

@@ -1,0 +1,64 @@
+"""The learner's database read by another connection, on SQLite or PostgreSQL alike."""
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DatabaseError
+
+from api.models import Base
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+
+
+def query(database_url: str, sql: str, **params) -> list[tuple]:
+    """Rows of a read-only SQL query."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def learned_ids(database_url: str) -> list[int]:
+    return [row[0] for row in query(database_url, "SELECT id FROM learned_row ORDER BY id")]
+
+
+def committed_rows(database_url: str) -> int:
+    """Rows learned so far per the committed cursor; 0 before the first commit."""
+    try:
+        rows = query(database_url, "SELECT rows_seen FROM learner_cursor")
+    except DatabaseError:  # the tables are not created yet
+        return 0
+    return rows[0][0] if rows else 0
+
+
+def fresh_postgres_url() -> str:
+    """The PostgreSQL server of TEST_POSTGRES_URL with the project's tables dropped."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_POSTGRES_URL is not set: .ci/run starts a PostgreSQL server for it")
+        pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server)")
+    engine = create_engine(POSTGRES_URL)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    return POSTGRES_URL
+
+
+@contextlib.contextmanager
+def write_lock(db_path: Path) -> Iterator[sqlite3.Connection]:
+    """Hold SQLite's write lock on `db_path` (BEGIN IMMEDIATE) until the block ends."""
+    connection = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        yield connection
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()

@@ -1,0 +1,59 @@
+"""Learners in the test's own process, on a real database, fed pages by the test or by a
+source over HTTP."""
+
+import contextlib
+from collections.abc import Iterator
+
+from api.core.config import Settings
+from api.core.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine, make_session_factory
+from api.learning.loop import Learner
+from api.learning.source import SourceClient
+from api.migrate import upgrade_database
+from harness.processes import free_port
+from tests.support.rows import page_of
+
+# For the apps that a test builds with admin endpoints on.
+ADMIN_TOKEN = "test-admin-token"
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    """Fast settings with the learner off and nothing read from `.env`."""
+    values = {
+        "DATABASE_URL": database_url,
+        "CHALLENGE_API_URL": f"http://127.0.0.1:{free_port()}",
+        "POLL_INTERVAL_SECONDS": 0.2,
+        "ROLLING_WINDOW": 50,
+        "SNAPSHOT_RETENTION": 3,
+        "SECRET_KEY": "test-secret-key",
+        "ADMIN_TOKEN": None,
+        "LEARNER_ENABLED": False,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@contextlib.contextmanager
+def learner_on(
+    database_url: str,
+    *,
+    source: SourceClient | None = None,
+    busy_timeout: float = SQLITE_BUSY_TIMEOUT_SECONDS,
+    **overrides,
+) -> Iterator[Learner]:
+    """A learner restored from the database, which is upgraded first."""
+    settings = make_settings(database_url, **overrides)
+    engine = make_engine(settings.DATABASE_URL, busy_timeout=busy_timeout)
+    try:
+        upgrade_database(engine)
+        learner = Learner(settings, make_session_factory(engine), source=source)
+        learner.restore()
+        yield learner
+    finally:
+        engine.dispose()
+
+
+def learn_a_few_ticks(database_url: str) -> None:
+    """25 rows learned over three committed ticks, as the learner writes them."""
+    with learner_on(database_url) as learner:
+        for pages in ([page_of(1)], [page_of(11)], [page_of(21, count=5)]):
+            learner.learn_and_commit(pages)
