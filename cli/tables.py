@@ -156,8 +156,10 @@ def drift_table(task: str, drift: Json, *, newest: int | None = None) -> Table:
         )
     for event in events:
         table.add_row(
-            count(event.get("rows_seen")), clock(event.get("updated_at")),
+            count(event.get("rows_seen")),
+            clock(event.get("updated_at")),
             str(event.get("detector", "-")),
-            number(event.get("loss_before")), number(event.get("loss_after")),
-        )  # fmt: skip
+            number(event.get("loss_before")),
+            number(event.get("loss_after")),
+        )
     return table

@@ -12,9 +12,13 @@ def latest_view(latest: Json) -> RenderableType:
     task = str(latest.get("task", "classification"))
     title = Text(f"{task}: newest committed record", style="bold")
     return Group(
-        title, record_table(latest), Text(""), metrics_table(task, latest), Text(""),
+        title,
+        record_table(latest),
+        Text(""),
+        metrics_table(task, latest),
+        Text(""),
         coefficients_table(latest),
-    )  # fmt: skip
+    )
 
 
 def _served_by(answer: Json) -> str:

@@ -57,6 +57,9 @@ def _markers(rows: Sequence[Json], x: str, y: str, **style: Any) -> Json:
     }
 
 
+ROW_HOVER = "id %{customdata[0]}<br>P(promoted) %{customdata[1]:.2f}<extra></extra>"
+
+
 def decision_boundary_figure(latest: Json) -> Figure:
     """The newest rows with the line where the classifier's logit is zero.
 
@@ -67,25 +70,46 @@ def decision_boundary_figure(latest: Json) -> Figure:
     data = []
     for truth, label, color in PROMOTION_GROUPS:
         rows = [row for row in batch if row["promoted"] is truth]
-        data.append(_markers(
-            rows, "competence", "network_ability", name=f"actually {label}",
-            marker={"color": color, "size": 10},
-            customdata=[[row["id"], row["probability"]] for row in rows],
-            hovertemplate="id %{customdata[0]}<br>P(promoted) %{customdata[1]:.2f}<extra></extra>",
-        ))  # fmt: skip
+        data.append(
+            _markers(
+                rows,
+                "competence",
+                "network_ability",
+                name=f"actually {label}",
+                marker={"color": color, "size": 10},
+                customdata=[[row["id"], row["probability"]] for row in rows],
+                hovertemplate=ROW_HOVER,
+            )
+        )
     wrong = [row for row in batch if row["predicted"] != row["promoted"]]
-    data.append(_markers(
-        wrong, "competence", "network_ability", name="wrong prediction", hoverinfo="skip",
-        marker={"symbol": "circle-open", "size": 18, "color": WRONG_COLOR, "line": {"width": 2}},
-    ))  # fmt: skip
+    data.append(
+        _markers(
+            wrong,
+            "competence",
+            "network_ability",
+            name="wrong prediction",
+            hoverinfo="skip",
+            marker={
+                "symbol": "circle-open",
+                "size": 18,
+                "color": WRONG_COLOR,
+                "line": {"width": 2},
+            },
+        )
+    )
     x_range = _padded_range([row["competence"] for row in batch] or [0.0, 1.0])
     y_range = _padded_range([row["network_ability"] for row in batch] or [0.0, 1.0])
     line = _boundary_line(latest["coefficients"], x_range, y_range)
     if line is not None:
-        data.append(_lines(
-            line[0], line[1], name="decision boundary (P = 0.5)", color="black",
-            line={"dash": "dash"},
-        ))  # fmt: skip
+        data.append(
+            _lines(
+                line[0],
+                line[1],
+                name="decision boundary (P = 0.5)",
+                color="black",
+                line={"dash": "dash"},
+            )
+        )
     layout = _layout(
         title=_title(f"newest {len(batch)} rows and the decision boundary"),
         xaxis={"title": _title("competence"), "range": x_range},
@@ -113,18 +137,23 @@ def predicted_vs_actual_figure(latest: Json) -> Figure:
     batch = latest["batch"]
     data = [
         _markers(
-            [row for row in batch if row["promoted"] is truth], "network_ability", "predicted",
-            name=label, marker={"color": color, "size": 10},
+            [row for row in batch if row["promoted"] is truth],
+            "network_ability",
+            "predicted",
+            name=label,
+            marker={"color": color, "size": 10},
             customdata=[row["id"] for row in batch if row["promoted"] is truth],
             hovertemplate="id %{customdata}<br>actual %{x:.2f}, predicted %{y:.2f}<extra></extra>",
         )
         for truth, label, color in PROMOTION_GROUPS
-    ]  # fmt: skip
+    ]
     values = [row["network_ability"] for row in batch] + [row["predicted"] for row in batch]
     low, high = _padded_range(values or [0.0, 1.0])
-    data.append(_lines(
-        [low, high], [low, high], name="perfect prediction", color="#999", line={"dash": "dash"}
-    ))  # fmt: skip
+    data.append(
+        _lines(
+            [low, high], [low, high], name="perfect prediction", color="#999", line={"dash": "dash"}
+        )
+    )
     layout = _layout(
         title=_title(f"network ability: predicted vs actual, newest {len(batch)} rows"),
         xaxis={"title": _title("actual"), "range": [low, high]},

@@ -97,9 +97,14 @@ def numbers(values: Sequence[float | None]) -> Json:
 
 def _lines(x: Any, y: Any, *, name: str, color: str, **extra: Any) -> Json:
     return {
-        "type": "scatter", "x": x, "y": y, "name": name, "mode": "lines",
-        "line": {"color": color, **extra.pop("line", {})}, **extra,
-    }  # fmt: skip
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "name": name,
+        "mode": "lines",
+        "line": {"color": color, **extra.pop("line", {})},
+        **extra,
+    }
 
 
 def _trajectories(
@@ -122,11 +127,18 @@ def _trajectories(
                 ("metrics", "solid", ""),
                 ("rolling_metrics", "dot", " (rolling)"),
             ):
-                data.append(_lines(
-                    rows_seen, numbers([point[source].get(name) for point in points]),
-                    name=name + label, color=color, line={"dash": dash}, legendgroup=name,
-                    xaxis=f"x{suffix}", yaxis=f"y{suffix}",
-                ))  # fmt: skip
+                data.append(
+                    _lines(
+                        rows_seen,
+                        numbers([point[source].get(name) for point in points]),
+                        name=name + label,
+                        color=color,
+                        line={"dash": dash},
+                        legendgroup=name,
+                        xaxis=f"x{suffix}",
+                        yaxis=f"y{suffix}",
+                    )
+                )
         if limits is not None:
             # Early values (an R² of -40 after ten rows) would otherwise flatten the rest.
             low, high = limits
@@ -224,9 +236,15 @@ def coefficients_figure(history: Json) -> Figure:
             )
         )
     zero_line = {
-        "type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
+        "type": "line",
+        "xref": "x domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": 0,
+        "y1": 0,
         "line": {"color": "#999", "width": 1},
-    }  # fmt: skip
+    }
     layout = _layout(
         title=_title(f"{history['task']} coefficients (original units)<br><sup>{note}</sup>"),
         xaxis={"title": _title("rows learned")},

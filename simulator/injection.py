@@ -54,8 +54,9 @@ def _cut_short(send: Send) -> Send:
     async def send_half(message: Message) -> None:
         if message["type"] == "http.response.body":
             body = message.get("body", b"")
-            await send({"type": "http.response.body", "body": body[: len(body) // 2],
-                        "more_body": True})  # fmt: skip
+            await send(
+                {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+            )
             return
         await send(message)
 
