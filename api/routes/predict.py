@@ -1,8 +1,8 @@
 """Predictions from the newest committed models."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import Services, ServicesDep
 from api.routes.records import NOTHING_LEARNED
@@ -19,8 +19,16 @@ NOT_LEARNED: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "The body is not JSON text."},
     404: {"model": Problem, "description": "Nothing learned yet."},
     413: {"description": "The body is over 64 KiB: refused unread."},
+    422: {"model": Problem, "description": "Invalid input, or `model` names no candidate."},
     503: {"model": Problem, "description": "The stored model was refused."},
 }
+ModelQuery = Annotated[
+    str | None,
+    Query(
+        description="A candidate of GET /{task}/leaderboard to answer instead of the champion.",
+        examples=["reference"],
+    ),
+]
 
 
 MODEL_REFUSED = (
@@ -29,35 +37,44 @@ MODEL_REFUSED = (
 )
 
 
-def _served(services: Services, task: str) -> tuple[int, Any]:
+def _served(services: Services, task: str, model: str | None) -> tuple[int, Any, str]:
+    """The version, the task and the candidate to answer with: `model`, or the champion."""
     served = services.serving.model(task)
-    if served is not None:
-        return served
-    if services.serving.latest(task) is not None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, MODEL_REFUSED)
-    raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
+    if served is None:
+        if services.serving.latest(task) is not None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, MODEL_REFUSED)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
+    version, learned = served
+    names = learned.race.names()
+    if model is not None and model not in names:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            f"No candidate named {model!r}; the {task} candidates are: {', '.join(names)}.",
+        )
+    return version, learned, model or learned.champion
 
 
 @router.post("/classification/predict", tags=["classification"], responses=NOT_LEARNED)
 async def predict_promoted(
-    body: ClassificationInput, services: ServicesDep
+    body: ClassificationInput, services: ServicesDep, model: ModelQuery = None
 ) -> ClassificationPrediction:
-    """Would this person be promoted? The newest committed classifier's answer."""
-    version, task = _served(services, "classification")
-    promoted, probability = task.predict(body.competence, body.network_ability)
+    """Would this person be promoted? The champion's answer, or the named candidate's."""
+    version, task, name = _served(services, "classification", model)
+    promoted, probability = task.predict(body.competence, body.network_ability, name)
     return ClassificationPrediction(
-        promoted=promoted, probability=probability, model_version=version
+        promoted=promoted, probability=probability, model_version=version, model=name
     )
 
 
 @router.post("/regression/predict", tags=["regression"], responses=NOT_LEARNED)
 async def predict_network_ability(
-    body: RegressionInput, services: ServicesDep
+    body: RegressionInput, services: ServicesDep, model: ModelQuery = None
 ) -> RegressionPrediction:
-    """The newest committed regressor's network_ability for this competence and promotion."""
-    version, task = _served(services, "regression")
+    """network_ability for this competence and promotion: the champion's answer, or the
+    named candidate's."""
+    version, task, name = _served(services, "regression", model)
     return RegressionPrediction(
-        network_ability=task.predict(body.competence, body.promoted),
-        interval=task.predictive_interval(body.competence, body.promoted),
-        model_version=version,
-    )
+        network_ability=task.predict(body.competence, body.promoted, name),
+        interval=task.predictive_interval(body.competence, body.promoted, name),
+        model_version=version, model=name,
+    )  # fmt: skip
