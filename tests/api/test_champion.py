@@ -63,12 +63,11 @@ def test_on_a_stream_whose_best_model_changes_the_champion_follows_with_hysteres
     for name, task in tasks.items():
         metric = metrics.LogLoss if name == "classification" else metrics.RMSE
         rolling = {c: utils.Rolling(metric, window_size=window) for c in task.race.names()}
-        champion, challenger, lead, seen = task.champion, None, 0, 0
-        for row in simulated(6_000, drift=Drift(at_row=3_000)):
+        champion, challenger, lead = task.champion, None, 0
+        for seen, row in enumerate(simulated(6_000, drift=Drift(at_row=3_000)), start=1):
             for candidate, score in rolling.items():
                 score.update(*truth_and_prediction(name, task, row, candidate))
             task.step(row)
-            seen += 1
             full = seen >= window
             losses = {candidate: score.get() for candidate, score in rolling.items()}
             best = min((c for c in losses if c != champion), key=losses.__getitem__)
