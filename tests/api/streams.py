@@ -4,6 +4,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -64,9 +65,9 @@ def learn(
     rows: Iterable[StreamRow],
     *,
     options: TaskOptions = REFERENCE_ONLY,
-    tasks: dict[str, Task] | None = None,
+    tasks: dict[str, Any] | None = None,
     snapshot_at: tuple[int, ...] = (),
-) -> tuple[dict[str, Task], list[dict], dict[int, dict]]:
+) -> tuple[dict[str, Any], list[dict], dict[int, dict]]:
     """Run every row through the tasks; the drift events and, at each row count of
     `snapshot_at`, each task's coefficients and intervals."""
     tasks = tasks if tasks is not None else new_tasks(500, options)

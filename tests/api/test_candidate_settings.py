@@ -14,7 +14,7 @@ from tests.support.services import FAST_API_ENV
 
 def test_the_defaults_race_the_reference_and_the_seeds_choice():
     settings = make_settings("sqlite://")
-    assert settings.CLASSIFICATION_CANDIDATES == DEFAULTS["classification"]
+    assert DEFAULTS["classification"] == settings.CLASSIFICATION_CANDIDATES
     assert {"reference", "FFMClassifier", "HoeffdingAdaptiveTreeClassifier", "GaussianNB"} < set(
         settings.CLASSIFICATION_CANDIDATES
     )

@@ -48,8 +48,7 @@ def test_a_champion_change_is_committed_once_even_when_its_first_commit_fails(
     assert any(change[0] == CLASSIFICATION for change in expected)
     stored = query(
         sqlite_url,
-        "SELECT task, rows_seen, previous, champion FROM champion_change "
-        "ORDER BY rows_seen, task",
+        "SELECT task, rows_seen, previous, champion FROM champion_change ORDER BY rows_seen, task",
     )
     assert stored == expected
     for task in (CLASSIFICATION, REGRESSION):
