@@ -83,7 +83,7 @@ def test_every_candidate_is_restored_from_the_snapshot_and_counts_every_row(sqli
                 assert task.predict(*args, candidate) == answer, (name, candidate)
         for pages in ticks[2:]:
             restarted.learn_and_commit(pages)
-        for name, task in restarted.tasks.items():
+        for task in restarted.tasks.values():
             board = task.leaderboard()
             assert len(board) == len(task.race.names()) > 1
             for entry in board:
