@@ -1,4 +1,5 @@
-"""What each task's section draws, from one read of its latest record and history."""
+"""What each task's section draws, from one read of its latest record, its history and
+its leaderboard."""
 
 from typing import Any
 
@@ -12,6 +13,7 @@ from dashboard.figures import (
     predicted_vs_actual_figure,
     regression_metrics_figure,
 )
+from dashboard.leaderboard import ids, leaderboard_figure, leaderboard_table
 
 Json = dict[str, Any]
 TASKS = ("classification", "regression")
@@ -29,6 +31,9 @@ CHART_OUTPUTS: dict[str, dict[str, tuple[str, str]]] = {
         "predicted": ("predicted-vs-actual", "figure"),
     },
 }
+for _task, _outputs in CHART_OUTPUTS.items():
+    _outputs["leaderboard"] = (ids(_task)[0], "figure")
+    _outputs["leaderboard_table"] = (ids(_task)[1], "children")
 
 
 def as_json(value: Any) -> Any:
@@ -43,7 +48,7 @@ def as_json(value: Any) -> Any:
 
 
 def draw(task: str, latest: Json, history: Json) -> Json:
-    """The section's outputs by name. Pure."""
+    """The section's outputs by name, but for the leaderboard. Pure."""
     if task == "classification":
         return {
             "metrics": classification_metrics_figure(history),
@@ -58,8 +63,17 @@ def draw(task: str, latest: Json, history: Json) -> Json:
     }
 
 
+def draw_leaderboard(board: Json, history: Json) -> Json:
+    return {
+        "leaderboard": leaderboard_figure(history, board),
+        "leaderboard_table": as_json(leaderboard_table(board)),
+    }
+
+
 def read_charts(api: ApiClient, task: str, *, history_limit: int) -> tuple[int, Json]:
     """The model version of the task's latest record and its section's outputs."""
     latest = api.read_latest(task)
     history = api.read_history(task, limit=history_limit)
-    return latest["model_version"], draw(task, latest, history)
+    board = api.read_leaderboard(task)
+    race = api.read_leaderboard_history(task, limit=history_limit)
+    return latest["model_version"], {**draw(task, latest, history), **draw_leaderboard(board, race)}

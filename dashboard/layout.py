@@ -4,6 +4,7 @@ from dash import dcc, html
 
 from dashboard.components import NO_STATUS, banner, status_bar
 from dashboard.figures import placeholder_figure
+from dashboard.leaderboard import leaderboard_view
 
 REFRESH_CHOICES = [
     {"label": "1 s", "value": 1},
@@ -79,6 +80,7 @@ def _classification_section() -> html.Section:
                 ],
                 className="grid",
             ),
+            leaderboard_view("classification"),
         ]
     )
 
@@ -98,6 +100,7 @@ def _regression_section() -> html.Section:
                 ],
                 className="grid",
             ),
+            leaderboard_view("regression"),
         ]
     )
 

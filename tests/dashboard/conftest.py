@@ -42,6 +42,10 @@ LEARNING = {
     "/classification/history": (200, "classification_history"),
     "/regression/latest": (200, "regression_latest"),
     "/regression/history": (200, "regression_history"),
+    "/classification/leaderboard": (200, "classification_leaderboard"),
+    "/classification/leaderboard/history": (200, "classification_leaderboard_history"),
+    "/regression/leaderboard": (200, "regression_leaderboard"),
+    "/regression/leaderboard/history": (200, "regression_leaderboard_history"),
 }
 BEFORE_FIRST_TICK = {
     "/status": (200, "status_before_first_tick"),

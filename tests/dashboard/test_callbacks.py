@@ -93,7 +93,15 @@ def test_refresh_status_asks_again_for_a_chart_that_missed_its_version(api):
 def test_refresh_classification_draws_a_new_model_version(api):
     drawn = callbacks.refresh_classification(VERSION, None)
     assert drawn["drawn"] == VERSION
-    assert set(drawn) == {"metrics", "confusion", "boundary", "batch", "drawn"}
+    assert set(drawn) == {
+        "metrics",
+        "confusion",
+        "boundary",
+        "batch",
+        "leaderboard",
+        "leaderboard_table",
+        "drawn",
+    }
 
 
 def test_refresh_classification_skips_a_version_already_drawn(api):
@@ -123,7 +131,10 @@ def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
 
     api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(count)))
     drawn = [callbacks.refresh_regression(VERSION, None) for _viewer in range(5)]
-    assert asked == ["/regression/latest", "/regression/history"]
+    assert asked == [
+        "/regression/latest", "/regression/history",
+        "/regression/leaderboard", "/regression/leaderboard/history",
+    ]  # fmt: skip
     assert all(charts == drawn[0] for charts in drawn)
 
 
