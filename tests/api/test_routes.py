@@ -239,8 +239,19 @@ def test_predict_with_a_model_answers_from_that_candidate(learned, path, body, m
 def test_predict_with_an_unknown_model_is_422_naming_the_candidates(learned, path, body):
     response = learned.post(path, params={"model": "Oracle"}, json=body)
     assert response.status_code == 422
-    detail = response.json()["detail"]
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["query", "model"]
+    detail = error["msg"]
     assert "'Oracle'" in detail and "reference" in detail
     task = path.split("/")[1]
     for candidate in learned.get(f"/{task}/leaderboard").json()["candidates"]:
         assert candidate["name"] in detail
+
+
+def test_predict_with_a_registered_candidate_that_is_not_racing_is_404(learned):
+    body = {"competence": 0.5, "promoted": True}
+    response = learned.post(
+        "/regression/predict", params={"model": "HoeffdingTreeRegressor"}, json=body
+    )
+    assert response.status_code == 404
+    assert "REGRESSION_CANDIDATES" in response.json()["detail"]
