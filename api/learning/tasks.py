@@ -4,9 +4,12 @@ The order is River's `progressive_val_score`: predict with the current model, up
 metrics with that prediction, then `learn_one`. Beside the metrics each task keeps what
 its intervals need (`api.learning.uncertainty`) and watches its per-row loss for drift
 (`api.learning.drift`); a detection waits in the task until the learner drains it into
-the tick it commits. A task is pickled whole into a snapshot, so restoring it restores
-the model, its metric state, its interval statistics and its detector together, and an
-event of rows that were never committed is forgotten with them: exactly once.
+the tick it commits. Each row also goes through the task's race (`api.learning.race`):
+the other candidate models predict, are scored and learn it too, and the champion among
+them is judged. A task is pickled whole into a snapshot, so restoring it restores the
+model, its metric state, its interval statistics, its detector and every candidate
+together, and an event of rows that were never committed is forgotten with them:
+exactly once.
 """
 
 from dataclasses import dataclass
