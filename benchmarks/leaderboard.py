@@ -139,7 +139,8 @@ def main() -> None:
         }
         print("progressive scores ...", flush=True)
         table = [
-            f"Progressive (cumulative) scores at the end of each stream, the shipped defaults "
+            f"Progressive (cumulative) scores at the end of each stream, every registered "
+            "candidate racing, (default) marking the shipped set; the race's settings "
             f"(ROLLING_WINDOW={settings.ROLLING_WINDOW}, CHAMPION_MARGIN="
             f"{settings.CHAMPION_MARGIN}, CHAMPION_SUSTAIN_ROWS={settings.CHAMPION_SUSTAIN_ROWS}); "
             "the champion is judged on the rolling window.",
