@@ -108,8 +108,6 @@ def run_candidates(args: argparse.Namespace, workdir: Path) -> str:
     return "\n".join([
         f"Catch-up of {args.rows:,} rows, the shipped defaults but for the candidates.", "",
         "| part | measure | result | target |", "|---|---|---|---|",
-        f"| candidates | learner (every default candidate, median of {args.catch_up_runs}) | "
-        f"{median_learner(learners).rows_per_second:,.0f} rows/s | |",
         *render_candidates(
             median_learner(learners), median_learner(references), runs=args.catch_up_runs
         ),

@@ -143,7 +143,7 @@ def render_candidates(learner: LearnerRun, reference: LearnerRun, *, runs: int) 
         f"and `REGRESSION_CANDIDATES` = reference, median of {runs}, alternating) | "
         f"{reference.rows_per_second:,.0f} rows/s ({reference.seconds:.1f} s) | |",
         f"| candidates | learner (every default candidate) / reference alone | {ratio:.2f} | |",
-        f"| candidates | learner (every default candidate) | "
+        f"| candidates | learner (every default candidate, median of {runs}) | "
         f"{learner.rows_per_second:,.0f} rows/s | >= {TARGET_CANDIDATES_ROWS_PER_SECOND:,}: "
         f"{_verdict(fast_enough)} |",
     ]
