@@ -8,7 +8,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint format soak bench compose-smoke clean
+.PHONY: run test lint format soak bench leaderboard compose-smoke clean
 
 # `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
 # under the environment; honcho would put .env over it, so it reads none.
@@ -34,6 +34,10 @@ soak: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
+
+# The default candidates' progressive scores on the simulator and a challenge-shaped main.db.
+leaderboard: $(DEV_STAMP)
+	$(BIN)/python -m benchmarks.leaderboard
 
 # Starts every docker compose path the README shows and checks it; needs root (see README).
 compose-smoke: $(DEV_STAMP)

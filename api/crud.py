@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from api.learning.cursor import Cursor
 from api.models import (
     Base,
+    ChampionChange,
     DriftEvent,
     LearnedRow,
     LearnerCursor,
@@ -36,6 +37,7 @@ class TickWrite:
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     applied_resets: list[int] = field(default_factory=list)
     drift_events: list[dict[str, Any]] = field(default_factory=list)
+    champion_changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 def create_lease(session: Session) -> None:
@@ -127,6 +129,11 @@ def read_drift_events(session: Session, *, task: str) -> list[DriftEvent]:
     return list(session.scalars(query))
 
 
+def read_champion_changes(session: Session, *, task: str) -> list[ChampionChange]:
+    query = select(ChampionChange).where(ChampionChange.task == task)
+    return list(session.scalars(query.order_by(ChampionChange.rows_seen)))
+
+
 def read_history(session: Session, *, task: str, limit: int) -> list[ModelRecord]:
     """At most `limit` records spread evenly over the whole history, newest included.
 
@@ -164,6 +171,8 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
         session.execute(insert(ModelRecord), tick.records)
     if tick.drift_events:
         session.execute(insert(DriftEvent), tick.drift_events)
+    if tick.champion_changes:
+        session.execute(insert(ChampionChange), tick.champion_changes)
     for snapshot in tick.snapshots:
         session.add(ModelSnapshot(**snapshot))
         session.execute(

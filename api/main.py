@@ -17,7 +17,7 @@ from api.deps import Services
 from api.errors import validation_error
 from api.migrate import upgrade_database
 from api.observability import RequestTimer
-from api.routes import operations, predict, records
+from api.routes import leaderboard, operations, predict, records
 from api.serving import Serving
 from api.supervisor import LearnerSupervisor
 
@@ -112,6 +112,8 @@ def create_app(config: Settings = settings) -> FastAPI:
         )
     app.include_router(records.classification_router)
     app.include_router(records.regression_router)
+    app.include_router(leaderboard.classification_router)
+    app.include_router(leaderboard.regression_router)
     app.include_router(predict.router)
     app.include_router(operations.router)
     return app

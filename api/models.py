@@ -106,6 +106,10 @@ class ModelRecord(Base):
     # Null before enough rows, with the intervals off, and on records of release 1.
     coefficient_intervals: Mapped[dict[str, list[float]] | None] = mapped_column(JSON)
     batch: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The race after this tick: the champion's name and each candidate's name, rows_seen,
+    # metrics and rolling_metrics. Null on records from before the leaderboard.
+    champion: Mapped[str | None] = mapped_column(String(64))
+    leaderboard: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class DriftEvent(Base):
@@ -123,6 +127,24 @@ class DriftEvent(Base):
     loss_before: Mapped[float] = mapped_column(Float)
     loss_after: Mapped[float] = mapped_column(Float)
     action: Mapped[str] = mapped_column(String(16))
+
+
+class ChampionChange(Base):
+    """A candidate took over as its task's champion, committed with the tick that learned
+    the row on which it had led for long enough; at most one per task and row."""
+
+    __tablename__ = "champion_change"
+    __table_args__ = (UniqueConstraint("task", "rows_seen"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(32))
+    rows_seen: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    previous: Mapped[str] = mapped_column(String(64))
+    champion: Mapped[str] = mapped_column(String(64))
+    metric: Mapped[str] = mapped_column(String(16))
+    previous_score: Mapped[float] = mapped_column(Float)
+    champion_score: Mapped[float] = mapped_column(Float)
 
 
 class ModelSnapshot(Base):

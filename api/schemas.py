@@ -67,6 +67,12 @@ INTERVALS_DESCRIPTION = (
 )
 
 
+CHAMPION_DESCRIPTION = (
+    "The candidate that answers POST /{task}/predict by default (see GET /{task}/leaderboard); "
+    "the rest of this record describes the reference model."
+)
+
+
 class _Record(BaseModel):
     model_version: int = Field(description="Grows by one with each tick that learned rows.")
     page: int = Field(description="The page of the newest learned row.")
@@ -93,6 +99,7 @@ class ClassificationLatest(_Record):
                                   "intercept": [-10.6, -9.0]},
         "batch": [{"id": 1200, "competence": 0.71, "network_ability": 0.64, "promoted": True,
                    "predicted": True, "probability": 0.93}],
+        "champion": "reference",
     }]})  # fmt: skip
 
     task: Literal["classification"]
@@ -101,6 +108,7 @@ class ClassificationLatest(_Record):
     coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
     coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
     batch: list[ClassificationBatchRow] = Field(description="Newest rows of the newest tick.")
+    champion: str = Field(description=CHAMPION_DESCRIPTION)
 
 
 class RegressionLatest(_Record):
@@ -113,6 +121,7 @@ class RegressionLatest(_Record):
                                   "intercept": [0.5, 0.56]},
         "batch": [{"id": 1200, "competence": 0.71, "promoted": True, "network_ability": 0.64,
                    "predicted": 0.59}],
+        "champion": "reference",
     }]})  # fmt: skip
 
     task: Literal["regression"]
@@ -121,6 +130,7 @@ class RegressionLatest(_Record):
     coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
     coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
     batch: list[RegressionBatchRow] = Field(description="Newest rows of the newest tick.")
+    champion: str = Field(description=CHAMPION_DESCRIPTION)
 
 
 class HistoryPoint(BaseModel):
@@ -168,27 +178,104 @@ class RegressionInput(BaseModel):
     promoted: Annotated[bool, Field(strict=True)]
 
 
+MODEL_DESCRIPTION = "The candidate that answered: the champion unless `model` was asked for."
+
+
 class ClassificationPrediction(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"promoted": True, "probability": 0.81, "model_version": 12}
+        {"promoted": True, "probability": 0.81, "model_version": 12, "model": "reference"}
     ]})  # fmt: skip
 
     promoted: bool
     probability: float
     model_version: int
+    model: str = Field(description=MODEL_DESCRIPTION)
 
 
 class RegressionPrediction(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"network_ability": 0.62, "interval": [0.13, 1.11], "model_version": 12}
+        {"network_ability": 0.62, "interval": [0.13, 1.11], "model_version": 12,
+         "model": "reference"}
     ]})  # fmt: skip
 
     network_ability: float
     interval: Interval | None = Field(
-        description="A 95% predictive interval for one person's network_ability (null "
-        "before enough rows are learned)."
+        description="A 95% predictive interval for one person's network_ability: the "
+        "reference's posterior, so null when another candidate answers, and before enough "
+        "rows are learned."
     )
     model_version: int
+    model: str = Field(description=MODEL_DESCRIPTION)
+
+
+class Candidate(BaseModel):
+    name: str
+    rows_seen: int = Field(description="Rows this candidate has predicted and learned.")
+    metrics: dict[str, float | int | dict[str, int] | None] = Field(
+        description="Cumulative progressive validation, the keys of `latest`'s metrics."
+    )
+    rolling_metrics: dict[str, float | int | dict[str, int] | None] = Field(
+        description="Over the last ROLLING_WINDOW rows."
+    )
+
+
+class ChampionChange(BaseModel):
+    rows_seen: int = Field(description="Rows learned when the challenger took over.")
+    updated_at: datetime = Field(description="When the tick holding the change was committed.")
+    previous: str
+    champion: str
+    metric: str
+    previous_score: float = Field(description="The previous champion's rolling score then.")
+    champion_score: float = Field(description="The new champion's rolling score then.")
+
+
+LEADERBOARD_EXAMPLE_CANDIDATES: list[Any] = [
+    {"name": name, "rows_seen": 1200, "metrics": REGRESSION_METRICS_EXAMPLE,
+     "rolling_metrics": {**REGRESSION_METRICS_EXAMPLE, "rmse": rmse, "count": 500}}
+    for name, rmse in (("reference", 0.25), ("PARegressor", 0.31))
+]  # fmt: skip
+
+
+class Leaderboard(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task": "regression", "model_version": 12, "rows_seen": 1200,
+        "updated_at": "2026-11-26T22:00:00+00:00", "champion": "reference", "metric": "rmse",
+        "candidates": LEADERBOARD_EXAMPLE_CANDIDATES,
+        "changes": [{"rows_seen": 900, "updated_at": "2026-11-26T21:59:58+00:00",
+                     "previous": "PARegressor", "champion": "reference", "metric": "rmse",
+                     "previous_score": 0.31, "champion_score": 0.25}],
+    }]})  # fmt: skip
+
+    task: Literal["classification", "regression"]
+    model_version: int
+    rows_seen: int
+    updated_at: datetime
+    champion: str = Field(description="The candidate predict answers with by default.")
+    metric: Literal["log_loss", "rmse"] = Field(
+        description="The ranking metric: the champion has the best rolling value, kept "
+        "unless a challenger beats it by CHAMPION_MARGIN for CHAMPION_SUSTAIN_ROWS rows."
+    )
+    candidates: list[Candidate] = Field(description="The reference first, then as configured.")
+    changes: list[ChampionChange] = Field(description="Every change of champion, oldest first.")
+
+
+class LeaderboardPoint(BaseModel):
+    model_version: int
+    rows_seen: int
+    champion: str
+    scores: dict[str, float | None] = Field(description="Candidate -> rolling ranking metric.")
+
+
+class LeaderboardHistory(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "task": "classification", "metric": "log_loss",
+        "points": [{"model_version": 3, "rows_seen": 1500, "champion": "reference",
+                    "scores": {"reference": 0.27, "GaussianNB": 0.31}}],
+    }]})  # fmt: skip
+
+    task: Literal["classification", "regression"]
+    metric: Literal["log_loss", "rmse"]
+    points: list[LeaderboardPoint] = Field(description="Oldest first, spread evenly.")
 
 
 class LearnerProcess(BaseModel):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import crud
 from api.core.security import TamperedBlobError, verify
+from api.leaderboard import leaderboard
 from api.learning.tasks import TASKS
 from api.models import ModelRecord
 from api.observability import MODEL_VERSION
@@ -43,6 +44,7 @@ def record_to_dict(record: ModelRecord) -> dict[str, Any]:
         "coefficients": record.coefficients,
         "coefficient_intervals": record.coefficient_intervals,
         "batch": record.batch,
+        "champion": record.champion or "reference",
     }
 
 
@@ -59,16 +61,23 @@ def to_json(value: Any) -> bytes:
 class Serving:
     def __init__(self) -> None:
         self._records: dict[str, PublishedRecord] = {}
+        self._leaderboards: dict[str, PublishedRecord] = {}
         self._blobs: dict[str, tuple[int, bytes]] = {}
         self._models: dict[str, tuple[int, Any]] = {}
         self.model_version = 0
 
-    def publish(self, record: dict[str, Any], blob: bytes | None = None) -> None:
-        """Make a committed record (and the model blob committed with it) the one served."""
-        body = to_json(record)
-        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    def publish(
+        self,
+        record: dict[str, Any],
+        blob: bytes | None = None,
+        board: dict[str, Any] | None = None,
+    ) -> None:
+        """Make a committed record (and the model blob and leaderboard committed with it)
+        the one served."""
         task, version = record["task"], record["model_version"]
-        self._records[task] = PublishedRecord(version, body, etag)
+        self._records[task] = _published(version, record)
+        if board is not None:
+            self._leaderboards[task] = _published(version, board)
         if blob is not None:
             self._blobs[task] = (version, blob)
         self.model_version = max(self.model_version, version)
@@ -76,6 +85,9 @@ class Serving:
 
     def latest(self, task: str) -> PublishedRecord | None:
         return self._records.get(task)
+
+    def leaderboard(self, task: str) -> PublishedRecord | None:
+        return self._leaderboards.get(task)
 
     def model(self, task: str) -> tuple[int, Any] | None:
         """The task's newest committed model, unpickled once per version (never shared with
@@ -106,4 +118,12 @@ class Serving:
             for task in TASKS:
                 record = crud.read_latest_record(session, task=task)
                 if record is not None:
-                    self.publish(record_to_dict(record), blobs.get(task))
+                    changes = crud.read_champion_changes(session, task=task)
+                    board = leaderboard(record, changes)
+                    self.publish(record_to_dict(record), blobs.get(task), board)
+
+
+def _published(version: int, value: dict[str, Any]) -> PublishedRecord:
+    body = to_json(value)
+    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    return PublishedRecord(version, body, etag)

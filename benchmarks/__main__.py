@@ -8,7 +8,7 @@ from pathlib import Path
 from api.core.config import settings
 from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
 from benchmarks.pages import measure_page_cost
-from benchmarks.report import Results, render, render_viewers
+from benchmarks.report import Results, render, render_candidates, render_viewers
 from benchmarks.serving import measure_serving, require_wrk
 from benchmarks.stack import simulator_service
 from benchmarks.viewers import measure_viewers
@@ -16,6 +16,8 @@ from benchmarks.viewers import measure_viewers
 RESULTS = Path(__file__).parent / "results" / "latest.md"
 SLOW_SOURCE_MS = 5
 VIEWERS_RESULTS = RESULTS.with_name("viewers.md")
+CANDIDATES_RESULTS = RESULTS.with_name("candidates.md")
+REFERENCE_ALONE = {"CLASSIFICATION_CANDIDATES": "reference", "REGRESSION_CANDIDATES": "reference"}
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,6 +60,12 @@ def parse_args() -> argparse.Namespace:
         help=f"run only the viewers benchmark; its table goes to {VIEWERS_RESULTS.name}",
     )
     parser.add_argument(
+        "--candidates-only",
+        action="store_true",
+        help="run only the catch-up with the default candidates against the reference alone; "
+        f"its table goes to {CANDIDATES_RESULTS.name}",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help=f"default {RESULTS} ({VIEWERS_RESULTS.name} with --viewers-only)",
@@ -83,6 +91,32 @@ def run_viewers(args: argparse.Namespace, workdir: Path) -> str:
     return render_viewers(phases, rows=args.viewer_rows, seconds=args.viewer_seconds)
 
 
+def run_reference_alone(source_url: str, rows: int, workdir: Path, run: int) -> LearnerRun:
+    print(f"learner catch-up with the reference models alone, run {run} ...", flush=True)
+    run_dir = workdir / f"catch-up-reference-{run}"
+    run_dir.mkdir()
+    return run_learner(source_url=source_url, rows=rows, workdir=run_dir, **REFERENCE_ALONE)
+
+
+def run_candidates(args: argparse.Namespace, workdir: Path) -> str:
+    """The learner with the default candidates and with the reference alone, alternating."""
+    learners, references = [], []
+    with simulator_service(rows=args.rows, workdir=workdir) as simulator:
+        for run in range(1, args.catch_up_runs + 1):
+            print(f"learner catch-up, run {run} ...", flush=True)
+            run_dir = workdir / f"catch-up-{run}"
+            run_dir.mkdir()
+            learners.append(run_learner(source_url=simulator.url, rows=args.rows, workdir=run_dir))
+            references.append(run_reference_alone(simulator.url, args.rows, workdir, run))
+    return "\n".join([
+        f"Catch-up of {args.rows:,} rows, the shipped defaults but for the candidates.", "",
+        "| part | measure | result | target |", "|---|---|---|---|",
+        *render_candidates(
+            median_learner(learners), median_learner(references), runs=args.catch_up_runs
+        ),
+    ]) + "\n"  # fmt: skip
+
+
 def write(table: str, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(table)
@@ -97,6 +131,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
             write(run_viewers(args, Path(directory)), args.output or VIEWERS_RESULTS)
         return
+    if args.candidates_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as directory:
+            write(run_candidates(args, Path(directory)), args.output or CANDIDATES_RESULTS)
+        return
     require_wrk()
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         workdir = Path(directory)
@@ -106,7 +144,7 @@ def main() -> None:
                 simulator.url, rows=args.rows, requests=args.page_requests
             )
             # A and the learner alternate, so a noisy moment of the machine falls on both.
-            fetch_rates, learners, plain_learners = [], [], []
+            fetch_rates, learners, plain_learners, references = [], [], [], []
             for run in range(1, args.catch_up_runs + 1):
                 print(f"baseline A: fetching every page, run {run} ...", flush=True)
                 pages, fetch_rate = fetch_every_page(simulator.url)
@@ -128,6 +166,7 @@ def main() -> None:
                         UNCERTAINTY_AND_DRIFT="false",
                     )
                 )
+                references.append(run_reference_alone(simulator.url, args.rows, workdir, run))
             print("baseline B: learning in memory ...", flush=True)
             learn_rate = learn_in_memory(pages)
         latency = SLOW_SOURCE_MS
@@ -163,6 +202,7 @@ def main() -> None:
             slow_fetch_rows_per_second=statistics.median(slow_fetch_rates),
             slow_learner=median_learner(slow_learners),
             plain_learner=median_learner(plain_learners),
+            reference_learner=median_learner(references),
             serving=serving,
             page_cost=page_cost,
         )

@@ -19,6 +19,9 @@ TARGET_P99_MS = 100.0
 TARGET_VIEWERS = 100
 TARGET_VIEWERS_P95_SECONDS = 1.0
 TARGET_LEARNER_WITH_VIEWERS = 0.7
+# The real challenge source serves about this many rows a second: the learner, with every
+# default candidate, must keep up with it.
+TARGET_CANDIDATES_ROWS_PER_SECOND = 3_000
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Results:
     slow_fetch_rows_per_second: float
     slow_learner: LearnerRun
     plain_learner: LearnerRun
+    reference_learner: LearnerRun
     serving: Serving
     page_cost: PageCost
 
@@ -101,6 +105,7 @@ def render(results: Results) -> str:
         f"| catch-up | learner / learner without them | {over_plain:.2f} | "
         f">= {TARGET_WITH_OVER_WITHOUT_TRUST}: "
         f"{_verdict(over_plain >= TARGET_WITH_OVER_WITHOUT_TRUST)} |",
+        *render_candidates(learner, r.reference_learner, runs=r.catch_up_runs),
         f"| serving | `GET /classification/latest`, {serving.runs_each} x "
         f"{serving.seconds_per_run} s | {_wrk_cell(serving.latest)} | |",
         f"| serving | `GET /health` (trivial), {serving.runs_each} x "
@@ -127,6 +132,21 @@ def render(results: Results) -> str:
         f"| pages | last / first | {pages.last_ms / pages.first_ms:.2f} | about 1 |",
     ]
     return "\n".join(lines) + "\n"
+
+
+def render_candidates(learner: LearnerRun, reference: LearnerRun, *, runs: int) -> list[str]:
+    """The rows of the table on what the default candidates cost a catch-up."""
+    ratio = learner.rows_per_second / reference.rows_per_second
+    fast_enough = learner.rows_per_second >= TARGET_CANDIDATES_ROWS_PER_SECOND
+    return [
+        f"| candidates | learner with the reference models alone (`CLASSIFICATION_CANDIDATES` "
+        f"and `REGRESSION_CANDIDATES` = reference, median of {runs}, alternating) | "
+        f"{reference.rows_per_second:,.0f} rows/s ({reference.seconds:.1f} s) | |",
+        f"| candidates | learner (every default candidate) / reference alone | {ratio:.2f} | |",
+        f"| candidates | learner (every default candidate, median of {runs}) | "
+        f"{learner.rows_per_second:,.0f} rows/s | >= {TARGET_CANDIDATES_ROWS_PER_SECOND:,}: "
+        f"{_verdict(fast_enough)} |",
+    ]
 
 
 def _viewers_row(phase: ViewersPhase) -> str:

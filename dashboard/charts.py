@@ -1,6 +1,6 @@
-"""What each task's section draws, from one read of its latest record, history and drift
-events. Events are committed with the tick that found them, so a model version's drift
-events are read once with its charts and never need a poll of their own."""
+"""What each task's section draws, from one read of its latest record, history, drift
+events and leaderboard. Events are committed with the tick that found them, so a model
+version's drift events are read once with its charts and never need a poll of their own."""
 
 from typing import Any
 
@@ -17,6 +17,7 @@ from dashboard.figures import (
     coefficients_figure,
     regression_metrics_figure,
 )
+from dashboard.leaderboard import leaderboard_figure, leaderboard_table
 
 TASKS = ("classification", "regression")
 # Output name -> (component id, property) the callback fills, per task.
@@ -38,6 +39,9 @@ CHART_OUTPUTS: dict[str, dict[str, tuple[str, str]]] = {
         "drift_class": (ids.drift_notice("regression"), "className"),
     },
 }
+for _task, _outputs in CHART_OUTPUTS.items():
+    _outputs["leaderboard"] = (ids.leaderboard_chart(_task), "figure")
+    _outputs["leaderboard_table"] = (ids.leaderboard_table(_task), "children")
 
 
 def as_json(value: Any) -> Any:
@@ -74,9 +78,19 @@ def draw(task: str, latest: Json, history: Json, drift: Json) -> Json:
     }
 
 
+def draw_leaderboard(board: Json, history: Json) -> Json:
+    return {
+        "leaderboard": leaderboard_figure(history, board),
+        "leaderboard_table": as_json(leaderboard_table(board)),
+    }
+
+
 def read_charts(api: ApiClient, task: str, *, history_limit: int) -> tuple[int, Json]:
     """The model version of the task's latest record and its section's outputs."""
     latest = api.read_latest(task)
     history = api.read_history(task, limit=history_limit)
     drift = api.read_drift(task)
-    return latest["model_version"], draw(task, latest, history, drift)
+    board = api.read_leaderboard(task)
+    race = api.read_leaderboard_history(task, limit=history_limit)
+    outputs = {**draw(task, latest, history, drift), **draw_leaderboard(board, race)}
+    return latest["model_version"], outputs

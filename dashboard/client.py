@@ -54,6 +54,12 @@ class ApiClient:
             return {"task": task, "events": []}
         return self._json(response)
 
+    def read_leaderboard(self, task: str) -> Json:
+        return self._json(self._get(f"/{task}/leaderboard"))
+
+    def read_leaderboard_history(self, task: str, *, limit: int) -> Json:
+        return self._json(self._get(f"/{task}/leaderboard/history", params={"limit": limit}))
+
     def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         try:
             return self._http.get(path, params=params)

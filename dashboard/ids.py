@@ -38,3 +38,11 @@ def drawn(task: str) -> str:
 
 def drift_notice(task: str) -> str:
     return f"{task}-drift"
+
+
+def leaderboard_chart(task: str) -> str:
+    return f"{task}-leaderboard"
+
+
+def leaderboard_table(task: str) -> str:
+    return f"{task}-leaderboard-table"

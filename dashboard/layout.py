@@ -6,6 +6,7 @@ from dashboard import ids
 from dashboard.charts import TASKS
 from dashboard.components import NO_STATUS, banner, status_bar
 from dashboard.figures import placeholder_figure
+from dashboard.leaderboard import leaderboard_view
 
 REFRESH_CHOICES = [
     {"label": "1 s", "value": 1},
@@ -113,6 +114,7 @@ def _classification_section() -> html.Section:
                 ],
                 className="grid",
             ),
+            leaderboard_view("classification"),
         ]
     )
 
@@ -133,6 +135,7 @@ def _regression_section() -> html.Section:
                 ],
                 className="grid",
             ),
+            leaderboard_view("regression"),
         ]
     )
 

@@ -1,10 +1,12 @@
 """The API's settings, read from the environment and `.env`."""
 
 import logging
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from api.learning.candidates import DEFAULTS, parse_candidates
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key"
 
@@ -36,10 +38,22 @@ class Settings(BaseSettings):
     DRIFT_ACTION: Literal["alert", "reset"] = "alert"
     # Off only to measure what the intervals and the drift detectors cost (`make bench`).
     UNCERTAINTY_AND_DRIFT: bool = True
+    # Comma-separated names from api.learning.candidates; the reference always races.
+    CLASSIFICATION_CANDIDATES: Annotated[tuple[str, ...], NoDecode] = DEFAULTS["classification"]
+    REGRESSION_CANDIDATES: Annotated[tuple[str, ...], NoDecode] = DEFAULTS["regression"]
+    # A challenger takes over when its rolling score beats the champion's by this fraction
+    # on this many rows in a row.
+    CHAMPION_MARGIN: float = Field(default=0.02, ge=0, lt=1)
+    CHAMPION_SUSTAIN_ROWS: int = Field(default=500, ge=1)
 
     SECRET_KEY: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     ADMIN_TOKEN: SecretStr | None = None
     CORS_ORIGINS: list[str] = []
+
+    @field_validator("CLASSIFICATION_CANDIDATES", "REGRESSION_CANDIDATES", mode="before")
+    @classmethod
+    def _known_candidates(cls, value: str | tuple[str, ...], info) -> tuple[str, ...]:
+        return parse_candidates(value, info.field_name.split("_")[0].lower())
 
     @model_validator(mode="after")
     def _lease_outlives_a_poll(self) -> "Settings":

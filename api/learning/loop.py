@@ -81,7 +81,7 @@ class Learner:
                 if set(tasks) != set(TASKS):
                     raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
                 for task in tasks.values():
-                    task.options = options  # the settings of this run, not of the snapshot's
+                    task.configure(options)
         self.status = self.status.but(cursor=cursor)
         self.tasks = tasks
 
@@ -136,6 +136,8 @@ class Learner:
         for event in tick.drift_events:
             metrics.DRIFT_EVENTS.labels(event["task"]).inc()
             logger.warning("drift detected: %s", event)
+        for change in tick.champion_changes:
+            logger.info("new champion: %s", change)
         if tick.quarantined:
             logger.warning(
                 "quarantined %d rows, e.g. %s", len(tick.quarantined), tick.quarantined[0]["reason"]
@@ -153,9 +155,13 @@ class Learner:
                 "coefficients": task.coefficients(),
                 "coefficient_intervals": task.coefficient_intervals(),
                 "batch": plan.outputs[name][-self.settings.LATEST_BATCH_ROWS :],
+                "champion": task.champion, "leaderboard": task.leaderboard(),
             })  # fmt: skip
             tick.drift_events += task.drain_drift_events(
                 rows_seen=tick.cursor.rows_seen, updated_at=now
+            )
+            tick.champion_changes += task.race.drain_changes(
+                task=name, rows_seen=tick.cursor.rows_seen, updated_at=now
             )
             blob, signature = dump_signed(task, key=key)
             tick.snapshots.append({

@@ -11,6 +11,8 @@ from typing import Any
 
 from river import metrics
 
+from api.learning.roc import BinnedROCAUC
+
 Outcome = tuple[Any, ...]
 
 
@@ -46,7 +48,7 @@ class ClassificationScores:
             "precision": metrics.Precision(cm=shared),
             "recall": metrics.Recall(cm=shared),
             "f1": metrics.F1(cm=shared),
-            "roc_auc": metrics.ROCAUC(),
+            "roc_auc": BinnedROCAUC(),
             "log_loss": metrics.LogLoss(),
             "mcc": metrics.MCC(cm=shared),
             "confusion": shared,

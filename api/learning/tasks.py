@@ -4,17 +4,21 @@ The order is River's `progressive_val_score`: predict with the current model, up
 metrics with that prediction, then `learn_one`. Beside the metrics each task keeps what
 its intervals need (`api.learning.uncertainty`) and watches its per-row loss for drift
 (`api.learning.drift`); a detection waits in the task until the learner drains it into
-the tick it commits. A task is pickled whole into a snapshot, so restoring it restores
-the model, its metric state, its interval statistics and its detector together, and an
-event of rows that were never committed is forgotten with them: exactly once.
+the tick it commits. Each row also goes through the task's race (`api.learning.race`):
+the other candidate models predict, are scored and learn it too, and the champion among
+them is judged. A task is pickled whole into a snapshot, so restoring it restores the
+model, its metric state, its interval statistics, its detector and every candidate
+together, and an event of rows that were never committed is forgotten with them:
+exactly once.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from api.learning import pipelines
+from api.learning import candidates, pipelines
 from api.learning.drift import DETECTOR, LossWatch
+from api.learning.race import ClassificationRace, Race, RegressionRace
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
 from api.learning.uncertainty import Interval, LogisticLaplace, RegressionUncertainty
@@ -32,6 +36,13 @@ class TaskOptions:
 
     drift_action: DriftAction = "alert"
     uncertainty_and_drift: bool = True
+    classification_candidates: tuple[str, ...] = candidates.DEFAULTS[CLASSIFICATION]
+    regression_candidates: tuple[str, ...] = candidates.DEFAULTS[REGRESSION]
+    champion_margin: float = 0.02
+    champion_sustain_rows: int = 500
+
+    def candidates(self, task: str) -> tuple[str, ...]:
+        return getattr(self, f"{task}_candidates")
 
 
 DEFAULT_OPTIONS = TaskOptions()
@@ -43,6 +54,7 @@ class Task:
     name: TaskName
     scores: Any
     loss_watch: LossWatch
+    race_type: type[Race]
 
     def __init__(self, window: int, options: TaskOptions = DEFAULT_OPTIONS):
         self.window = window
@@ -50,6 +62,28 @@ class Task:
         self.drift_events: list[dict[str, Any]] = []
         self.rows_since_drain = 0
         self.start_afresh()
+        self.race = self.new_race()
+
+    def new_race(self) -> Race:
+        return self.race_type(
+            self.options.candidates(self.name), self.window,
+            self.options.champion_margin, self.options.champion_sustain_rows,
+        )  # fmt: skip
+
+    def configure(self, options: TaskOptions) -> None:
+        """The settings of this run, not of the snapshot's; the candidates named now race."""
+        self.options = options
+        self.race.enter(
+            options.candidates(self.name), margin=options.champion_margin,
+            sustain=options.champion_sustain_rows,
+        )  # fmt: skip
+
+    @property
+    def champion(self) -> str:
+        return self.race.champion.name
+
+    def leaderboard(self) -> list[dict[str, Any]]:
+        return self.race.leaderboard(self.scores)
 
     def start_afresh(self) -> None:
         """A new model, new scores, new interval statistics and a new detector."""
@@ -63,6 +97,10 @@ class Task:
             self.window, self.options = self.scores.recent.maxlen or 1, DEFAULT_OPTIONS
             self.drift_events, self.rows_since_drain = [], 0
             self.start_statistics()
+        if "race" not in state:
+            # A snapshot from before the race: the candidates start with the rows learned
+            # from now on, and the reference is champion until one beats it.
+            self.race = self.new_race()
 
     def start_statistics(self) -> None:
         raise NotImplementedError
@@ -106,6 +144,7 @@ class Task:
 
 class ClassificationTask(Task):
     name: TaskName = CLASSIFICATION
+    race_type = ClassificationRace
 
     def start_afresh(self) -> None:
         self.model = pipelines.build_classifier()
@@ -116,9 +155,14 @@ class ClassificationTask(Task):
         self.laplace = LogisticLaplace(pipelines.CLASSIFIER_FEATURES)
         self.loss_watch = LossWatch()
 
-    def predict(self, competence: float, network_ability: float) -> tuple[bool, float]:
+    def predict(
+        self, competence: float, network_ability: float, model: str = candidates.REFERENCE
+    ) -> tuple[bool, float]:
         x = pipelines.classification_features(competence, network_ability)
-        probability = float(self.model.predict_proba_one(x).get(True, 0.5))
+        if model == candidates.REFERENCE:
+            probability = float(self.model.predict_proba_one(x).get(True, 0.5))
+        else:
+            probability = self.race.predict(model, x)
         return probability >= 0.5, probability
 
     def step(self, row: StreamRow) -> dict[str, Any]:
@@ -128,6 +172,7 @@ class ClassificationTask(Task):
         if self.options.uncertainty_and_drift:
             self.laplace.update(x, row.promoted)
         self.model.learn_one(x, row.promoted)
+        self.race.step(x, row.promoted, probability)
         outcome = {
             "id": row.id,
             "competence": row.competence,
@@ -150,6 +195,7 @@ class ClassificationTask(Task):
 
 class RegressionTask(Task):
     name: TaskName = REGRESSION
+    race_type = RegressionRace
 
     def start_afresh(self) -> None:
         self.model = pipelines.build_regressor()
@@ -160,11 +206,19 @@ class RegressionTask(Task):
         self.uncertainty = RegressionUncertainty(pipelines.REGRESSION_TERMS)
         self.loss_watch = LossWatch()
 
-    def predict(self, competence: float, promoted: bool) -> float:
-        return float(self.model.predict_one(pipelines.regression_features(competence, promoted)))
+    def predict(
+        self, competence: float, promoted: bool, model: str = candidates.REFERENCE
+    ) -> float:
+        x = pipelines.regression_features(competence, promoted)
+        if model == candidates.REFERENCE:
+            return float(self.model.predict_one(x))
+        return self.race.predict(model, x)
 
-    def predictive_interval(self, competence: float, promoted: bool) -> Interval | None:
-        if not self.options.uncertainty_and_drift:
+    def predictive_interval(
+        self, competence: float, promoted: bool, model: str = candidates.REFERENCE
+    ) -> Interval | None:
+        """The reference's posterior interval; the other candidates have none."""
+        if not self.options.uncertainty_and_drift or model != candidates.REFERENCE:
             return None
         x = pipelines.regression_features(competence, promoted)
         return self.uncertainty.predictive_interval(self.model, self.coefficients(), x)
@@ -176,6 +230,7 @@ class RegressionTask(Task):
         if self.options.uncertainty_and_drift:
             self.uncertainty.update(x, row.network_ability)
         self.model.learn_one(x, row.network_ability)
+        self.race.step(x, row.network_ability, predicted)
         outcome = {
             "id": row.id,
             "competence": row.competence,
@@ -207,4 +262,10 @@ def new_tasks(window: int, options: TaskOptions = DEFAULT_OPTIONS) -> dict[str, 
 
 
 def task_options(settings: Any) -> TaskOptions:
-    return TaskOptions(settings.DRIFT_ACTION, settings.UNCERTAINTY_AND_DRIFT)
+    return TaskOptions(
+        settings.DRIFT_ACTION, settings.UNCERTAINTY_AND_DRIFT,
+        classification_candidates=settings.CLASSIFICATION_CANDIDATES,
+        regression_candidates=settings.REGRESSION_CANDIDATES,
+        champion_margin=settings.CHAMPION_MARGIN,
+        champion_sustain_rows=settings.CHAMPION_SUSTAIN_ROWS,
+    )  # fmt: skip

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from api import crud
 from api.deps import ServicesDep
 from api.schemas import ClassificationLatest, DriftEvents, History, Problem, RegressionLatest
-from api.serving import record_to_dict, to_json
+from api.serving import PublishedRecord, record_to_dict, to_json
 
 NOTHING_LEARNED = (
     "Nothing has been learned yet: the learner has not committed its first batch. "
@@ -22,25 +22,33 @@ def _etag_matches(request: Request, etag: str) -> bool:
     )
 
 
+def published_response(request: Request, published: PublishedRecord | None) -> Response:
+    """A published body, or 304 when the client holds its ETag already."""
+    if published is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
+    headers = {"ETag": published.etag, "Cache-Control": "no-cache"}
+    if _etag_matches(request, published.etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(published.body, media_type="application/json", headers=headers)
+
+
+PUBLISHED_RESPONSES: dict[int | str, dict] = {
+    304: {"description": "Unchanged since the ETag sent in If-None-Match."},
+    404: {"model": Problem, "description": "Nothing learned yet."},
+}
+
+
 def records_router(task: str, latest_model: type) -> APIRouter:
     router = APIRouter(prefix=f"/{task}", tags=[task])
 
     @router.get(
-        "/latest",
-        response_model=latest_model,
-        responses={304: {"description": "Unchanged since the ETag sent in If-None-Match."},
-                   404: {"model": Problem, "description": "Nothing learned yet."}},
+        "/latest", response_model=latest_model, responses=PUBLISHED_RESPONSES,
         name=f"read_{task}_latest",
     )  # fmt: skip
     async def read_latest(request: Request, services: ServicesDep) -> Response:
-        """The newest committed record: metrics, coefficients and the newest batch."""
-        published = services.serving.latest(task)
-        if published is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
-        headers = {"ETag": published.etag, "Cache-Control": "no-cache"}
-        if _etag_matches(request, published.etag):
-            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        return Response(published.body, media_type="application/json", headers=headers)
+        """The newest committed record of the reference model: metrics, coefficients, the
+        newest batch, and which candidate is champion."""
+        return published_response(request, services.serving.latest(task))
 
     @router.get("/history", response_model=History, name=f"read_{task}_history")
     def read_history(

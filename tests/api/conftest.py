@@ -3,9 +3,9 @@ from collections.abc import Iterator
 import pytest
 
 from api.learning.loop import Learner
+from harness.streams import CHECKPOINTS, learn, simulated
 from tests.support.database import fresh_postgres_url
 from tests.support.learners import learner_on
-from tests.support.streams import CHECKPOINTS, learn, simulated
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ learns the new world."""
 import pytest
 
 from api.learning.tasks import TaskOptions, new_tasks
+from harness.streams import learn, read_db, simulated, write_challenge_shaped_db
 from simulator.synthetic import Drift
-from tests.support.streams import learn, read_db, simulated, write_challenge_shaped_db
 
 SWITCH = 20_000  # the id of the first row of the new world
 FIRST_NEW = SWITCH - 1  # its index in a list of rows

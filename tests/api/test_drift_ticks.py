@@ -7,25 +7,13 @@ import pytest
 
 from api import crud
 from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
-from simulator.synthetic import Drift, generate_rows
+from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
+from simulator.synthetic import Drift
 from tests.support.database import query
 from tests.support.learners import learner_on
-from tests.support.streams import learn, simulated
 
-ROWS, SWITCH = 6_000, 3_000
 OPTIONS = TaskOptions(drift_action="reset")
 NEW_ATTRIBUTES = {"window", "options", "drift_events", "rows_since_drain", "loss_watch"}
-
-
-def pages_of_drifting_stream(ticks: int) -> list[list[list[dict]]]:
-    """The drifting stream as `ticks` ticks of pages of ten rows."""
-    rows = [
-        {"id": i, "competence": c, "network_ability": n, "promoted": p}
-        for i, c, n, p in generate_rows(start_id=1, count=ROWS, seed=42, drift=Drift(SWITCH))
-    ]
-    pages = [rows[i : i + 10] for i in range(0, ROWS, 10)]
-    size = len(pages) // ticks
-    return [pages[i : i + size] for i in range(0, len(pages), size)]
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def test_predict_uses_the_newest_committed_models(learned):
     ability = learned.post("/regression/predict", json={"competence": 0.2, "promoted": False})
     assert ability.status_code == 200
     body = ability.json()
-    assert set(body) == {"network_ability", "interval", "model_version"}
+    assert set(body) == {"network_ability", "interval", "model_version", "model"}
     low, high = body["interval"]
     assert low < body["network_ability"] < high
 
@@ -196,3 +196,81 @@ def test_every_endpoint_has_a_summary_and_an_example_in_swagger(client_for):
         "Health",
         "Problem",
     } <= examples
+
+
+@pytest.mark.parametrize(
+    ("task", "metric"), [("classification", "log_loss"), ("regression", "rmse")]
+)
+def test_read_leaderboard_lists_every_candidate_scored_on_every_row(learned, task, metric):
+    """DESIGN.md's fields; each candidate has the metric keys of `latest` and has
+    predicted and learned all 25 rows; `latest` names the same champion."""
+    body = learned.get(f"/{task}/leaderboard").json()
+    latest = learned.get(f"/{task}/latest").json()
+    assert body["metric"] == metric
+    assert body["champion"] == latest["champion"] == "reference"  # no window filled yet
+    names = [candidate["name"] for candidate in body["candidates"]]
+    assert names == list(make_settings("sqlite://").model_dump()[f"{task.upper()}_CANDIDATES"])
+    for candidate in body["candidates"]:
+        assert candidate["rows_seen"] == candidate["metrics"]["count"] == 25, candidate["name"]
+        assert set(candidate["metrics"]) == set(latest["metrics"]), candidate["name"]
+        assert set(candidate["rolling_metrics"]) == set(latest["rolling_metrics"])
+    reference = body["candidates"][0]
+    assert reference["metrics"] == latest["metrics"]
+    points = learned.get(f"/{task}/leaderboard/history").json()["points"]
+    assert [point["rows_seen"] for point in points] == [10, 20, 25]
+    assert set(points[-1]["scores"]) == set(names)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "model"),
+    [
+        ("/classification/predict", {"competence": 0.9, "network_ability": 0.2}, "GaussianNB"),
+        ("/regression/predict", {"competence": 0.9, "promoted": True}, "PARegressor"),
+    ],
+)
+def test_predict_with_a_model_answers_from_that_candidate(learned, path, body, model):
+    """Without `model` the champion answers and is named; with it, that candidate answers,
+    and its answer is the one its committed model gives."""
+    default = learned.post(path, json=body).json()
+    assert default["model"] == "reference"
+    chosen = learned.post(path, params={"model": model}, json=body).json()
+    assert chosen["model"] == model
+    task = path.split("/")[1]
+    _, served = learned.app.state.services.serving.model(task)  # type: ignore[attr-defined]
+    x = served.race.model(model)
+    if task == "classification":
+        expected = x.predict_proba_one(body)[True]
+        assert chosen["probability"] == pytest.approx(expected)
+        assert chosen["probability"] != default["probability"]
+    else:
+        features = {"intercept": 1.0, "competence": 0.9, "promoted": 1.0}
+        assert chosen["network_ability"] == pytest.approx(x.predict_one(features))
+        assert chosen["interval"] is None and default["interval"] is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/classification/predict", {"competence": 0.5, "network_ability": 0.5}),
+        ("/regression/predict", {"competence": 0.5, "promoted": True}),
+    ],
+)
+def test_predict_with_an_unknown_model_is_422_naming_the_candidates(learned, path, body):
+    response = learned.post(path, params={"model": "Oracle"}, json=body)
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["query", "model"]
+    detail = error["msg"]
+    assert "'Oracle'" in detail and "reference" in detail
+    task = path.split("/")[1]
+    for candidate in learned.get(f"/{task}/leaderboard").json()["candidates"]:
+        assert candidate["name"] in detail
+
+
+def test_predict_with_a_registered_candidate_that_is_not_racing_is_404(learned):
+    body = {"competence": 0.5, "promoted": True}
+    response = learned.post(
+        "/regression/predict", params={"model": "HoeffdingTreeRegressor"}, json=body
+    )
+    assert response.status_code == 404
+    assert "REGRESSION_CANDIDATES" in response.json()["detail"]

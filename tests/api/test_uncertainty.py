@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from tests.support.streams import CHECKPOINTS, simulated
+from harness.streams import CHECKPOINTS, simulated
 
 
 def design(rows, names):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from api.learning.candidates import DEFAULTS
 from dashboard import ids
 from harness.chromium import CHROMIUM, launch
 from harness.processes import PROJECT_ROOT, Service, wait_until
@@ -23,6 +24,7 @@ POINTS_DRAWN = """id => {
     if (!plot || !plot._fullData) return 0;
     return plot._fullData.reduce((total, trace) => total + (trace.x ? trace.x.length : 0), 0);
 }"""
+DEFAULT_CANDIDATES = {task: len(names) for task, names in DEFAULTS.items()}
 CHARTS = (
     ids.CLASSIFICATION_METRICS,
     ids.CLASSIFICATION_COEFFICIENTS,
@@ -31,6 +33,8 @@ CHARTS = (
     ids.REGRESSION_METRICS,
     ids.REGRESSION_COEFFICIENTS,
     ids.PREDICTED_VS_ACTUAL,
+    ids.leaderboard_chart("classification"),
+    ids.leaderboard_chart("regression"),
 )
 # The interval bands a coefficient chart has painted: filled areas with a drawn outline.
 BANDS_PAINTED = """id => [...document.querySelectorAll(`#${id} path.js-fill`)]
@@ -162,6 +166,12 @@ def assert_charts_show_data(page) -> None:
     for chart in CHARTS:
         page.wait_for_function(f"({POINTS_DRAWN})('{chart}') > 0", timeout=15_000)
     assert page.locator(f"#{ids.CLASSIFICATION_BATCH} tbody tr").count() > 0
+    for task in ("classification", "regression"):
+        table = page.locator(f"#{ids.leaderboard_table(task)}")
+        # Every default candidate in the table, one of them marked champion.
+        sync_api.expect(table.locator("tbody tr")).to_have_count(DEFAULT_CANDIDATES[task])
+        sync_api.expect(table.locator("tr.champion")).to_have_count(1)
+        sync_api.expect(table.locator("caption")).to_contain_text("Champion: ")
 
 
 def test_dashboard_follows_the_learner_and_survives_an_api_restart(trio, browser):

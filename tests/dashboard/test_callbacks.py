@@ -5,7 +5,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 
 from dashboard import callbacks, ids
-from dashboard.charts import draw
+from dashboard.charts import draw, draw_leaderboard
 from dashboard.client import ApiClient
 from dashboard.shared import PerVersion, Recent
 from tests.support.figures import values
@@ -109,7 +109,10 @@ def test_refresh_classification_draws_a_new_model_version(api):
     assert values(competence["y"])[-1] == latest["coefficients"]["competence"]
     assert f"model version {VERSION}" in str(drawn["batch"])
     drift = load("classification_drift")
-    assert drawn == {**draw("classification", latest, history, drift), "drawn": VERSION}
+    board = load("classification_leaderboard")
+    race = load("classification_leaderboard_history")
+    expected = {**draw("classification", latest, history, drift), **draw_leaderboard(board, race)}
+    assert drawn == {**expected, "drawn": VERSION}
 
 
 def test_a_model_versions_drift_events_are_marked_and_announced(api):
@@ -152,7 +155,13 @@ def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
 
     api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(count)))
     drawn = [callbacks.refresh_regression(VERSION, None) for _viewer in range(5)]
-    assert asked == ["/regression/latest", "/regression/history", "/regression/drift"]
+    assert asked == [
+        "/regression/latest",
+        "/regression/history",
+        "/regression/drift",
+        "/regression/leaderboard",
+        "/regression/leaderboard/history",
+    ]
     assert all(charts == drawn[0] for charts in drawn)
 
 

@@ -9,11 +9,11 @@ import httpx
 import pytest
 
 from harness.processes import wait_until
+from harness.streams import learn, simulated
 from simulator.synthetic import Drift
 from tests.support.api_reads import latest_of, sample, wait_for_rows
 from tests.support.database import write_lock
 from tests.support.services import CHAOS_API_SETTINGS, kill_api_and_learner
-from tests.support.streams import learn, simulated
 
 pytestmark = pytest.mark.e2e
 

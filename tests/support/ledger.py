@@ -5,6 +5,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from harness.processes import Service
 from tests.support.api_reads import latest_of
 
@@ -43,12 +45,18 @@ def read_ledger(db_path: Path) -> Ledger:
 
 
 def assert_learned_exactly_once(api: Service, ledger: Ledger, good_ids: list[int]) -> None:
-    """Every good id in learned_row once, both models scored on exactly those rows, and a
-    restorable snapshot of both tasks at the cursor's model version."""
+    """Every good id in learned_row once, both models and every candidate of the
+    leaderboard scored on exactly those rows, and a restorable snapshot of both tasks at
+    the cursor's model version."""
     assert ledger.learned_ids == good_ids
     assert ledger.rows_seen == len(good_ids)
     for task in ("classification", "regression"):
         latest = latest_of(api, task)
         assert latest["metrics"]["count"] == latest["rows_seen"] == len(good_ids), task
         assert latest["model_version"] == ledger.model_version
+        board = httpx.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
+        assert len(board["candidates"]) > 1, "the default candidates race"
+        for candidate in board["candidates"]:
+            counts = candidate["rows_seen"], candidate["metrics"]["count"]
+            assert counts == (len(good_ids), len(good_ids)), (task, candidate["name"])
     assert ledger.snapshot_tasks == {"classification", "regression"}

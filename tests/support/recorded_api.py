@@ -46,6 +46,10 @@ LEARNING = {
     "/regression/history": (200, "regression_history"),
     "/classification/drift": (200, "classification_drift"),
     "/regression/drift": (200, "regression_drift"),
+    "/classification/leaderboard": (200, "classification_leaderboard"),
+    "/classification/leaderboard/history": (200, "classification_leaderboard_history"),
+    "/regression/leaderboard": (200, "regression_leaderboard"),
+    "/regression/leaderboard/history": (200, "regression_leaderboard_history"),
 }
 BEFORE_FIRST_TICK = {
     "/status": (200, "status_before_first_tick"),

@@ -2,7 +2,9 @@
 
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +21,13 @@ from simulator.synthetic import NO_DRIFT, Drift, generate_rows
 
 Task = ClassificationTask | RegressionTask
 CHECKPOINTS = (5_000, 50_000)
+# A drifting stream of the tick tests: the world switches halfway.
+ROWS, SWITCH = 6_000, 3_000
+# The statistics tests are about the reference model: the other candidates would only
+# multiply their time.
+REFERENCE_ONLY = replace(
+    DEFAULT_OPTIONS, classification_candidates=("reference",), regression_candidates=("reference",)
+)
 
 
 def simulated(count: int, *, seed: int = 42, drift: Drift = NO_DRIFT) -> Iterator[StreamRow]:
@@ -57,10 +66,10 @@ def read_db(path: Path) -> Iterator[StreamRow]:
 def learn(
     rows: Iterable[StreamRow],
     *,
-    options: TaskOptions = DEFAULT_OPTIONS,
-    tasks: dict[str, Task] | None = None,
+    options: TaskOptions = REFERENCE_ONLY,
+    tasks: dict[str, Any] | None = None,
     snapshot_at: tuple[int, ...] = (),
-) -> tuple[dict[str, Task], list[dict], dict[int, dict]]:
+) -> tuple[dict[str, Any], list[dict], dict[int, dict]]:
     """Run every row through the tasks; the drift events and, at each row count of
     `snapshot_at`, each task's coefficients and intervals."""
     tasks = tasks if tasks is not None else new_tasks(500, options)
@@ -78,3 +87,14 @@ def learn(
                 for name, task in tasks.items()
             }
     return tasks, events, snapshots
+
+
+def pages_of_drifting_stream(ticks: int) -> list[list[list[dict]]]:
+    """The drifting stream as `ticks` ticks of pages of ten rows."""
+    rows = [
+        {"id": i, "competence": c, "network_ability": n, "promoted": p}
+        for i, c, n, p in generate_rows(start_id=1, count=ROWS, seed=42, drift=Drift(SWITCH))
+    ]
+    pages = [rows[i : i + 10] for i in range(0, ROWS, 10)]
+    size = len(pages) // ticks
+    return [pages[i : i + size] for i in range(0, len(pages), size)]

@@ -1,0 +1,194 @@
+"""The race: every candidate of a task predicts each row, is scored, then learns it.
+
+Each candidate runs progressive validation on exactly the rows the reference runs it on,
+so their scores are a fair comparison. Beside its metrics each one keeps its per-row loss
+over the rolling window (log loss, or squared error for the RMSE), summed as it goes, so
+that the champion (`api.learning.champion`) can be judged on every row cheaply. A change
+of champion waits in the race until the learner drains it into the tick it commits, like
+a drift event; a race is pickled with its task, so it is restored exactly once with it.
+"""
+
+import math
+from collections import deque
+from typing import Any
+
+from api.learning import candidates
+from api.learning.candidates import REFERENCE
+from api.learning.champion import Champion
+from api.learning.scores import ClassificationScores, RegressionScores
+
+PROBABILITY_FLOOR = 1e-15  # River's LogLoss clamps probabilities so
+
+
+class RollingLoss:
+    """The mean of the last `window` per-row losses, updated in constant time."""
+
+    def __init__(self, window: int):
+        self.losses: deque[float] = deque(maxlen=window)
+        self.total = 0.0
+        self.since_exact = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self.losses) == self.losses.maxlen
+
+    def add(self, loss: float) -> None:
+        if self.full:
+            self.total -= self.losses[0]
+        self.losses.append(loss)
+        self.total += loss
+        self.since_exact += 1
+        if self.since_exact >= len(self.losses):
+            # Once a window, the exact sum: the running one would drift over millions of rows.
+            self.total, self.since_exact = math.fsum(self.losses), 0
+
+    def mean(self) -> float:
+        return self.total / len(self.losses) if self.losses else math.inf
+
+
+def log_loss(y_true: bool, probability: float) -> float:
+    p = min(max(probability, PROBABILITY_FLOOR), 1.0 - PROBABILITY_FLOOR)
+    return -math.log(p if y_true else 1.0 - p)
+
+
+def true_probability(proba: dict[Any, float]) -> float:
+    """P(True) from River's answer, which names only the classes a model has seen."""
+    p = float(proba.get(True, 1.0 - proba.get(False, 0.5)))
+    return p if math.isfinite(p) else 0.5
+
+
+class Race:
+    """The candidates of one task (the reference's model is its task's own)."""
+
+    task = ""
+    metric = ""
+
+    def __init__(self, names: tuple[str, ...], window: int, margin: float, sustain: int):
+        self.window = window
+        self.candidates: dict[str, Any] = {}
+        self.losses: dict[str, RollingLoss] = {}
+        self.champion = Champion(REFERENCE, margin, sustain)
+        self.changes: list[dict[str, Any]] = []
+        self.rows_since_drain = 0
+        self.enter(names, margin=margin, sustain=sustain)
+
+    def enter(self, names: tuple[str, ...], *, margin: float, sustain: int) -> None:
+        """Race these candidates from now on: newcomers start fresh, the others go on."""
+        self.candidates = {
+            name: self.candidates.get(name) or self.new_candidate(name)
+            for name in names
+            if name != REFERENCE
+        }
+        self.losses = {
+            name: self.losses.get(name) or RollingLoss(self.window)
+            for name in (REFERENCE, *self.candidates)
+        }
+        if self.champion.name not in self.losses:
+            self.champion.name = REFERENCE
+        self.champion.margin, self.champion.sustain = margin, sustain
+
+    def new_candidate(self, name: str) -> Any:
+        raise NotImplementedError
+
+    def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+        """Score the reference's prediction of the row, race the others on it, judge."""
+        raise NotImplementedError
+
+    def predict(self, name: str, x: dict[str, float]) -> float:
+        raise NotImplementedError
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.losses)
+
+    def model(self, name: str) -> Any:
+        return self.candidates[name]["model"]
+
+    def judge(self) -> None:
+        """After a row: has the champion changed?"""
+        self.rows_since_drain += 1
+        scores = {name: self.score(loss.mean()) for name, loss in self.losses.items()}
+        full = {name for name, loss in self.losses.items() if loss.full}
+        change = self.champion.observe(scores, full=full)
+        if change is not None:
+            previous, champion = change
+            self.changes.append({
+                "row": self.rows_since_drain, "previous": previous, "champion": champion,
+                "metric": self.metric, "previous_score": scores[previous],
+                "champion_score": scores[champion],
+            })  # fmt: skip
+
+    def score(self, mean_loss: float) -> float:
+        """The ranking metric from the mean per-row loss."""
+        return mean_loss
+
+    def drain_changes(self, *, task: str, rows_seen: int, updated_at: Any) -> list[dict[str, Any]]:
+        """The champion changes since the last drain, for a tick that learned up to
+        `rows_seen`."""
+        first_row = rows_seen - self.rows_since_drain
+        changes = [
+            {"task": task, "rows_seen": first_row + change.pop("row"),
+             "updated_at": updated_at, **change}
+            for change in self.changes
+        ]  # fmt: skip
+        self.changes, self.rows_since_drain = [], 0
+        return changes
+
+    def leaderboard(self, reference_scores: Any) -> list[dict[str, Any]]:
+        """Each candidate's cumulative and rolling metrics, the reference first."""
+        boards = {REFERENCE: reference_scores}
+        boards.update({name: entry["scores"] for name, entry in self.candidates.items()})
+        entries = []
+        for name, scores in boards.items():
+            report = scores.report()
+            entries.append({
+                "name": name, "rows_seen": report["count"], "metrics": report,
+                "rolling_metrics": scores.rolling_report(),
+            })  # fmt: skip
+        return entries
+
+
+class ClassificationRace(Race):
+    task = "classification"
+    metric = "log_loss"
+
+    def new_candidate(self, name: str) -> Any:
+        model = candidates.build(self.task, name)
+        return {"model": model, "scores": ClassificationScores(self.window)}
+
+    def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+        self.losses[REFERENCE].add(log_loss(y, reference_output))
+        for name, entry in self.candidates.items():
+            probability = true_probability(entry["model"].predict_proba_one(x))
+            entry["scores"].update(y, probability >= 0.5, probability)
+            entry["model"].learn_one(x, y)
+            self.losses[name].add(log_loss(y, probability))
+        self.judge()
+
+    def predict(self, name: str, x: dict[str, float]) -> float:
+        return true_probability(self.model(name).predict_proba_one(x))
+
+
+class RegressionRace(Race):
+    task = "regression"
+    metric = "rmse"
+
+    def new_candidate(self, name: str) -> Any:
+        model = candidates.build(self.task, name)
+        return {"model": model, "scores": RegressionScores(self.window)}
+
+    def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+        self.losses[REFERENCE].add((y - reference_output) ** 2)
+        for name, entry in self.candidates.items():
+            predicted = self.predict(name, x)
+            entry["scores"].update(y, predicted)
+            entry["model"].learn_one(x, y)
+            self.losses[name].add((y - predicted) ** 2)
+        self.judge()
+
+    def predict(self, name: str, x: dict[str, float]) -> float:
+        predicted = float(self.model(name).predict_one(x))
+        # A diverged model would poison its metrics for good; its zero scores as badly.
+        return predicted if math.isfinite(predicted) else 0.0
+
+    def score(self, mean_loss: float) -> float:
+        return math.sqrt(mean_loss)

@@ -1,0 +1,103 @@
+"""The race goes through the learner's ticks: every candidate is in the committed snapshot
+and restored with it, and a change of champion is committed with its tick, once."""
+
+import pytest
+
+from api import crud
+from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
+from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
+from simulator.synthetic import Drift
+from tests.support.database import query
+from tests.support.learners import learner_on
+
+RACE = {"ROLLING_WINDOW": 200, "CHAMPION_MARGIN": 0.05, "CHAMPION_SUSTAIN_ROWS": 150}
+OPTIONS = TaskOptions(champion_margin=0.05, champion_sustain_rows=150)
+
+
+def in_process_changes() -> list[tuple[str, int, str, str]]:
+    """The champion changes of an uninterrupted run of the same rows, in process."""
+    tasks = new_tasks(200, OPTIONS)
+    learn(simulated(ROWS, drift=Drift(SWITCH)), tasks=tasks)
+    changes = []
+    for name, task in tasks.items():
+        for change in task.race.drain_changes(task=name, rows_seen=ROWS, updated_at=None):
+            changes.append((name, change["rows_seen"], change["previous"], change["champion"]))
+    return sorted(changes, key=lambda change: (change[1], change[0]))
+
+
+def test_a_champion_change_is_committed_once_even_when_its_first_commit_fails(
+    sqlite_url, monkeypatch
+):
+    """Six ticks over the drifting stream, the fourth failing to commit once: the changes
+    stored are exactly those of an uninterrupted run, and each record names the champion
+    of its tick."""
+    with learner_on(sqlite_url, **RACE) as learner:
+        ticks = pages_of_drifting_stream(ticks=6)
+        for pages in ticks[:3]:
+            learner.learn_and_commit(pages)
+        real_write = crud.write_tick
+        failing = lambda *a, **k: (_ for _ in ()).throw(OSError("io"))  # noqa: E731
+        monkeypatch.setattr(crud, "write_tick", failing)
+        with pytest.raises(OSError):
+            learner.learn_and_commit(ticks[3])
+        monkeypatch.setattr(crud, "write_tick", real_write)
+        for pages in ticks[3:]:
+            learner.learn_and_commit(pages)
+
+    expected = in_process_changes()
+    assert any(change[0] == CLASSIFICATION for change in expected)
+    stored = query(
+        sqlite_url,
+        "SELECT task, rows_seen, previous, champion FROM champion_change ORDER BY rows_seen, task",
+    )
+    assert stored == expected
+    for task in (CLASSIFICATION, REGRESSION):
+        champions = query(
+            sqlite_url,
+            "SELECT rows_seen, champion FROM model_record WHERE task = :task "
+            "ORDER BY model_version",
+            task=task,
+        )
+        for rows_seen, champion in champions:
+            before = [c for c in expected if c[0] == task and c[1] <= rows_seen]
+            assert champion == (before[-1][3] if before else "reference"), (task, rows_seen)
+
+
+def test_every_candidate_is_restored_from_the_snapshot_and_counts_every_row(sqlite_url):
+    """A restore rebuilds each candidate as committed: the same answers, and each one's
+    metrics count equals rows_seen after more ticks."""
+    ticks = pages_of_drifting_stream(ticks=6)
+    with learner_on(sqlite_url, **RACE) as learner:
+        for pages in ticks[:2]:
+            learner.learn_and_commit(pages)
+        before = {
+            name: {c: task.predict(0.3, 0.7, c) if name == CLASSIFICATION
+                   else task.predict(0.3, True, c) for c in task.race.names()}
+            for name, task in learner.tasks.items()
+        }  # fmt: skip
+        learner.lease.release()  # as a stopped learner does
+    with learner_on(sqlite_url, **RACE) as restarted:
+        for name, task in restarted.tasks.items():
+            for candidate, answer in before[name].items():
+                args = (0.3, 0.7) if name == CLASSIFICATION else (0.3, True)
+                assert task.predict(*args, candidate) == answer, (name, candidate)
+        for pages in ticks[2:]:
+            restarted.learn_and_commit(pages)
+        for task in restarted.tasks.values():
+            board = task.leaderboard()
+            assert len(board) == len(task.race.names()) > 1
+            for entry in board:
+                assert entry["rows_seen"] == entry["metrics"]["count"] == ROWS, entry["name"]
+
+
+def test_a_restart_with_other_candidates_adds_the_new_ones_and_drops_the_others(sqlite_url):
+    ticks = pages_of_drifting_stream(ticks=6)
+    with learner_on(sqlite_url, **RACE) as learner:
+        learner.learn_and_commit(ticks[0])
+        learner.lease.release()
+    with learner_on(sqlite_url, **RACE, REGRESSION_CANDIDATES="HoeffdingTreeRegressor") as again:
+        race = again.tasks[REGRESSION].race
+        assert race.names() == ("reference", "HoeffdingTreeRegressor")
+        again.learn_and_commit(ticks[1])
+        counts = {e["name"]: e["rows_seen"] for e in again.tasks[REGRESSION].leaderboard()}
+        assert counts == {"reference": 2_000, "HoeffdingTreeRegressor": 1_000}
