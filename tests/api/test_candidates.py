@@ -1,0 +1,27 @@
+"""The registry's own subclasses of River models learn exactly as River's do, only faster."""
+
+import pytest
+from river import linear_model, naive_bayes
+
+from api.learning.candidates import GaussianNB, PARegressor
+from harness.streams import simulated
+
+
+def test_gaussian_naive_bayes_gives_rivers_probabilities():
+    ours, rivers = GaussianNB(), naive_bayes.GaussianNB()
+    for row in simulated(2_000):
+        x = {"competence": row.competence, "network_ability": row.network_ability}
+        assert ours.predict_proba_one(x) == pytest.approx(rivers.predict_proba_one(x), abs=1e-12)
+        ours.learn_one(x, row.promoted)
+        rivers.learn_one(x, row.promoted)
+
+
+def test_passive_aggressive_regressor_takes_rivers_steps():
+    """Learning itself is River's; only the step size is computed here."""
+    ours, rivers = PARegressor(), linear_model.PARegressor()
+    for row in simulated(2_000):
+        x = {"competence": row.competence, "promoted": float(row.promoted)}
+        loss = rivers.loss(row.network_ability, rivers.predict_one(x))
+        assert ours.calc_tau(x, loss) == pytest.approx(rivers.calc_tau(x, loss), rel=1e-12)
+        rivers.learn_one(x, row.network_ability)
+    assert ours.calc_tau({"competence": 0.0, "promoted": 0.0}, 1.0) == 0.0
