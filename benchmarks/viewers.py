@@ -55,11 +55,12 @@ class ViewersPhase:
     alone_rows_per_second: float
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time of a process and its live children (workers, if the server forks any)."""
+def cpu_seconds(pid: int, *, excluding: frozenset[int] = frozenset()) -> float:
+    """CPU time of a process and its live children (workers, if the server forks any),
+    but for the children in `excluding`."""
     total = 0.0
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) in excluding:
             continue
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
@@ -83,11 +84,13 @@ def learner_rate(client: httpx.Client, seconds: float) -> float:
 
 
 def _mark_at(
-    moment: float, *, dashboard_pid: int, api: httpx.Client
+    moment: float, *, dashboard_pid: int, service_pids: frozenset[int], api: httpx.Client
 ) -> tuple[float, float, float, int]:
-    """When, the dashboard's CPU, the replay's CPU (this process and its workers), rows."""
+    """When, the dashboard's CPU, the replay's CPU (this process and its workers, not the
+    services it started), rows."""
     time.sleep(max(0.0, moment - time.monotonic()))
-    return time.monotonic(), cpu_seconds(dashboard_pid), cpu_seconds(os.getpid()), rows_seen(api)
+    replay = cpu_seconds(os.getpid(), excluding=service_pids)
+    return time.monotonic(), cpu_seconds(dashboard_pid), replay, rows_seen(api)
 
 
 def _phase(
@@ -95,6 +98,7 @@ def _phase(
     viewers: int,
     dashboard_url: str,
     dashboard_pid: int,
+    service_pids: frozenset[int],
     api: httpx.Client,
     recording: Recording,
     seconds: float,
@@ -120,10 +124,13 @@ def _phase(
             for share in range(shares)
         ]
         start, cpu_start, replay_start, rows_start = _mark_at(
-            measured_from, dashboard_pid=dashboard_pid, api=api
+            measured_from, dashboard_pid=dashboard_pid, service_pids=service_pids, api=api
         )
         end, cpu_end, replay_end, rows_end = _mark_at(
-            measured_from + seconds, dashboard_pid=dashboard_pid, api=api
+            measured_from + seconds,
+            dashboard_pid=dashboard_pid,
+            service_pids=service_pids,
+            api=api,
         )
         cycles = [cycle for future in futures for cycle in future.result()]
     # A failed cycle counts with the time it took to fail, and never as within the refresh.
@@ -159,6 +166,8 @@ def measure_viewers(
         )
         with api, dashboard_service(api_url=api.url, workdir=workdir) as dashboard:
             assert dashboard.process is not None
+            services = (simulator.process, api.process, dashboard.process)
+            service_pids = frozenset(process.pid for process in services if process is not None)
             with httpx.Client(base_url=api.url, timeout=10) as client:
                 wait_for_learning(client)
                 print("recording a browser's callback requests ...", flush=True)
@@ -170,6 +179,7 @@ def measure_viewers(
                         viewers=viewers,
                         dashboard_url=dashboard.url,
                         dashboard_pid=dashboard.process.pid,
+                        service_pids=service_pids,
                         api=client,
                         recording=recording,
                         seconds=seconds,
