@@ -4,8 +4,11 @@ A tick takes the lease, reads pages from the cursor on and learns each page as i
 in (the next pages are fetched meanwhile), until the end of the stream, a source fault,
 MAX_PAGES_PER_TICK pages, or half a poll interval: so during a catch-up a commit lands
 at least every poll interval. Then one transaction writes the rows, predictions,
-records, signed snapshots and the new cursor. If anything fails before that commit the
-models are rebuilt from the database, so they never run ahead of what is committed.
+records, signed snapshots and the new cursor. The candidates learn in the race process
+(`api.learning.race_process`) meanwhile, and the tick commits their races as they stand
+after its rows. If anything fails before that commit the models are rebuilt from the
+database and a new race process starts from them, so they never run ahead of what is
+committed.
 """
 
 import logging
@@ -22,8 +25,11 @@ from api.core.config import Settings
 from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning import metrics
 from api.learning.backoff import backoff_seconds
+from api.learning.candidates import REFERENCE
 from api.learning.cursor import Cursor
 from api.learning.lease import Lease, LeaseLost
+from api.learning.race import Race, leaderboard_entry
+from api.learning.race_process import RaceProcess, RaceState
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
 from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks, task_options
@@ -53,6 +59,7 @@ class Learner:
         self.on_status = on_status
         self.status = LearnerStatus(holder=self.lease.holder)
         self.tasks: dict[str, Task] = {}  # empty: restore before learning
+        self.races: RaceProcess | None = None  # started by restore, with the tasks' races
         self.paused = False
         self.stopping = threading.Event()
         self._wake = threading.Event()
@@ -82,8 +89,22 @@ class Learner:
                     raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
                 for task in tasks.values():
                     task.configure(options)
+        self._start_races(tasks)
         self.status = self.status.but(cursor=cursor)
         self.tasks = tasks
+
+    def _start_races(self, tasks: dict[str, Task]) -> None:
+        """Hand the tasks' races over to a new race process."""
+        self._stop_races()
+        races: dict[str, Race] = {}
+        for name, task in tasks.items():
+            races[name], task.race = task.live_race, None
+        self.races = RaceProcess(races)
+
+    def _stop_races(self) -> None:
+        if self.races is not None:
+            self.races.close()
+            self.races = None
 
     # --- one tick -----------------------------------------------------------------------
 
@@ -111,13 +132,19 @@ class Learner:
         with self.session_factory() as session:
             positions = crud.read_quarantined_positions(session, page=self.cursor.next_page)
             resets = [(reset.id, reset.task) for reset in crud.read_pending_resets(session)]
-        tasks = dict(self.tasks)
-        for _, task in resets:
-            tasks[task] = TASK_TYPES[task](
-                self.settings.ROLLING_WINDOW, task_options(self.settings)
-            )
-        reset_ids = [reset_id for reset_id, _ in resets]
-        return TickPlan(self.cursor, tasks, quarantined_positions=positions, resets=reset_ids)
+        tasks, fresh_races = dict(self.tasks), {}
+        for _, name in resets:
+            fresh = TASK_TYPES[name](self.settings.ROLLING_WINDOW, task_options(self.settings))
+            tasks[name], fresh_races[name], fresh.race = fresh, fresh.live_race, None
+        assert self.races is not None, "restore starts the races"
+        return TickPlan(
+            self.cursor,
+            tasks,
+            feed=self.races.feed,
+            quarantined_positions=positions,
+            resets=[reset_id for reset_id, _ in resets],
+            fresh_races=fresh_races,
+        )
 
     def _commit(self, plan: TickPlan) -> bool:
         """Add records and signed snapshots to the tick and commit it."""
@@ -126,7 +153,10 @@ class Learner:
             return False
         if tick.learned:
             self.tasks = plan.tasks  # a reset only takes effect with rows learned
-            self._add_records_and_snapshots(tick, plan)
+            assert self.races is not None, "restore starts the races"
+            now = datetime.now(UTC)
+            races = self.races.commit(rows_seen=tick.cursor.rows_seen, updated_at=now)
+            self._add_records_and_snapshots(tick, plan, races, now)
         with self.session_factory() as session, session.begin():
             self.lease.check_in(session)
             crud.write_tick(session, tick, snapshot_retention=self.settings.SNAPSHOT_RETENTION)
@@ -144,9 +174,13 @@ class Learner:
             )
         return True
 
-    def _add_records_and_snapshots(self, tick: crud.TickWrite, plan: TickPlan) -> None:
-        now, key = datetime.now(UTC), self.settings.SECRET_KEY.get_secret_value()
+    def _add_records_and_snapshots(
+        self, tick: crud.TickWrite, plan: TickPlan, races: dict[str, RaceState], now: datetime
+    ) -> None:
+        key = self.settings.SECRET_KEY.get_secret_value()
         for name, task in self.tasks.items():
+            race = races[name]
+            leaderboard = [leaderboard_entry(REFERENCE, task.scores), *race.entries]
             tick.records.append({
                 "task": name, "model_version": tick.cursor.model_version,
                 "page": tick.learned[-1]["page"], "rows_seen": tick.cursor.rows_seen,
@@ -155,14 +189,13 @@ class Learner:
                 "coefficients": task.coefficients(),
                 "coefficient_intervals": task.coefficient_intervals(),
                 "batch": plan.outputs[name][-self.settings.LATEST_BATCH_ROWS :],
-                "champion": task.champion, "leaderboard": task.leaderboard(),
+                "champion": race.champion, "leaderboard": leaderboard,
             })  # fmt: skip
             tick.drift_events += task.drain_drift_events(
                 rows_seen=tick.cursor.rows_seen, updated_at=now
             )
-            tick.champion_changes += task.race.drain_changes(
-                task=name, rows_seen=tick.cursor.rows_seen, updated_at=now
-            )
+            tick.champion_changes += race.changes
+            task.race_blob = race.blob  # the snapshot holds the race as the process left it
             blob, signature = dump_signed(task, key=key)
             tick.snapshots.append({
                 "task": name, "model_version": tick.cursor.model_version,
@@ -211,6 +244,7 @@ class Learner:
         if self.status.state != "standby":
             logger.info("another learner holds the lease; standing by")
         self.tasks = {}  # the active learner moves on: restore when we take over
+        self._stop_races()
         self._report(state="standby")
         return self.settings.LEASE_SECONDS / 3
 
@@ -251,6 +285,7 @@ class Learner:
                     return
                 self._sleep(delay)
         finally:
+            self._stop_races()
             self.lease.release()
             self.source.close()
 
@@ -269,6 +304,10 @@ class Learner:
     def stop(self) -> None:
         self.stopping.set()
         self._wake.set()
+
+    def close(self) -> None:
+        """End the race process of a learner that learned without `run`."""
+        self._stop_races()
 
 
 class FetchedPages:

@@ -10,14 +10,19 @@ a drift event; a race is pickled with its task, so it is restored exactly once w
 
 import math
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
-from api.learning import candidates
+from api.learning import candidates, pipelines
 from api.learning.candidates import REFERENCE
 from api.learning.champion import Champion
 from api.learning.scores import ClassificationScores, RegressionScores
 
 PROBABILITY_FLOOR = 1e-15  # River's LogLoss clamps probabilities so
+
+# One learned row as the races need it: competence, network_ability, promoted, and the
+# reference's progressive probability of promotion and prediction of network_ability.
+RaceRow = tuple[float, float, bool, float, float]
 
 
 class RollingLoss:
@@ -135,16 +140,22 @@ class Race:
 
     def leaderboard(self, reference_scores: Any) -> list[dict[str, Any]]:
         """Each candidate's cumulative and rolling metrics, the reference first."""
-        boards = {REFERENCE: reference_scores}
-        boards.update({name: entry["scores"] for name, entry in self.candidates.items()})
-        entries = []
-        for name, scores in boards.items():
-            report = scores.report()
-            entries.append({
-                "name": name, "rows_seen": report["count"], "metrics": report,
-                "rolling_metrics": scores.rolling_report(),
-            })  # fmt: skip
-        return entries
+        return [leaderboard_entry(REFERENCE, reference_scores), *self.entries()]
+
+    def entries(self) -> list[dict[str, Any]]:
+        """The leaderboard's entries of the candidates other than the reference."""
+        return [leaderboard_entry(name, entry["scores"]) for name, entry in self.candidates.items()]
+
+
+def leaderboard_entry(name: str, scores: Any) -> dict[str, Any]:
+    report = scores.report()
+    rolling = scores.rolling_report()
+    return {
+        "name": name,
+        "rows_seen": report["count"],
+        "metrics": report,
+        "rolling_metrics": rolling,
+    }
 
 
 class ClassificationRace(Race):
@@ -192,3 +203,14 @@ class RegressionRace(Race):
 
     def score(self, mean_loss: float) -> float:
         return math.sqrt(mean_loss)
+
+
+def step_races(races: dict[str, Race], rows: Iterable[RaceRow]) -> None:
+    """Race both tasks' candidates on learned rows, in the order they were learned."""
+    classification, regression = races[ClassificationRace.task], races[RegressionRace.task]
+    for competence, network_ability, promoted, probability, predicted in rows:
+        x = pipelines.classification_features(competence, network_ability)
+        classification.step(x, promoted, probability)
+        regression.step(
+            pipelines.regression_features(competence, promoted), network_ability, predicted
+        )

@@ -6,10 +6,11 @@ its intervals need (`api.learning.uncertainty`) and watches its per-row loss for
 (`api.learning.drift`); a detection waits in the task until the learner drains it into
 the tick it commits. Each row also goes through the task's race (`api.learning.race`):
 the other candidate models predict, are scored and learn it too, and the champion among
-them is judged. A task is pickled whole into a snapshot, so restoring it restores the
-model, its metric state, its interval statistics, its detector and every candidate
-together, and an event of rows that were never committed is forgotten with them:
-exactly once.
+them is judged; in the learner the race runs in a process of its own
+(`api.learning.race_process`) and the task's `race` is None meanwhile. A task is pickled
+whole into a snapshot, so restoring it restores the model, its metric state, its
+interval statistics, its detector and every candidate together, and an event of rows
+that were never committed is forgotten with them: exactly once.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any, Literal
 from api.learning import candidates, pipelines
 from api.learning.drift import DETECTOR, LossWatch
 from api.learning.race import ClassificationRace, Race, RegressionRace
+from api.learning.race_process import PickledRace
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
 from api.learning.uncertainty import Interval, LogisticLaplace, RegressionUncertainty
@@ -55,6 +57,10 @@ class Task:
     scores: Any
     loss_watch: LossWatch
     race_type: type[Race]
+    race: Race | None
+    # The race as the race process last pickled it, for a snapshot taken while the race
+    # runs there: the snapshot holds it as the race.
+    race_blob: bytes | None = None
 
     def __init__(self, window: int, options: TaskOptions = DEFAULT_OPTIONS):
         self.window = window
@@ -73,21 +79,34 @@ class Task:
     def configure(self, options: TaskOptions) -> None:
         """The settings of this run, not of the snapshot's; the candidates named now race."""
         self.options = options
-        self.race.enter(
+        self.live_race.enter(
             options.candidates(self.name), margin=options.champion_margin,
             sustain=options.champion_sustain_rows,
         )  # fmt: skip
 
     @property
+    def live_race(self) -> Race:
+        if self.race is None:
+            raise RuntimeError(f"the {self.name} race runs in the race process")
+        return self.race
+
+    @property
     def champion(self) -> str:
-        return self.race.champion.name
+        return self.live_race.champion.name
 
     def leaderboard(self) -> list[dict[str, Any]]:
-        return self.race.leaderboard(self.scores)
+        return self.live_race.leaderboard(self.scores)
 
     def start_afresh(self) -> None:
         """A new model, new scores, new interval statistics and a new detector."""
         raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        blob = state.pop("race_blob", None)
+        if blob is not None:
+            state["race"] = PickledRace(blob)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -162,7 +181,7 @@ class ClassificationTask(Task):
         if model == candidates.REFERENCE:
             probability = float(self.model.predict_proba_one(x).get(True, 0.5))
         else:
-            probability = self.race.predict(model, x)
+            probability = self.live_race.predict(model, x)
         return probability >= 0.5, probability
 
     def step(self, row: StreamRow) -> dict[str, Any]:
@@ -172,7 +191,8 @@ class ClassificationTask(Task):
         if self.options.uncertainty_and_drift:
             self.laplace.update(x, row.promoted)
         self.model.learn_one(x, row.promoted)
-        self.race.step(x, row.promoted, probability)
+        if self.race is not None:
+            self.race.step(x, row.promoted, probability)
         outcome = {
             "id": row.id,
             "competence": row.competence,
@@ -212,7 +232,7 @@ class RegressionTask(Task):
         x = pipelines.regression_features(competence, promoted)
         if model == candidates.REFERENCE:
             return float(self.model.predict_one(x))
-        return self.race.predict(model, x)
+        return self.live_race.predict(model, x)
 
     def predictive_interval(
         self, competence: float, promoted: bool, model: str = candidates.REFERENCE
@@ -230,7 +250,8 @@ class RegressionTask(Task):
         if self.options.uncertainty_and_drift:
             self.uncertainty.update(x, row.network_ability)
         self.model.learn_one(x, row.network_ability)
-        self.race.step(x, row.network_ability, predicted)
+        if self.race is not None:
+            self.race.step(x, row.network_ability, predicted)
         outcome = {
             "id": row.id,
             "competence": row.competence,

@@ -1,17 +1,20 @@
 """One tick's learning, page by page, as plain values: what the tick will commit.
 
 For every row not consumed yet each task runs `step` (predict, score, `learn_one`): the
-order of River's `progressive_val_score`. Bad rows are set aside for the quarantine. The
-models are the only thing changed in place; everything else is returned in the
-`TickWrite`, which the learner commits in one transaction.
+order of River's `progressive_val_score`. Bad rows are set aside for the quarantine. Each
+page's learned rows then go to the races (`feed`), which learn them meanwhile. The models
+are the only thing changed in place; everything else is returned in the `TickWrite`,
+which the learner commits in one transaction.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from api.crud import TickWrite
 from api.learning.cursor import Cursor
+from api.learning.race import Race, RaceRow
 from api.learning.rows import BadRow, parse_row, source_id
 from api.learning.source import PAGE_SIZE
 from api.learning.tasks import CLASSIFICATION, REGRESSION, Task
@@ -27,15 +30,19 @@ class TickPlan:
         start: Cursor,
         tasks: dict[str, Task],
         *,
+        feed: Callable[[list[RaceRow], dict[str, Race]], None],
         quarantined_positions: set[int] | None = None,
         resets: list[int] | None = None,
+        fresh_races: dict[str, Race] | None = None,
     ):
-        self.start, self.tasks = start, tasks
+        self.start, self.tasks, self.feed = start, tasks, feed
         # Positions of id-less bad rows already quarantined on the first page: such a row
         # cannot move the cursor, so its position is what keeps it from being taken twice.
         self.quarantined_positions = quarantined_positions or set()
         # Admin resets whose fresh models are among `tasks`: applied if rows are learned.
         self.resets = resets or []
+        # The races of those fresh tasks: they go with the first rows fed.
+        self.fresh_races = fresh_races or {}
         self.next_page, self.last_id = start.next_page, start.last_id
         self.pages = 0
         self.learned: list[dict[str, Any]] = []
@@ -48,6 +55,7 @@ class TickPlan:
         page = self.next_page
         self.pages += 1
         version = self.start.model_version + 1
+        race_rows: list[RaceRow] = []
         for position, raw in enumerate(rows):
             row_id = source_id(raw)
             if row_id is not None and self.last_id is not None and row_id <= self.last_id:
@@ -73,7 +81,14 @@ class TickPlan:
                 "predicted_network_ability": regressed["predicted"],
                 "model_version": version,
             })  # fmt: skip
+            probability, predicted = classified["probability"], regressed["predicted"]
+            race_rows.append(
+                (row.competence, row.network_ability, row.promoted, probability, predicted)
+            )
             self.last_id = row.id
+        if race_rows:
+            self.feed(race_rows, self.fresh_races)
+            self.fresh_races = {}
         full = len(rows) >= PAGE_SIZE
         if full:
             self.next_page = page + 1

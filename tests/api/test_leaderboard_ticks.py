@@ -4,11 +4,11 @@ and restored with it, and a change of champion is committed with its tick, once.
 import pytest
 
 from api import crud
-from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
+from api.learning.tasks import CLASSIFICATION, REGRESSION, Task, TaskOptions, new_tasks
 from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
 from simulator.synthetic import Drift
 from tests.support.database import query
-from tests.support.learners import learner_on
+from tests.support.learners import committed_tasks, learner_on
 
 RACE = {"ROLLING_WINDOW": 200, "CHAMPION_MARGIN": 0.05, "CHAMPION_SUSTAIN_ROWS": 150}
 OPTIONS = TaskOptions(champion_margin=0.05, champion_sustain_rows=150)
@@ -63,31 +63,34 @@ def test_a_champion_change_is_committed_once_even_when_its_first_commit_fails(
             assert champion == (before[-1][3] if before else "reference"), (task, rows_seen)
 
 
+def answers(task: Task, candidate: str) -> list:
+    inputs = (
+        [(0.3, 0.7), (0.8, 0.2)] if task.name == CLASSIFICATION else [(0.3, True), (0.8, False)]
+    )
+    return [task.predict(*x, candidate) for x in inputs]
+
+
 def test_every_candidate_is_restored_from_the_snapshot_and_counts_every_row(sqlite_url):
-    """A restore rebuilds each candidate as committed: the same answers, and each one's
-    metrics count equals rows_seen after more ticks."""
+    """A learner stopped after two ticks, and another restored from its snapshot that
+    learns the rest, commit every candidate as an uninterrupted run in process leaves it:
+    the same answers, and each one's metrics count equals rows_seen."""
     ticks = pages_of_drifting_stream(ticks=6)
     with learner_on(sqlite_url, **RACE) as learner:
         for pages in ticks[:2]:
             learner.learn_and_commit(pages)
-        before = {
-            name: {c: task.predict(0.3, 0.7, c) if name == CLASSIFICATION
-                   else task.predict(0.3, True, c) for c in task.race.names()}
-            for name, task in learner.tasks.items()
-        }  # fmt: skip
         learner.lease.release()  # as a stopped learner does
     with learner_on(sqlite_url, **RACE) as restarted:
-        for name, task in restarted.tasks.items():
-            for candidate, answer in before[name].items():
-                args = (0.3, 0.7) if name == CLASSIFICATION else (0.3, True)
-                assert task.predict(*args, candidate) == answer, (name, candidate)
         for pages in ticks[2:]:
             restarted.learn_and_commit(pages)
-        for task in restarted.tasks.values():
-            board = task.leaderboard()
-            assert len(board) == len(task.race.names()) > 1
-            for entry in board:
-                assert entry["rows_seen"] == entry["metrics"]["count"] == ROWS, entry["name"]
+        committed = committed_tasks(restarted)
+    uninterrupted, _, _ = learn(simulated(ROWS, drift=Drift(SWITCH)), tasks=new_tasks(200, OPTIONS))
+    for name, task in committed.items():
+        candidates = task.live_race.names()
+        assert len(candidates) > 1
+        for candidate in candidates:
+            assert answers(task, candidate) == answers(uninterrupted[name], candidate)
+        for entry in task.leaderboard():
+            assert entry["rows_seen"] == entry["metrics"]["count"] == ROWS, entry["name"]
 
 
 def test_a_restart_with_other_candidates_adds_the_new_ones_and_drops_the_others(sqlite_url):
@@ -96,8 +99,8 @@ def test_a_restart_with_other_candidates_adds_the_new_ones_and_drops_the_others(
         learner.learn_and_commit(ticks[0])
         learner.lease.release()
     with learner_on(sqlite_url, **RACE, REGRESSION_CANDIDATES="HoeffdingTreeRegressor") as again:
-        race = again.tasks[REGRESSION].race
-        assert race.names() == ("reference", "HoeffdingTreeRegressor")
         again.learn_and_commit(ticks[1])
-        counts = {e["name"]: e["rows_seen"] for e in again.tasks[REGRESSION].leaderboard()}
+        regression = committed_tasks(again)[REGRESSION]
+        assert regression.live_race.names() == ("reference", "HoeffdingTreeRegressor")
+        counts = {e["name"]: e["rows_seen"] for e in regression.leaderboard()}
         assert counts == {"reference": 2_000, "HoeffdingTreeRegressor": 1_000}

@@ -4,10 +4,13 @@ source over HTTP."""
 import contextlib
 from collections.abc import Iterator
 
+from api import crud
 from api.core.config import Settings
 from api.core.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine, make_session_factory
+from api.core.security import load_signed
 from api.learning.loop import Learner
 from api.learning.source import SourceClient
+from api.learning.tasks import Task
 from api.migrate import upgrade_database
 from harness.processes import free_port
 from tests.support.rows import page_of
@@ -48,8 +51,17 @@ def learner_on(
         learner = Learner(settings, make_session_factory(engine), source=source)
         learner.restore()
         yield learner
+        learner.close()
     finally:
         engine.dispose()
+
+
+def committed_tasks(learner: Learner) -> dict[str, Task]:
+    """The tasks of the learner's last commit as the API loads them, races and all."""
+    key = learner.settings.SECRET_KEY.get_secret_value()
+    with learner.session_factory() as session:
+        snapshots = crud.read_snapshots(session, model_version=learner.cursor.model_version)
+    return {s.task: load_signed(s.blob, s.signature, key=key) for s in snapshots}
 
 
 def learn_a_few_ticks(database_url: str) -> None:
