@@ -2,9 +2,9 @@
 
 For every row not consumed yet each task runs `step` (predict, score, `learn_one`): the
 order of River's `progressive_val_score`. Bad rows are set aside for the quarantine. Each
-page's learned rows then go to the races (`feed`), which learn them meanwhile. The models
-are the only thing changed in place; everything else is returned in the `TickWrite`,
-which the learner commits in one transaction.
+learned row then goes to the races (`feed`, a hundred at a time), which learn it in the
+meantime. The models are the only thing changed in place; everything else is returned in
+the `TickWrite`, which the learner commits in one transaction.
 """
 
 import json
@@ -20,6 +20,9 @@ from api.learning.source import PAGE_SIZE
 from api.learning.tasks import CLASSIFICATION, REGRESSION, Task
 
 QUARANTINE_PAYLOAD_LIMIT = 2_000
+# Rows handed to the races at once: enough that the hand-over costs little per row, few
+# enough that the races start while the tick is still fetching.
+RACE_BATCH_ROWS = 100
 
 
 class TickPlan:
@@ -43,6 +46,7 @@ class TickPlan:
         self.resets = resets or []
         # The races of those fresh tasks: they go with the first rows fed.
         self.fresh_races = fresh_races or {}
+        self.race_rows: list[RaceRow] = []
         self.next_page, self.last_id = start.next_page, start.last_id
         self.pages = 0
         self.learned: list[dict[str, Any]] = []
@@ -55,7 +59,6 @@ class TickPlan:
         page = self.next_page
         self.pages += 1
         version = self.start.model_version + 1
-        race_rows: list[RaceRow] = []
         for position, raw in enumerate(rows):
             row_id = source_id(raw)
             if row_id is not None and self.last_id is not None and row_id <= self.last_id:
@@ -82,20 +85,27 @@ class TickPlan:
                 "model_version": version,
             })  # fmt: skip
             probability, predicted = classified["probability"], regressed["predicted"]
-            race_rows.append(
+            self.race_rows.append(
                 (row.competence, row.network_ability, row.promoted, probability, predicted)
             )
             self.last_id = row.id
-        if race_rows:
-            self.feed(race_rows, self.fresh_races)
-            self.fresh_races = {}
+        if len(self.race_rows) >= RACE_BATCH_ROWS:
+            self.feed_races()
         full = len(rows) >= PAGE_SIZE
         if full:
             self.next_page = page + 1
         return full
 
+    def feed_races(self) -> None:
+        """Hand the rows learned since the last call to the races."""
+        if self.race_rows:
+            self.feed(self.race_rows, self.fresh_races)
+            self.race_rows, self.fresh_races = [], {}
+
     def write(self) -> TickWrite | None:
-        """What to commit, or None when the tick changed nothing at all."""
+        """What to commit, or None when the tick changed nothing at all; every row it
+        learned has gone to the races."""
+        self.feed_races()
         cursor = replace(
             self.start,
             next_page=self.next_page,

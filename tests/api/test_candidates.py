@@ -1,10 +1,16 @@
 """The registry's own subclasses of River models learn exactly as River's do, only faster."""
 
 import pytest
-from river import linear_model, naive_bayes
+from river import linear_model, naive_bayes, tree
 
-from api.learning.candidates import GaussianNB, PARegressor
+from api.learning.candidates import (
+    TREE_LIMITS,
+    GaussianNB,
+    HoeffdingAdaptiveTreeClassifier,
+    PARegressor,
+)
 from harness.streams import simulated
+from simulator.synthetic import Drift
 
 
 def test_gaussian_naive_bayes_gives_rivers_probabilities():
@@ -25,3 +31,17 @@ def test_passive_aggressive_regressor_takes_rivers_steps():
         assert ours.calc_tau(x, loss) == pytest.approx(rivers.calc_tau(x, loss), rel=1e-12)
         rivers.learn_one(x, row.network_ability)
     assert ours.calc_tau({"competence": 0.0, "promoted": 0.0}, 1.0) == 0.0
+
+
+def test_the_adaptive_tree_whose_leaves_keep_their_answer_predicts_as_rivers_does():
+    """Over a stream whose promotion policy turns, so that subtrees are replaced."""
+    settings = {"leaf_prediction": "nb", "bootstrap_sampling": False, "seed": 42, **TREE_LIMITS}
+    ours = HoeffdingAdaptiveTreeClassifier(**settings)
+    rivers = tree.HoeffdingAdaptiveTreeClassifier(**settings)
+    for row in simulated(12_000, drift=Drift(at_row=4_000)):
+        x = {"competence": row.competence, "network_ability": row.network_ability}
+        assert ours.predict_proba_one(x) == rivers.predict_proba_one(x)
+        ours.learn_one(x, row.promoted)
+        rivers.learn_one(x, row.promoted)
+    assert ours.summary == rivers.summary
+    assert rivers.summary["n_alternate_trees"] > 0 and rivers.summary["n_leaves"] > 1
