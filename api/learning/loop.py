@@ -29,7 +29,7 @@ from api.learning.candidates import REFERENCE
 from api.learning.cursor import Cursor
 from api.learning.lease import Lease, LeaseLost
 from api.learning.race import Race, leaderboard_entry
-from api.learning.race_process import RaceProcess, RaceState
+from api.learning.race_process import RaceProcess, RaceState, warm_up
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
 from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks, task_options
@@ -268,6 +268,7 @@ class Learner:
     def run(self) -> None:
         """Tick until `stop`; a tampered snapshot stops learning for good."""
         try:
+            warm_up()
             with self.session_factory() as session:
                 self.status = self.status.but(cursor=crud.read_cursor(session)[0])
             while not self.stopping.is_set():

@@ -20,6 +20,7 @@ import pickle
 import signal
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -57,13 +58,25 @@ class PickledRace:
         return pickle.loads, (self.blob,)
 
 
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    # Imported once in the fork server, so a new race process starts in milliseconds.
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def warm_up() -> None:
+    """Start the fork server now, so that taking over from a dead learner does not wait
+    for the models' imports."""
+    _context()
+    forkserver.ensure_running()
+
+
 class RaceProcess:
     """The learner's handle on the race process."""
 
     def __init__(self, races: dict[str, Race]):
-        context = multiprocessing.get_context("forkserver")
-        # Imported once in the fork server, so a new race process starts in milliseconds.
-        context.set_forkserver_preload([__name__])
+        context = _context()
         self._connection, child = context.Pipe()
         self._process = context.Process(target=serve, args=(child, races), name="race", daemon=True)
         self._process.start()

@@ -1,9 +1,13 @@
 """The race goes through the learner's ticks: every candidate is in the committed snapshot
 and restored with it, and a change of champion is committed with its tick, once."""
 
+import os
+import signal
+
 import pytest
 
 from api import crud
+from api.learning.race_process import RaceFailed
 from api.learning.tasks import CLASSIFICATION, REGRESSION, Task, TaskOptions, new_tasks
 from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
 from simulator.synthetic import Drift
@@ -63,6 +67,24 @@ def test_a_champion_change_is_committed_once_even_when_its_first_commit_fails(
             assert champion == (before[-1][3] if before else "reference"), (task, rows_seen)
 
 
+def uninterrupted_tasks() -> dict[str, Task]:
+    tasks, _, _ = learn(simulated(ROWS, drift=Drift(SWITCH)), tasks=new_tasks(200, OPTIONS))
+    return tasks
+
+
+def assert_races_as_uninterrupted(committed: dict[str, Task]) -> None:
+    """Every committed candidate answers as the uninterrupted run's does and has counted
+    every row of the stream."""
+    uninterrupted = uninterrupted_tasks()
+    for name, task in committed.items():
+        candidates = task.live_race.names()
+        assert len(candidates) > 1
+        for candidate in candidates:
+            assert answers(task, candidate) == answers(uninterrupted[name], candidate)
+        for entry in task.leaderboard():
+            assert entry["rows_seen"] == entry["metrics"]["count"] == ROWS, entry["name"]
+
+
 def answers(task: Task, candidate: str) -> list:
     inputs = (
         [(0.3, 0.7), (0.8, 0.2)] if task.name == CLASSIFICATION else [(0.3, True), (0.8, False)]
@@ -83,14 +105,27 @@ def test_every_candidate_is_restored_from_the_snapshot_and_counts_every_row(sqli
         for pages in ticks[2:]:
             restarted.learn_and_commit(pages)
         committed = committed_tasks(restarted)
-    uninterrupted, _, _ = learn(simulated(ROWS, drift=Drift(SWITCH)), tasks=new_tasks(200, OPTIONS))
-    for name, task in committed.items():
-        candidates = task.live_race.names()
-        assert len(candidates) > 1
-        for candidate in candidates:
-            assert answers(task, candidate) == answers(uninterrupted[name], candidate)
-        for entry in task.leaderboard():
-            assert entry["rows_seen"] == entry["metrics"]["count"] == ROWS, entry["name"]
+    assert_races_as_uninterrupted(committed)
+
+
+def test_a_killed_race_process_fails_its_tick_and_the_next_tick_starts_another(sqlite_url):
+    """The candidates' process SIGKILLed between two ticks: the next tick is not
+    committed and says why, the one after starts a new race process from the last
+    commit, and the candidates end as an uninterrupted run leaves them."""
+    ticks = pages_of_drifting_stream(ticks=6)
+    with learner_on(sqlite_url, **RACE) as learner:
+        learner.learn_and_commit(ticks[0])
+        assert learner.races is not None and learner.races.pid is not None
+        killed = learner.races.pid
+        os.kill(killed, signal.SIGKILL)
+        with pytest.raises(RaceFailed, match="killed by SIGKILL"):
+            learner.learn_and_commit(ticks[1])
+        assert learner.cursor.rows_seen == len(ticks[0]) * 10
+        for pages in ticks[1:]:
+            learner.learn_and_commit(pages)
+        assert learner.races is not None and learner.races.pid != killed
+        committed = committed_tasks(learner)
+    assert_races_as_uninterrupted(committed)
 
 
 def test_a_restart_with_other_candidates_adds_the_new_ones_and_drops_the_others(sqlite_url):

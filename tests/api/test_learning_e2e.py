@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import signal
 
 import httpx
 import numpy as np
@@ -116,12 +117,44 @@ def test_the_learner_backs_off_while_the_source_is_down_and_recovers(
 
 def test_a_killed_api_leaves_no_learner_process_behind(start_simulator, start_api, sqlite_url):
     """SIGKILL gives the API no chance to stop its child: the child notices that its stdin
-    closed, finishes its tick and exits by itself."""
+    closed, finishes its tick and exits by itself, and its own children (the candidates'
+    race process and the fork server that started it) end with it."""
     simulator = start_simulator(SIMULATOR_ROWS=200)
     api = start_api(database_url=sqlite_url, source_url=simulator.url)
     pid = wait_until(lambda: learner_pid(api), timeout=60, message="a learner process")
+    family = wait_until(lambda: descendants(pid), timeout=60, message="the race process")
     api.kill()
-    wait_until(lambda: not pid_alive(pid), timeout=15, message=f"learner {pid} to exit")
+    processes = (pid, *family)
+    wait_until(
+        lambda: not any(map(pid_alive, processes)), timeout=15, message=f"{processes} to exit"
+    )
+
+
+def test_a_killed_learner_leaves_no_race_process_behind(start_simulator, start_api, sqlite_url):
+    simulator = start_simulator(SIMULATOR_ROWS=200)
+    api = start_api(database_url=sqlite_url, source_url=simulator.url)
+    pid = wait_until(lambda: learner_pid(api), timeout=60, message="a learner process")
+    family = wait_until(lambda: descendants(pid), timeout=60, message="the race process")
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not any(map(pid_alive, family)), timeout=15, message=f"{family} to exit")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below `pid`, from /proc."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(") ", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
 def pid_alive(pid: int) -> bool:
