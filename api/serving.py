@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import crud
 from api.core.security import TamperedBlobError, verify
 from api.leaderboard import leaderboard
+from api.learning.task_protocol import Task
 from api.learning.tasks import TASKS
 from api.models import ModelRecord
 from api.observability import MODEL_VERSION
@@ -63,7 +64,7 @@ class Serving:
         self._records: dict[str, PublishedRecord] = {}
         self._leaderboards: dict[str, PublishedRecord] = {}
         self._blobs: dict[str, tuple[int, bytes]] = {}
-        self._models: dict[str, tuple[int, Any]] = {}
+        self._models: dict[str, tuple[int, Task]] = {}
         self.model_version = 0
 
     def publish(
@@ -89,7 +90,7 @@ class Serving:
     def leaderboard(self, task: str) -> PublishedRecord | None:
         return self._leaderboards.get(task)
 
-    def model(self, task: str) -> tuple[int, Any] | None:
+    def model(self, task: str) -> tuple[int, Task] | None:
         """The task's newest committed model, unpickled once per version (never shared with
         the learner, which keeps mutating its own copy)."""
         cached, stored = self._models.get(task), self._blobs.get(task)

@@ -1,15 +1,15 @@
 """The learner's status, liveness, and the admin switches."""
 
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
-from api.deps import AdminDep, Services, ServicesDep
+from api.deps import AdminDep, Services, ServicesDep, SupervisorDep
+from api.learning.tasks import TaskName
 from api.schemas import Health, LearnerProcess, Problem, ResetRequested, Status
-from api.supervisor import LearnerSupervisor
 
 router = APIRouter(tags=["operations"])
 
@@ -68,23 +68,13 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _supervisor(services: Services) -> LearnerSupervisor:
-    if services.supervisor is None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, "This process runs no learner (LEARNER_ENABLED=false)."
-        )
-    return services.supervisor
-
-
 @router.post(
     "/{task}/reset",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[AdminDep],
     responses={code: ADMIN_RESPONSES[code] for code in (401, 403)},
 )
-def reset_model(
-    task: Literal["classification", "regression"], services: ServicesDep
-) -> ResetRequested:
+def reset_model(task: TaskName, services: ServicesDep) -> ResetRequested:
     """Start the task's model afresh from the next learned rows; its history is kept."""
     with services.session_factory() as session, session.begin():
         reset = crud.request_reset(session, task=task)
@@ -96,15 +86,15 @@ def reset_model(
 
 
 @router.post("/learner/pause", dependencies=[AdminDep], responses=ADMIN_RESPONSES)
-async def pause_learner(services: ServicesDep) -> Status:
+async def pause_learner(services: ServicesDep, supervisor: SupervisorDep) -> Status:
     """Stop learning after the current tick; the API keeps serving."""
-    await _supervisor(services).set_paused(True)
+    await supervisor.set_paused(True)
     return _status(services).model_copy(update={"state": "paused"})
 
 
 @router.post("/learner/resume", dependencies=[AdminDep], responses=ADMIN_RESPONSES)
-async def resume_learner(services: ServicesDep) -> Status:
+async def resume_learner(services: ServicesDep, supervisor: SupervisorDep) -> Status:
     """Learn again from the committed cursor."""
-    await _supervisor(services).set_paused(False)
+    await supervisor.set_paused(False)
     status = _status(services)
     return status.model_copy(update={"state": "running"}) if status.state == "paused" else status
