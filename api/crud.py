@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from api.learning.committed import CommittedRecord, LearnedRowValues
 from api.learning.cursor import Cursor
 from api.models import (
     Base,
@@ -31,9 +32,9 @@ class TickWrite:
     """Everything one tick commits, in one transaction."""
 
     cursor: Cursor
-    learned: list[dict[str, Any]] = field(default_factory=list)
+    learned: list[LearnedRowValues] = field(default_factory=list)
     quarantined: list[dict[str, Any]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[CommittedRecord] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     applied_resets: list[int] = field(default_factory=list)
     drift_events: list[dict[str, Any]] = field(default_factory=list)

@@ -1,12 +1,13 @@
 """Request and response bodies, with the examples Swagger shows."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.learning.rows import FEATURE_LIMIT
 from api.learning.status import LearnerState
+from api.learning.tasks import TaskName
 
 # The range the models learn from (api.learning.rows): beyond it their arithmetic
 # overflows, and a prediction would come out NaN.
@@ -73,64 +74,98 @@ CHAMPION_DESCRIPTION = (
 )
 
 
-class _Record(BaseModel):
+CLASSIFICATION_METRICS_EXAMPLE: dict[str, Any] = {
+    "accuracy": 0.89,
+    "precision": 0.88,
+    "recall": 0.9,
+    "f1": 0.89,
+    "roc_auc": 0.95,
+    "log_loss": 0.27,
+    "mcc": 0.78,
+    "count": 1200,
+    "confusion_matrix": {"tp": 540, "fp": 70, "tn": 528, "fn": 62},
+}
+REGRESSION_METRICS_EXAMPLE: dict[str, Any] = {"mae": 0.21, "rmse": 0.25, "r2": 0.25, "count": 1200}
+
+TaskT = TypeVar("TaskT", bound=TaskName)
+MetricsT = TypeVar("MetricsT", bound=BaseModel)
+BatchRowT = TypeVar("BatchRowT", bound=BaseModel)
+
+
+class LatestBase(BaseModel, Generic[TaskT, MetricsT, BatchRowT]):
+    """A task's newest committed record (`api.learning.committed.ServedRecord`), whose
+    metrics and batch rows are the task's own."""
+
     model_version: int = Field(description="Grows by one with each tick that learned rows.")
     page: int = Field(description="The page of the newest learned row.")
     rows_seen: int = Field(description="Rows learned so far; quarantined rows not counted.")
     updated_at: datetime
-
-
-CLASSIFICATION_METRICS_EXAMPLE: dict[str, Any] = {
-    "accuracy": 0.89, "precision": 0.88, "recall": 0.9, "f1": 0.89, "roc_auc": 0.95,
-    "log_loss": 0.27, "mcc": 0.78, "count": 1200,
-    "confusion_matrix": {"tp": 540, "fp": 70, "tn": 528, "fn": 62},
-}  # fmt: skip
-REGRESSION_METRICS_EXAMPLE: dict[str, Any] = {"mae": 0.21, "rmse": 0.25, "r2": 0.25, "count": 1200}
-
-
-class ClassificationLatest(_Record):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification", "model_version": 12, "page": 119, "rows_seen": 1200,
-        "updated_at": "2026-11-26T22:00:00+00:00",
-        "metrics": CLASSIFICATION_METRICS_EXAMPLE,
-        "rolling_metrics": CLASSIFICATION_METRICS_EXAMPLE,
-        "coefficients": {"competence": 11.8, "network_ability": 7.9, "intercept": -9.8},
-        "coefficient_intervals": {"competence": [10.9, 12.7], "network_ability": [7.2, 8.6],
-                                  "intercept": [-10.6, -9.0]},
-        "batch": [{"id": 1200, "competence": 0.71, "network_ability": 0.64, "promoted": True,
-                   "predicted": True, "probability": 0.93}],
-        "champion": "reference",
-    }]})  # fmt: skip
-
-    task: Literal["classification"]
-    metrics: ClassificationMetrics = Field(description="Cumulative progressive validation.")
-    rolling_metrics: ClassificationMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
+    task: TaskT
+    metrics: MetricsT = Field(description="Cumulative progressive validation.")
+    rolling_metrics: MetricsT = Field(description="Over the last ROLLING_WINDOW rows.")
     coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
     coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
-    batch: list[ClassificationBatchRow] = Field(description="Newest rows of the newest tick.")
+    batch: list[BatchRowT] = Field(description="Newest rows of the newest tick.")
     champion: str = Field(description=CHAMPION_DESCRIPTION)
 
 
-class RegressionLatest(_Record):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "regression", "model_version": 12, "page": 119, "rows_seen": 1200,
-        "updated_at": "2026-11-26T22:00:00+00:00",
-        "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
-        "coefficients": {"competence": -0.45, "promoted": 0.4, "intercept": 0.53},
-        "coefficient_intervals": {"competence": [-0.5, -0.4], "promoted": [0.37, 0.43],
-                                  "intercept": [0.5, 0.56]},
-        "batch": [{"id": 1200, "competence": 0.71, "promoted": True, "network_ability": 0.64,
-                   "predicted": 0.59}],
-        "champion": "reference",
-    }]})  # fmt: skip
+def latest_example(task: TaskName, metrics: dict[str, Any], **task_values: Any) -> dict[str, Any]:
+    """An example record of `task`: the values all tasks share, then the task's own."""
+    shared = {"model_version": 12, "page": 119, "rows_seen": 1200}
+    when = {"updated_at": "2026-11-26T22:00:00+00:00"}
+    scores = {"metrics": metrics, "rolling_metrics": metrics}
+    return {"task": task, **shared, **when, **scores, **task_values, "champion": "reference"}
 
-    task: Literal["regression"]
-    metrics: RegressionMetrics = Field(description="Cumulative progressive validation.")
-    rolling_metrics: RegressionMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
-    coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
-    coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
-    batch: list[RegressionBatchRow] = Field(description="Newest rows of the newest tick.")
-    champion: str = Field(description=CHAMPION_DESCRIPTION)
+
+CLASSIFICATION_LATEST_EXAMPLE = latest_example(
+    "classification",
+    CLASSIFICATION_METRICS_EXAMPLE,
+    coefficients={"competence": 11.8, "network_ability": 7.9, "intercept": -9.8},
+    coefficient_intervals={
+        "competence": [10.9, 12.7],
+        "network_ability": [7.2, 8.6],
+        "intercept": [-10.6, -9.0],
+    },
+    batch=[
+        {
+            "id": 1200,
+            "competence": 0.71,
+            "network_ability": 0.64,
+            "promoted": True,
+            "predicted": True,
+            "probability": 0.93,
+        }
+    ],
+)
+REGRESSION_LATEST_EXAMPLE = latest_example(
+    "regression",
+    REGRESSION_METRICS_EXAMPLE,
+    coefficients={"competence": -0.45, "promoted": 0.4, "intercept": 0.53},
+    coefficient_intervals={
+        "competence": [-0.5, -0.4],
+        "promoted": [0.37, 0.43],
+        "intercept": [0.5, 0.56],
+    },
+    batch=[
+        {
+            "id": 1200,
+            "competence": 0.71,
+            "promoted": True,
+            "network_ability": 0.64,
+            "predicted": 0.59,
+        }
+    ],
+)
+
+
+class ClassificationLatest(
+    LatestBase[Literal["classification"], ClassificationMetrics, ClassificationBatchRow]
+):
+    model_config = ConfigDict(json_schema_extra={"examples": [CLASSIFICATION_LATEST_EXAMPLE]})
+
+
+class RegressionLatest(LatestBase[Literal["regression"], RegressionMetrics, RegressionBatchRow]):
+    model_config = ConfigDict(json_schema_extra={"examples": [REGRESSION_LATEST_EXAMPLE]})
 
 
 class HistoryPoint(BaseModel):
@@ -155,7 +190,7 @@ class History(BaseModel):
         }],
     }]})  # fmt: skip
 
-    task: Literal["classification", "regression"]
+    task: TaskName
     points: list[HistoryPoint] = Field(description="Oldest first, spread evenly, newest included.")
 
 
@@ -246,7 +281,7 @@ class Leaderboard(BaseModel):
                      "previous_score": 0.31, "champion_score": 0.25}],
     }]})  # fmt: skip
 
-    task: Literal["classification", "regression"]
+    task: TaskName
     model_version: int
     rows_seen: int
     updated_at: datetime
@@ -273,7 +308,7 @@ class LeaderboardHistory(BaseModel):
                     "scores": {"reference": 0.27, "GaussianNB": 0.31}}],
     }]})  # fmt: skip
 
-    task: Literal["classification", "regression"]
+    task: TaskName
     metric: Literal["log_loss", "rmse"]
     points: list[LeaderboardPoint] = Field(description="Oldest first, spread evenly.")
 
@@ -302,7 +337,7 @@ class DriftEvents(BaseModel):
                     "action": "alert"}],
     }]})  # fmt: skip
 
-    task: Literal["classification", "regression"]
+    task: TaskName
     events: list[DriftEvent] = Field(description="Oldest first.")
 
 
@@ -338,7 +373,7 @@ class ResetRequested(BaseModel):
         "detail": "The learner starts a fresh classification model with the next learned rows.",
     }]})  # fmt: skip
 
-    task: Literal["classification", "regression"]
+    task: TaskName
     reset_id: int
     requested_at: datetime
     detail: str

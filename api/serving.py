@@ -9,15 +9,18 @@ import hashlib
 import json
 import logging
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import crud
 from api.core.security import TamperedBlobError, verify
 from api.leaderboard import leaderboard
+from api.learning.candidates import REFERENCE
+from api.learning.committed import SERVED_FIELDS, ServedRecord
 from api.learning.task_protocol import Task
 from api.learning.tasks import TASKS
 from api.models import ModelRecord
@@ -33,20 +36,12 @@ class PublishedRecord:
     etag: str
 
 
-def record_to_dict(record: ModelRecord) -> dict[str, Any]:
-    return {
-        "task": record.task,
-        "model_version": record.model_version,
-        "page": record.page,
-        "rows_seen": record.rows_seen,
-        "updated_at": record.updated_at,
-        "metrics": record.metrics,
-        "rolling_metrics": record.rolling_metrics,
-        "coefficients": record.coefficients,
-        "coefficient_intervals": record.coefficient_intervals,
-        "batch": record.batch,
-        "champion": record.champion or "reference",
-    }
+def record_to_dict(record: ModelRecord) -> ServedRecord:
+    """The served fields of a stored record. Records from before the race name no
+    champion: the reference was the only candidate."""
+    served = {field: getattr(record, field) for field in SERVED_FIELDS}
+    served["champion"] = record.champion or REFERENCE
+    return cast(ServedRecord, served)
 
 
 def _json_default(value: Any) -> str:
@@ -69,7 +64,7 @@ class Serving:
 
     def publish(
         self,
-        record: dict[str, Any],
+        record: ServedRecord,
         blob: bytes | None = None,
         board: dict[str, Any] | None = None,
     ) -> None:
@@ -124,7 +119,7 @@ class Serving:
                     self.publish(record_to_dict(record), blobs.get(task), board)
 
 
-def _published(version: int, value: dict[str, Any]) -> PublishedRecord:
+def _published(version: int, value: Mapping[str, Any]) -> PublishedRecord:
     body = to_json(value)
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     return PublishedRecord(version, body, etag)

@@ -148,7 +148,7 @@ class Learner:
         now, key = datetime.now(UTC), self.settings.SECRET_KEY.get_secret_value()
         for name, task in self.tasks.items():
             tick.records.append({
-                "task": name, "model_version": tick.cursor.model_version,
+                "task": task.name, "model_version": tick.cursor.model_version,
                 "page": tick.learned[-1]["page"], "rows_seen": tick.cursor.rows_seen,
                 "updated_at": now, "metrics": task.scores.report(),
                 "rolling_metrics": task.scores.rolling_report(),

@@ -20,7 +20,7 @@ from api.schemas import (
     HistoryPoint,
     RegressionLatest,
 )
-from api.serving import PublishedRecord, Serving, record_to_dict
+from api.serving import PublishedRecord, Serving
 
 LATEST_SCHEMAS = {"classification": ClassificationLatest, "regression": RegressionLatest}
 
@@ -47,8 +47,7 @@ def records_router(task: TaskName) -> APIRouter:
         """Up to `limit` records spread evenly over the whole history, oldest first."""
         with services.session_factory() as session:
             records = crud.read_history(session, task=task, limit=limit)
-        served = (record_to_dict(record) for record in records)
-        points = [{key: point[key] for key in HistoryPoint.model_fields} for point in served]
+        points = [{key: getattr(r, key) for key in HistoryPoint.model_fields} for r in records]
         return json_response({"task": task, "points": points})
 
     @router.get("/drift", name=f"read_{task}_drift")
