@@ -1,6 +1,6 @@
 """Data access. Every function takes a session; the caller owns the transaction."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,8 @@ from api.models import (
 
 CURSOR_ID = 1
 LEASE_ID = 1
+# The cursor's fields are columns of `learner_cursor`, of the same names.
+CURSOR_COLUMNS = tuple(cursor_field.name for cursor_field in fields(Cursor))
 
 
 @dataclass
@@ -80,10 +82,7 @@ def read_cursor(session: Session) -> tuple[Cursor, datetime | None]:
     row = session.get(LearnerCursor, CURSOR_ID)
     if row is None:
         return Cursor(), None
-    cursor = Cursor(
-        next_page=row.next_page, last_id=row.last_id, rows_seen=row.rows_seen,
-        rows_quarantined=row.rows_quarantined, model_version=row.model_version,
-    )  # fmt: skip
+    cursor = Cursor(**{column: getattr(row, column) for column in CURSOR_COLUMNS})
     return cursor, row.updated_at
 
 
@@ -192,6 +191,6 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
     if row is None:
         row = LearnerCursor(id=CURSOR_ID)
         session.add(row)
-    for name, value in asdict(tick.cursor).items():
-        setattr(row, name, value)
+    for column in CURSOR_COLUMNS:
+        setattr(row, column, getattr(tick.cursor, column))
     row.updated_at = utc_now()

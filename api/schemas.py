@@ -16,6 +16,11 @@ FiniteNumber = Annotated[
 ]
 
 
+def with_example(example: dict[str, Any]) -> ConfigDict:
+    """The model's configuration: Swagger shows `example` as a value of it."""
+    return ConfigDict(json_schema_extra={"examples": [example]})
+
+
 class ConfusionMatrix(BaseModel):
     tp: int
     fp: int
@@ -161,11 +166,11 @@ REGRESSION_LATEST_EXAMPLE = latest_example(
 class ClassificationLatest(
     LatestBase[Literal["classification"], ClassificationMetrics, ClassificationBatchRow]
 ):
-    model_config = ConfigDict(json_schema_extra={"examples": [CLASSIFICATION_LATEST_EXAMPLE]})
+    model_config = with_example(CLASSIFICATION_LATEST_EXAMPLE)
 
 
 class RegressionLatest(LatestBase[Literal["regression"], RegressionMetrics, RegressionBatchRow]):
-    model_config = ConfigDict(json_schema_extra={"examples": [REGRESSION_LATEST_EXAMPLE]})
+    model_config = with_example(REGRESSION_LATEST_EXAMPLE)
 
 
 class HistoryPoint(BaseModel):
@@ -178,17 +183,28 @@ class HistoryPoint(BaseModel):
     coefficient_intervals: dict[str, Interval] | None
 
 
-class History(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "regression",
-        "points": [{
-            "model_version": 1, "rows_seen": 500, "updated_at": "2026-11-26T21:59:00+00:00",
-            "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
+HISTORY_EXAMPLE: dict[str, Any] = {
+    "task": "regression",
+    "points": [
+        {
+            "model_version": 1,
+            "rows_seen": 500,
+            "updated_at": "2026-11-26T21:59:00+00:00",
+            "metrics": REGRESSION_METRICS_EXAMPLE,
+            "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
             "coefficients": {"competence": -0.47, "promoted": 0.41, "intercept": 0.54},
-            "coefficient_intervals": {"competence": [-0.6, -0.34], "promoted": [0.33, 0.49],
-                                      "intercept": [0.47, 0.61]},
-        }],
-    }]})  # fmt: skip
+            "coefficient_intervals": {
+                "competence": [-0.6, -0.34],
+                "promoted": [0.33, 0.49],
+                "intercept": [0.47, 0.61],
+            },
+        }
+    ],
+}
+
+
+class History(BaseModel):
+    model_config = with_example(HISTORY_EXAMPLE)
 
     task: TaskName
     points: list[HistoryPoint] = Field(description="Oldest first, spread evenly, newest included.")
@@ -216,10 +232,16 @@ class RegressionInput(BaseModel):
 MODEL_DESCRIPTION = "The candidate that answered: the champion unless `model` was asked for."
 
 
+CLASSIFICATION_PREDICTION_EXAMPLE: dict[str, Any] = {
+    "promoted": True,
+    "probability": 0.81,
+    "model_version": 12,
+    "model": "reference",
+}
+
+
 class ClassificationPrediction(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"promoted": True, "probability": 0.81, "model_version": 12, "model": "reference"}
-    ]})  # fmt: skip
+    model_config = with_example(CLASSIFICATION_PREDICTION_EXAMPLE)
 
     promoted: bool
     probability: float
@@ -227,11 +249,16 @@ class ClassificationPrediction(BaseModel):
     model: str = Field(description=MODEL_DESCRIPTION)
 
 
+REGRESSION_PREDICTION_EXAMPLE: dict[str, Any] = {
+    "network_ability": 0.62,
+    "interval": [0.13, 1.11],
+    "model_version": 12,
+    "model": "reference",
+}
+
+
 class RegressionPrediction(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"network_ability": 0.62, "interval": [0.13, 1.11], "model_version": 12,
-         "model": "reference"}
-    ]})  # fmt: skip
+    model_config = with_example(REGRESSION_PREDICTION_EXAMPLE)
 
     network_ability: float
     interval: Interval | None = Field(
@@ -264,22 +291,46 @@ class ChampionChange(BaseModel):
     champion_score: float = Field(description="The new champion's rolling score then.")
 
 
-LEADERBOARD_EXAMPLE_CANDIDATES: list[Any] = [
-    {"name": name, "rows_seen": 1200, "metrics": REGRESSION_METRICS_EXAMPLE,
-     "rolling_metrics": {**REGRESSION_METRICS_EXAMPLE, "rmse": rmse, "count": 500}}
-    for name, rmse in (("reference", 0.25), ("PARegressor", 0.31))
-]  # fmt: skip
+def candidate_example(name: str, rolling_rmse: float) -> dict[str, Any]:
+    rolling = {**REGRESSION_METRICS_EXAMPLE, "rmse": rolling_rmse, "count": 500}
+    return {
+        "name": name,
+        "rows_seen": 1200,
+        "metrics": REGRESSION_METRICS_EXAMPLE,
+        "rolling_metrics": rolling,
+    }
+
+
+LEADERBOARD_EXAMPLE_CANDIDATES = [
+    candidate_example("reference", 0.25),
+    candidate_example("PARegressor", 0.31),
+]
+
+
+LEADERBOARD_EXAMPLE: dict[str, Any] = {
+    "task": "regression",
+    "model_version": 12,
+    "rows_seen": 1200,
+    "updated_at": "2026-11-26T22:00:00+00:00",
+    "champion": "reference",
+    "metric": "rmse",
+    "candidates": LEADERBOARD_EXAMPLE_CANDIDATES,
+    "changes": [
+        {
+            "rows_seen": 900,
+            "updated_at": "2026-11-26T21:59:58+00:00",
+            "previous": "PARegressor",
+            "champion": "reference",
+            "metric": "rmse",
+            "previous_score": 0.31,
+            "champion_score": 0.25,
+        }
+    ],
+}
 
 
 class Leaderboard(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "regression", "model_version": 12, "rows_seen": 1200,
-        "updated_at": "2026-11-26T22:00:00+00:00", "champion": "reference", "metric": "rmse",
-        "candidates": LEADERBOARD_EXAMPLE_CANDIDATES,
-        "changes": [{"rows_seen": 900, "updated_at": "2026-11-26T21:59:58+00:00",
-                     "previous": "PARegressor", "champion": "reference", "metric": "rmse",
-                     "previous_score": 0.31, "champion_score": 0.25}],
-    }]})  # fmt: skip
+    model_config = with_example(LEADERBOARD_EXAMPLE)
 
     task: TaskName
     model_version: int
@@ -301,12 +352,22 @@ class LeaderboardPoint(BaseModel):
     scores: dict[str, float | None] = Field(description="Candidate -> rolling ranking metric.")
 
 
+LEADERBOARD_HISTORY_EXAMPLE: dict[str, Any] = {
+    "task": "classification",
+    "metric": "log_loss",
+    "points": [
+        {
+            "model_version": 3,
+            "rows_seen": 1500,
+            "champion": "reference",
+            "scores": {"reference": 0.27, "GaussianNB": 0.31},
+        }
+    ],
+}
+
+
 class LeaderboardHistory(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification", "metric": "log_loss",
-        "points": [{"model_version": 3, "rows_seen": 1500, "champion": "reference",
-                    "scores": {"reference": 0.27, "GaussianNB": 0.31}}],
-    }]})  # fmt: skip
+    model_config = with_example(LEADERBOARD_HISTORY_EXAMPLE)
 
     task: TaskName
     metric: Literal["log_loss", "rmse"]
@@ -329,25 +390,44 @@ class DriftEvent(BaseModel):
     action: Literal["alert", "reset"] = Field(description="reset: the model started afresh.")
 
 
+DRIFT_EVENTS_EXAMPLE: dict[str, Any] = {
+    "task": "classification",
+    "events": [
+        {
+            "rows_seen": 20096,
+            "updated_at": "2026-11-26T22:00:00+00:00",
+            "detector": "ADWIN",
+            "loss_before": 0.11,
+            "loss_after": 0.31,
+            "action": "alert",
+        }
+    ],
+}
+
+
 class DriftEvents(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification",
-        "events": [{"rows_seen": 20096, "updated_at": "2026-11-26T22:00:00+00:00",
-                    "detector": "ADWIN", "loss_before": 0.11, "loss_after": 0.31,
-                    "action": "alert"}],
-    }]})  # fmt: skip
+    model_config = with_example(DRIFT_EVENTS_EXAMPLE)
 
     task: TaskName
     events: list[DriftEvent] = Field(description="Oldest first.")
 
 
+STATUS_EXAMPLE: dict[str, Any] = {
+    "state": "running",
+    "next_page": 120,
+    "last_id": 1200,
+    "rows_seen": 1196,
+    "rows_quarantined": 4,
+    "model_version": 12,
+    "last_error": None,
+    "last_tick_at": "2026-11-26T22:00:00+00:00",
+    "source_url": "http://127.0.0.1:5000",
+    "learner": {"pid": 4242, "alive": True, "restarts": 0, "last_exit": None},
+}
+
+
 class Status(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "state": "running", "next_page": 120, "last_id": 1200, "rows_seen": 1196,
-        "rows_quarantined": 4, "model_version": 12, "last_error": None,
-        "last_tick_at": "2026-11-26T22:00:00+00:00", "source_url": "http://127.0.0.1:5000",
-        "learner": {"pid": 4242, "alive": True, "restarts": 0, "last_exit": None},
-    }]})  # fmt: skip
+    model_config = with_example(STATUS_EXAMPLE)
 
     state: LearnerState = Field(
         description="running, backing_off (the source or the database is failing), paused, "
@@ -367,11 +447,16 @@ class Status(BaseModel):
     )
 
 
+RESET_REQUESTED_EXAMPLE: dict[str, Any] = {
+    "task": "classification",
+    "reset_id": 3,
+    "requested_at": "2026-11-26T22:00:00+00:00",
+    "detail": "The learner starts a fresh classification model with the next learned rows.",
+}
+
+
 class ResetRequested(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification", "reset_id": 3, "requested_at": "2026-11-26T22:00:00+00:00",
-        "detail": "The learner starts a fresh classification model with the next learned rows.",
-    }]})  # fmt: skip
+    model_config = with_example(RESET_REQUESTED_EXAMPLE)
 
     task: TaskName
     reset_id: int

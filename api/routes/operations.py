@@ -1,5 +1,6 @@
 """The learner's status, liveness, and the admin switches."""
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, status
@@ -10,6 +11,7 @@ from api import crud
 from api.deps import AdminDep, Services, ServicesDep, SupervisorDep
 from api.learning.tasks import TaskName
 from api.schemas import Health, LearnerProcess, Problem, ResetRequested, Status
+from api.supervisor import LearnerSupervisor
 
 router = APIRouter(tags=["operations"])
 
@@ -49,16 +51,23 @@ def _status(services: Services) -> Status:
             state = "restarting" if supervisor.restarts else "starting"
             last_error = supervisor.last_exit
     return Status(
-        state=state, next_page=cursor.next_page, last_id=cursor.last_id,
-        rows_seen=cursor.rows_seen, rows_quarantined=cursor.rows_quarantined,
-        model_version=cursor.model_version, last_error=last_error, last_tick_at=last_tick_at,
+        state=state,
+        **asdict(cursor),
+        last_error=last_error,
+        last_tick_at=last_tick_at,
         source_url=services.settings.CHALLENGE_API_URL,
-        learner=None if supervisor is None else LearnerProcess(
-            pid=supervisor.process.pid if supervisor.alive and supervisor.process else None,
-            alive=supervisor.alive, restarts=supervisor.restarts,
-            last_exit=supervisor.last_exit,
-        ),
-    )  # fmt: skip
+        learner=None if supervisor is None else _process(supervisor),
+    )
+
+
+def _process(supervisor: LearnerSupervisor) -> LearnerProcess:
+    running = supervisor.process if supervisor.alive else None
+    return LearnerProcess(
+        pid=running.pid if running else None,
+        alive=supervisor.alive,
+        restarts=supervisor.restarts,
+        last_exit=supervisor.last_exit,
+    )
 
 
 ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -79,10 +88,8 @@ def reset_model(task: TaskName, services: ServicesDep) -> ResetRequested:
     with services.session_factory() as session, session.begin():
         reset = crud.request_reset(session, task=task)
         reset_id, requested_at = reset.id, reset.requested_at
-    return ResetRequested(
-        task=task, reset_id=reset_id, requested_at=requested_at,
-        detail=f"The learner starts a fresh {task} model with the next learned rows.",
-    )  # fmt: skip
+    detail = f"The learner starts a fresh {task} model with the next learned rows."
+    return ResetRequested(task=task, reset_id=reset_id, requested_at=requested_at, detail=detail)
 
 
 @router.post("/learner/pause", dependencies=[AdminDep], responses=ADMIN_RESPONSES)
