@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.learning.committed import CommittedRecord, LearnedRowValues
 from api.learning.cursor import Cursor
+from api.learning.tasks import TaskName
 from api.models import (
     Base,
     ChampionChange,
@@ -99,7 +100,7 @@ def read_snapshots(session: Session, *, model_version: int) -> list[ModelSnapsho
     )
 
 
-def request_reset(session: Session, *, task: str) -> ModelReset:
+def request_reset(session: Session, *, task: TaskName) -> ModelReset:
     reset = ModelReset(task=task)
     session.add(reset)
     session.flush()
@@ -115,7 +116,7 @@ def read_quarantined_positions(session: Session, *, page: int) -> set[int]:
     return set(session.scalars(select(QuarantinedRow.position).where(QuarantinedRow.page == page)))
 
 
-def read_latest_record(session: Session, *, task: str) -> ModelRecord | None:
+def read_latest_record(session: Session, *, task: TaskName) -> ModelRecord | None:
     return session.scalar(
         select(ModelRecord)
         .where(ModelRecord.task == task)
@@ -124,17 +125,17 @@ def read_latest_record(session: Session, *, task: str) -> ModelRecord | None:
     )
 
 
-def read_drift_events(session: Session, *, task: str) -> list[DriftEvent]:
+def read_drift_events(session: Session, *, task: TaskName) -> list[DriftEvent]:
     query = select(DriftEvent).where(DriftEvent.task == task).order_by(DriftEvent.rows_seen)
     return list(session.scalars(query))
 
 
-def read_champion_changes(session: Session, *, task: str) -> list[ChampionChange]:
+def read_champion_changes(session: Session, *, task: TaskName) -> list[ChampionChange]:
     query = select(ChampionChange).where(ChampionChange.task == task)
     return list(session.scalars(query.order_by(ChampionChange.rows_seen)))
 
 
-def read_history(session: Session, *, task: str, limit: int) -> list[ModelRecord]:
+def read_history(session: Session, *, task: TaskName, limit: int) -> list[ModelRecord]:
     """At most `limit` records spread evenly over the whole history, newest included.
 
     Versions grow by one per learning tick, so the evenly spaced versions are computed

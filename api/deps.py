@@ -82,7 +82,7 @@ class Published:
     `Annotated[PublishedRecord, Depends(Published(task, Serving.latest))]` in a route."""
 
     task: TaskName
-    read: Callable[[Serving, str], PublishedRecord | None]
+    read: Callable[[Serving, TaskName], PublishedRecord | None]
 
     async def __call__(self, services: ServicesDep) -> PublishedRecord:
         published = self.read(services.serving, self.task)

@@ -22,7 +22,7 @@ from api.leaderboard import leaderboard
 from api.learning.candidates import REFERENCE
 from api.learning.committed import SERVED_FIELDS, ServedRecord
 from api.learning.task_protocol import Task
-from api.learning.tasks import TASKS
+from api.learning.tasks import TASKS, TaskName
 from api.models import ModelRecord
 from api.observability import MODEL_VERSION
 
@@ -56,10 +56,10 @@ def to_json(value: Any) -> bytes:
 
 class Serving:
     def __init__(self) -> None:
-        self._records: dict[str, PublishedRecord] = {}
-        self._leaderboards: dict[str, PublishedRecord] = {}
-        self._blobs: dict[str, tuple[int, bytes]] = {}
-        self._models: dict[str, tuple[int, Task]] = {}
+        self._records: dict[TaskName, PublishedRecord] = {}
+        self._leaderboards: dict[TaskName, PublishedRecord] = {}
+        self._blobs: dict[TaskName, tuple[int, bytes]] = {}
+        self._models: dict[TaskName, tuple[int, Task]] = {}
         self.model_version = 0
 
     def publish(
@@ -79,13 +79,13 @@ class Serving:
         self.model_version = max(self.model_version, version)
         MODEL_VERSION.set(self.model_version)
 
-    def latest(self, task: str) -> PublishedRecord | None:
+    def latest(self, task: TaskName) -> PublishedRecord | None:
         return self._records.get(task)
 
-    def leaderboard(self, task: str) -> PublishedRecord | None:
+    def leaderboard(self, task: TaskName) -> PublishedRecord | None:
         return self._leaderboards.get(task)
 
-    def model(self, task: str) -> tuple[int, Task] | None:
+    def model(self, task: TaskName) -> tuple[int, Task] | None:
         """The task's newest committed model, unpickled once per version (never shared with
         the learner, which keeps mutating its own copy)."""
         cached, stored = self._models.get(task), self._blobs.get(task)
