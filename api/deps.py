@@ -3,7 +3,7 @@ route needs to exist before it answers (404, 503 and 409 otherwise)."""
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, NoReturn, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -138,7 +138,7 @@ def served_model(task: TaskName) -> Callable[..., Coroutine[Any, Any, ServedMode
     return serve
 
 
-def _refuse(task: TaskName, model: str, names: tuple[str, ...]) -> None:
+def _refuse(task: TaskName, model: str, names: tuple[str, ...]) -> NoReturn:
     listed = ", ".join(names)
     if model in known_names(task):
         raise HTTPException(
