@@ -31,8 +31,8 @@ async def predict_promoted(
     body: ClassificationInput, served: ServedClassifier
 ) -> ClassificationPrediction:
     """Would this person be promoted? The champion's answer, or the named candidate's."""
-    features = (body.competence, body.network_ability, served.candidate)
-    promoted, probability = served.task.predict(*features)
+    question = (body.competence, body.network_ability, served.candidate)
+    promoted, probability = served.task.predict(*question)
     return ClassificationPrediction(
         promoted=promoted,
         probability=probability,
@@ -46,10 +46,10 @@ async def predict_network_ability(
 ) -> RegressionPrediction:
     """network_ability for this competence and promotion: the champion's answer, or the
     named candidate's."""
-    features = (body.competence, body.promoted, served.candidate)
-    interval = served.task.predictive_interval(*features)
+    question = (body.competence, body.promoted, served.candidate)
+    interval = served.task.predictive_interval(*question)
     return RegressionPrediction(
-        network_ability=served.task.predict(*features),
+        network_ability=served.task.predict(*question),
         interval=None if interval is None else list(interval),
         model_version=served.version,
         model=served.candidate,
@@ -57,7 +57,7 @@ async def predict_network_ability(
 
 
 # The task's own body and answer; what the routes share is in `served_model`.
-PREDICTORS: dict[str, Callable[..., Any]] = {
+PREDICTORS: dict[TaskName, Callable[..., Any]] = {
     "classification": predict_promoted,
     "regression": predict_network_ability,
 }
