@@ -1,13 +1,15 @@
 """Data access. Every function takes a session; the caller owns the transaction."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from api.learning.committed import CommittedRecord, LearnedRowValues
 from api.learning.cursor import Cursor
+from api.learning.tasks import TaskName
 from api.models import (
     Base,
     ChampionChange,
@@ -24,6 +26,8 @@ from api.models import (
 
 CURSOR_ID = 1
 LEASE_ID = 1
+# The cursor's fields are columns of `learner_cursor`, of the same names.
+CURSOR_COLUMNS = tuple(cursor_field.name for cursor_field in fields(Cursor))
 
 
 @dataclass
@@ -31,9 +35,9 @@ class TickWrite:
     """Everything one tick commits, in one transaction."""
 
     cursor: Cursor
-    learned: list[dict[str, Any]] = field(default_factory=list)
+    learned: list[LearnedRowValues] = field(default_factory=list)
     quarantined: list[dict[str, Any]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[CommittedRecord] = field(default_factory=list)
     snapshots: list[dict[str, Any]] = field(default_factory=list)
     applied_resets: list[int] = field(default_factory=list)
     drift_events: list[dict[str, Any]] = field(default_factory=list)
@@ -79,10 +83,7 @@ def read_cursor(session: Session) -> tuple[Cursor, datetime | None]:
     row = session.get(LearnerCursor, CURSOR_ID)
     if row is None:
         return Cursor(), None
-    cursor = Cursor(
-        next_page=row.next_page, last_id=row.last_id, rows_seen=row.rows_seen,
-        rows_quarantined=row.rows_quarantined, model_version=row.model_version,
-    )  # fmt: skip
+    cursor = Cursor(**{column: getattr(row, column) for column in CURSOR_COLUMNS})
     return cursor, row.updated_at
 
 
@@ -99,7 +100,7 @@ def read_snapshots(session: Session, *, model_version: int) -> list[ModelSnapsho
     )
 
 
-def request_reset(session: Session, *, task: str) -> ModelReset:
+def request_reset(session: Session, *, task: TaskName) -> ModelReset:
     reset = ModelReset(task=task)
     session.add(reset)
     session.flush()
@@ -115,7 +116,7 @@ def read_quarantined_positions(session: Session, *, page: int) -> set[int]:
     return set(session.scalars(select(QuarantinedRow.position).where(QuarantinedRow.page == page)))
 
 
-def read_latest_record(session: Session, *, task: str) -> ModelRecord | None:
+def read_latest_record(session: Session, *, task: TaskName) -> ModelRecord | None:
     return session.scalar(
         select(ModelRecord)
         .where(ModelRecord.task == task)
@@ -124,17 +125,17 @@ def read_latest_record(session: Session, *, task: str) -> ModelRecord | None:
     )
 
 
-def read_drift_events(session: Session, *, task: str) -> list[DriftEvent]:
+def read_drift_events(session: Session, *, task: TaskName) -> list[DriftEvent]:
     query = select(DriftEvent).where(DriftEvent.task == task).order_by(DriftEvent.rows_seen)
     return list(session.scalars(query))
 
 
-def read_champion_changes(session: Session, *, task: str) -> list[ChampionChange]:
+def read_champion_changes(session: Session, *, task: TaskName) -> list[ChampionChange]:
     query = select(ChampionChange).where(ChampionChange.task == task)
     return list(session.scalars(query.order_by(ChampionChange.rows_seen)))
 
 
-def read_history(session: Session, *, task: str, limit: int) -> list[ModelRecord]:
+def read_history(session: Session, *, task: TaskName, limit: int) -> list[ModelRecord]:
     """At most `limit` records spread evenly over the whole history, newest included.
 
     Versions grow by one per learning tick, so the evenly spaced versions are computed
@@ -191,6 +192,6 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
     if row is None:
         row = LearnerCursor(id=CURSOR_ID)
         session.add(row)
-    for name, value in asdict(tick.cursor).items():
-        setattr(row, name, value)
+    for column in CURSOR_COLUMNS:
+        setattr(row, column, getattr(tick.cursor, column))
     row.updated_at = utc_now()

@@ -6,6 +6,7 @@ reference alone.
 
 from typing import Any
 
+from api import schemas
 from api.learning.candidates import REFERENCE
 from api.learning.race import ClassificationRace, RegressionRace
 from api.models import ChampionChange, ModelRecord
@@ -16,34 +17,41 @@ RANKING_METRIC = {"classification": ClassificationRace.metric, "regression": Reg
 def candidates_of(record: ModelRecord) -> list[dict[str, Any]]:
     if record.leaderboard is not None:
         return record.leaderboard
-    return [{"name": REFERENCE, "rows_seen": record.metrics.get("count", 0),
-             "metrics": record.metrics, "rolling_metrics": record.rolling_metrics}]  # fmt: skip
+    reference = {
+        "name": REFERENCE,
+        "rows_seen": record.metrics.get("count", 0),
+        "metrics": record.metrics,
+        "rolling_metrics": record.rolling_metrics,
+    }
+    return [reference]
 
 
 def change_to_dict(change: ChampionChange) -> dict[str, Any]:
-    return {
-        "rows_seen": change.rows_seen, "updated_at": change.updated_at,
-        "previous": change.previous, "champion": change.champion, "metric": change.metric,
-        "previous_score": change.previous_score, "champion_score": change.champion_score,
-    }  # fmt: skip
+    return {field: getattr(change, field) for field in schemas.ChampionChange.model_fields}
 
 
 def leaderboard(record: ModelRecord, changes: list[ChampionChange]) -> dict[str, Any]:
     return {
-        "task": record.task, "model_version": record.model_version,
-        "rows_seen": record.rows_seen, "updated_at": record.updated_at,
-        "champion": record.champion or REFERENCE, "metric": RANKING_METRIC[record.task],
+        "task": record.task,
+        "model_version": record.model_version,
+        "rows_seen": record.rows_seen,
+        "updated_at": record.updated_at,
+        "champion": record.champion or REFERENCE,
+        "metric": RANKING_METRIC[record.task],
         "candidates": candidates_of(record),
         "changes": [change_to_dict(change) for change in changes],
-    }  # fmt: skip
+    }
 
 
 def history_point(record: ModelRecord) -> dict[str, Any]:
     """Each candidate's rolling ranking metric after one tick: what the chart draws."""
     metric = RANKING_METRIC[record.task]
+    scores = {
+        entry["name"]: entry["rolling_metrics"].get(metric) for entry in candidates_of(record)
+    }
     return {
-        "model_version": record.model_version, "rows_seen": record.rows_seen,
+        "model_version": record.model_version,
+        "rows_seen": record.rows_seen,
         "champion": record.champion or REFERENCE,
-        "scores": {entry["name"]: entry["rolling_metrics"].get(metric)
-                   for entry in candidates_of(record)},
-    }  # fmt: skip
+        "scores": scores,
+    }

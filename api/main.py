@@ -15,9 +15,13 @@ from api.core.config import Settings, settings
 from api.core.db import make_engine, make_session_factory
 from api.deps import Services
 from api.errors import validation_error
+from api.learning.tasks import TASKS
 from api.migrate import upgrade_database
 from api.observability import RequestTimer
-from api.routes import leaderboard, operations, predict, records
+from api.routes import operations
+from api.routes.leaderboard import leaderboard_router
+from api.routes.predict import predict_router
+from api.routes.records import records_router
 from api.serving import Serving
 from api.supervisor import LearnerSupervisor
 
@@ -110,11 +114,9 @@ def create_app(config: Settings = settings) -> FastAPI:
         app.add_middleware(
             CORSMiddleware, allow_origins=config.CORS_ORIGINS, allow_methods=["GET", "POST"]
         )
-    app.include_router(records.classification_router)
-    app.include_router(records.regression_router)
-    app.include_router(leaderboard.classification_router)
-    app.include_router(leaderboard.regression_router)
-    app.include_router(predict.router)
+    for task_router in (records_router, leaderboard_router, predict_router):
+        for task in TASKS:
+            app.include_router(task_router(task))
     app.include_router(operations.router)
     return app
 

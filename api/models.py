@@ -17,7 +17,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -112,34 +112,38 @@ class ModelRecord(Base):
     leaderboard: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
-class DriftEvent(Base):
-    """A rise of a task's progressive loss that its detector flagged, committed with the
-    tick that learned the row it fired on; at most one per task and row."""
+class RowEvent:
+    """Columns of an event on one task's stream, committed with the tick that learned the
+    row it happened on; at most one per task and row."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("task", "rows_seen"),)
+
+    # First, as the migrations made them: a mixin's columns would otherwise come last.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    task: Mapped[str] = mapped_column(String(32), sort_order=-1)
+    rows_seen: Mapped[int] = mapped_column(sort_order=-1)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), sort_order=-1)
+
+
+class DriftEvent(RowEvent, Base):
+    """A rise of a task's progressive loss that its detector flagged."""
 
     __tablename__ = "drift_event"
-    __table_args__ = (UniqueConstraint("task", "rows_seen"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task: Mapped[str] = mapped_column(String(32))
-    rows_seen: Mapped[int]
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     detector: Mapped[str] = mapped_column(String(32))
     loss_before: Mapped[float] = mapped_column(Float)
     loss_after: Mapped[float] = mapped_column(Float)
     action: Mapped[str] = mapped_column(String(16))
 
 
-class ChampionChange(Base):
-    """A candidate took over as its task's champion, committed with the tick that learned
-    the row on which it had led for long enough; at most one per task and row."""
+class ChampionChange(RowEvent, Base):
+    """A candidate took over as its task's champion, on the row on which it had led for
+    long enough."""
 
     __tablename__ = "champion_change"
-    __table_args__ = (UniqueConstraint("task", "rows_seen"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task: Mapped[str] = mapped_column(String(32))
-    rows_seen: Mapped[int]
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     previous: Mapped[str] = mapped_column(String(64))
     champion: Mapped[str] = mapped_column(String(64))
     metric: Mapped[str] = mapped_column(String(16))

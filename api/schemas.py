@@ -1,18 +1,24 @@
 """Request and response bodies, with the examples Swagger shows."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.learning.rows import FEATURE_LIMIT
 from api.learning.status import LearnerState
+from api.learning.tasks import TaskName
 
 # The range the models learn from (api.learning.rows): beyond it their arithmetic
 # overflows, and a prediction would come out NaN.
 FiniteNumber = Annotated[
     float, Field(strict=True, allow_inf_nan=False, ge=-FEATURE_LIMIT, le=FEATURE_LIMIT)
 ]
+
+
+def with_example(example: dict[str, Any]) -> ConfigDict:
+    """The model's configuration: Swagger shows `example` as a value of it."""
+    return ConfigDict(json_schema_extra={"examples": [example]})
 
 
 class ConfusionMatrix(BaseModel):
@@ -73,64 +79,98 @@ CHAMPION_DESCRIPTION = (
 )
 
 
-class _Record(BaseModel):
+CLASSIFICATION_METRICS_EXAMPLE: dict[str, Any] = {
+    "accuracy": 0.89,
+    "precision": 0.88,
+    "recall": 0.9,
+    "f1": 0.89,
+    "roc_auc": 0.95,
+    "log_loss": 0.27,
+    "mcc": 0.78,
+    "count": 1200,
+    "confusion_matrix": {"tp": 540, "fp": 70, "tn": 528, "fn": 62},
+}
+REGRESSION_METRICS_EXAMPLE: dict[str, Any] = {"mae": 0.21, "rmse": 0.25, "r2": 0.25, "count": 1200}
+
+TaskT = TypeVar("TaskT", bound=TaskName)
+MetricsT = TypeVar("MetricsT", bound=BaseModel)
+BatchRowT = TypeVar("BatchRowT", bound=BaseModel)
+
+
+class LatestBase(BaseModel, Generic[TaskT, MetricsT, BatchRowT]):
+    """A task's newest committed record (`api.learning.committed.ServedRecord`), whose
+    metrics and batch rows are the task's own."""
+
     model_version: int = Field(description="Grows by one with each tick that learned rows.")
     page: int = Field(description="The page of the newest learned row.")
     rows_seen: int = Field(description="Rows learned so far; quarantined rows not counted.")
     updated_at: datetime
-
-
-CLASSIFICATION_METRICS_EXAMPLE: dict[str, Any] = {
-    "accuracy": 0.89, "precision": 0.88, "recall": 0.9, "f1": 0.89, "roc_auc": 0.95,
-    "log_loss": 0.27, "mcc": 0.78, "count": 1200,
-    "confusion_matrix": {"tp": 540, "fp": 70, "tn": 528, "fn": 62},
-}  # fmt: skip
-REGRESSION_METRICS_EXAMPLE: dict[str, Any] = {"mae": 0.21, "rmse": 0.25, "r2": 0.25, "count": 1200}
-
-
-class ClassificationLatest(_Record):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification", "model_version": 12, "page": 119, "rows_seen": 1200,
-        "updated_at": "2026-11-26T22:00:00+00:00",
-        "metrics": CLASSIFICATION_METRICS_EXAMPLE,
-        "rolling_metrics": CLASSIFICATION_METRICS_EXAMPLE,
-        "coefficients": {"competence": 11.8, "network_ability": 7.9, "intercept": -9.8},
-        "coefficient_intervals": {"competence": [10.9, 12.7], "network_ability": [7.2, 8.6],
-                                  "intercept": [-10.6, -9.0]},
-        "batch": [{"id": 1200, "competence": 0.71, "network_ability": 0.64, "promoted": True,
-                   "predicted": True, "probability": 0.93}],
-        "champion": "reference",
-    }]})  # fmt: skip
-
-    task: Literal["classification"]
-    metrics: ClassificationMetrics = Field(description="Cumulative progressive validation.")
-    rolling_metrics: ClassificationMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
+    task: TaskT
+    metrics: MetricsT = Field(description="Cumulative progressive validation.")
+    rolling_metrics: MetricsT = Field(description="Over the last ROLLING_WINDOW rows.")
     coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
     coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
-    batch: list[ClassificationBatchRow] = Field(description="Newest rows of the newest tick.")
+    batch: list[BatchRowT] = Field(description="Newest rows of the newest tick.")
     champion: str = Field(description=CHAMPION_DESCRIPTION)
 
 
-class RegressionLatest(_Record):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "regression", "model_version": 12, "page": 119, "rows_seen": 1200,
-        "updated_at": "2026-11-26T22:00:00+00:00",
-        "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
-        "coefficients": {"competence": -0.45, "promoted": 0.4, "intercept": 0.53},
-        "coefficient_intervals": {"competence": [-0.5, -0.4], "promoted": [0.37, 0.43],
-                                  "intercept": [0.5, 0.56]},
-        "batch": [{"id": 1200, "competence": 0.71, "promoted": True, "network_ability": 0.64,
-                   "predicted": 0.59}],
-        "champion": "reference",
-    }]})  # fmt: skip
+def latest_example(task: TaskName, metrics: dict[str, Any], **task_values: Any) -> dict[str, Any]:
+    """An example record of `task`: the values all tasks share, then the task's own."""
+    shared = {"model_version": 12, "page": 119, "rows_seen": 1200}
+    when = {"updated_at": "2026-11-26T22:00:00+00:00"}
+    scores = {"metrics": metrics, "rolling_metrics": metrics}
+    return {"task": task, **shared, **when, **scores, **task_values, "champion": "reference"}
 
-    task: Literal["regression"]
-    metrics: RegressionMetrics = Field(description="Cumulative progressive validation.")
-    rolling_metrics: RegressionMetrics = Field(description="Over the last ROLLING_WINDOW rows.")
-    coefficients: dict[str, float] = Field(description="Weights in original units + intercept.")
-    coefficient_intervals: dict[str, Interval] | None = Field(description=INTERVALS_DESCRIPTION)
-    batch: list[RegressionBatchRow] = Field(description="Newest rows of the newest tick.")
-    champion: str = Field(description=CHAMPION_DESCRIPTION)
+
+CLASSIFICATION_LATEST_EXAMPLE = latest_example(
+    "classification",
+    CLASSIFICATION_METRICS_EXAMPLE,
+    coefficients={"competence": 11.8, "network_ability": 7.9, "intercept": -9.8},
+    coefficient_intervals={
+        "competence": [10.9, 12.7],
+        "network_ability": [7.2, 8.6],
+        "intercept": [-10.6, -9.0],
+    },
+    batch=[
+        {
+            "id": 1200,
+            "competence": 0.71,
+            "network_ability": 0.64,
+            "promoted": True,
+            "predicted": True,
+            "probability": 0.93,
+        }
+    ],
+)
+REGRESSION_LATEST_EXAMPLE = latest_example(
+    "regression",
+    REGRESSION_METRICS_EXAMPLE,
+    coefficients={"competence": -0.45, "promoted": 0.4, "intercept": 0.53},
+    coefficient_intervals={
+        "competence": [-0.5, -0.4],
+        "promoted": [0.37, 0.43],
+        "intercept": [0.5, 0.56],
+    },
+    batch=[
+        {
+            "id": 1200,
+            "competence": 0.71,
+            "promoted": True,
+            "network_ability": 0.64,
+            "predicted": 0.59,
+        }
+    ],
+)
+
+
+class ClassificationLatest(
+    LatestBase[Literal["classification"], ClassificationMetrics, ClassificationBatchRow]
+):
+    model_config = with_example(CLASSIFICATION_LATEST_EXAMPLE)
+
+
+class RegressionLatest(LatestBase[Literal["regression"], RegressionMetrics, RegressionBatchRow]):
+    model_config = with_example(REGRESSION_LATEST_EXAMPLE)
 
 
 class HistoryPoint(BaseModel):
@@ -143,19 +183,30 @@ class HistoryPoint(BaseModel):
     coefficient_intervals: dict[str, Interval] | None
 
 
-class History(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "regression",
-        "points": [{
-            "model_version": 1, "rows_seen": 500, "updated_at": "2026-11-26T21:59:00+00:00",
-            "metrics": REGRESSION_METRICS_EXAMPLE, "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
+HISTORY_EXAMPLE: dict[str, Any] = {
+    "task": "regression",
+    "points": [
+        {
+            "model_version": 1,
+            "rows_seen": 500,
+            "updated_at": "2026-11-26T21:59:00+00:00",
+            "metrics": REGRESSION_METRICS_EXAMPLE,
+            "rolling_metrics": REGRESSION_METRICS_EXAMPLE,
             "coefficients": {"competence": -0.47, "promoted": 0.41, "intercept": 0.54},
-            "coefficient_intervals": {"competence": [-0.6, -0.34], "promoted": [0.33, 0.49],
-                                      "intercept": [0.47, 0.61]},
-        }],
-    }]})  # fmt: skip
+            "coefficient_intervals": {
+                "competence": [-0.6, -0.34],
+                "promoted": [0.33, 0.49],
+                "intercept": [0.47, 0.61],
+            },
+        }
+    ],
+}
 
-    task: Literal["classification", "regression"]
+
+class History(BaseModel):
+    model_config = with_example(HISTORY_EXAMPLE)
+
+    task: TaskName
     points: list[HistoryPoint] = Field(description="Oldest first, spread evenly, newest included.")
 
 
@@ -181,10 +232,16 @@ class RegressionInput(BaseModel):
 MODEL_DESCRIPTION = "The candidate that answered: the champion unless `model` was asked for."
 
 
+CLASSIFICATION_PREDICTION_EXAMPLE: dict[str, Any] = {
+    "promoted": True,
+    "probability": 0.81,
+    "model_version": 12,
+    "model": "reference",
+}
+
+
 class ClassificationPrediction(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"promoted": True, "probability": 0.81, "model_version": 12, "model": "reference"}
-    ]})  # fmt: skip
+    model_config = with_example(CLASSIFICATION_PREDICTION_EXAMPLE)
 
     promoted: bool
     probability: float
@@ -192,11 +249,16 @@ class ClassificationPrediction(BaseModel):
     model: str = Field(description=MODEL_DESCRIPTION)
 
 
+REGRESSION_PREDICTION_EXAMPLE: dict[str, Any] = {
+    "network_ability": 0.62,
+    "interval": [0.13, 1.11],
+    "model_version": 12,
+    "model": "reference",
+}
+
+
 class RegressionPrediction(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"network_ability": 0.62, "interval": [0.13, 1.11], "model_version": 12,
-         "model": "reference"}
-    ]})  # fmt: skip
+    model_config = with_example(REGRESSION_PREDICTION_EXAMPLE)
 
     network_ability: float
     interval: Interval | None = Field(
@@ -229,24 +291,48 @@ class ChampionChange(BaseModel):
     champion_score: float = Field(description="The new champion's rolling score then.")
 
 
-LEADERBOARD_EXAMPLE_CANDIDATES: list[Any] = [
-    {"name": name, "rows_seen": 1200, "metrics": REGRESSION_METRICS_EXAMPLE,
-     "rolling_metrics": {**REGRESSION_METRICS_EXAMPLE, "rmse": rmse, "count": 500}}
-    for name, rmse in (("reference", 0.25), ("PARegressor", 0.31))
-]  # fmt: skip
+def candidate_example(name: str, rolling_rmse: float) -> dict[str, Any]:
+    rolling = {**REGRESSION_METRICS_EXAMPLE, "rmse": rolling_rmse, "count": 500}
+    return {
+        "name": name,
+        "rows_seen": 1200,
+        "metrics": REGRESSION_METRICS_EXAMPLE,
+        "rolling_metrics": rolling,
+    }
+
+
+LEADERBOARD_EXAMPLE_CANDIDATES = [
+    candidate_example("reference", 0.25),
+    candidate_example("PARegressor", 0.31),
+]
+
+
+LEADERBOARD_EXAMPLE: dict[str, Any] = {
+    "task": "regression",
+    "model_version": 12,
+    "rows_seen": 1200,
+    "updated_at": "2026-11-26T22:00:00+00:00",
+    "champion": "reference",
+    "metric": "rmse",
+    "candidates": LEADERBOARD_EXAMPLE_CANDIDATES,
+    "changes": [
+        {
+            "rows_seen": 900,
+            "updated_at": "2026-11-26T21:59:58+00:00",
+            "previous": "PARegressor",
+            "champion": "reference",
+            "metric": "rmse",
+            "previous_score": 0.31,
+            "champion_score": 0.25,
+        }
+    ],
+}
 
 
 class Leaderboard(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "regression", "model_version": 12, "rows_seen": 1200,
-        "updated_at": "2026-11-26T22:00:00+00:00", "champion": "reference", "metric": "rmse",
-        "candidates": LEADERBOARD_EXAMPLE_CANDIDATES,
-        "changes": [{"rows_seen": 900, "updated_at": "2026-11-26T21:59:58+00:00",
-                     "previous": "PARegressor", "champion": "reference", "metric": "rmse",
-                     "previous_score": 0.31, "champion_score": 0.25}],
-    }]})  # fmt: skip
+    model_config = with_example(LEADERBOARD_EXAMPLE)
 
-    task: Literal["classification", "regression"]
+    task: TaskName
     model_version: int
     rows_seen: int
     updated_at: datetime
@@ -266,14 +352,24 @@ class LeaderboardPoint(BaseModel):
     scores: dict[str, float | None] = Field(description="Candidate -> rolling ranking metric.")
 
 
-class LeaderboardHistory(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification", "metric": "log_loss",
-        "points": [{"model_version": 3, "rows_seen": 1500, "champion": "reference",
-                    "scores": {"reference": 0.27, "GaussianNB": 0.31}}],
-    }]})  # fmt: skip
+LEADERBOARD_HISTORY_EXAMPLE: dict[str, Any] = {
+    "task": "classification",
+    "metric": "log_loss",
+    "points": [
+        {
+            "model_version": 3,
+            "rows_seen": 1500,
+            "champion": "reference",
+            "scores": {"reference": 0.27, "GaussianNB": 0.31},
+        }
+    ],
+}
 
-    task: Literal["classification", "regression"]
+
+class LeaderboardHistory(BaseModel):
+    model_config = with_example(LEADERBOARD_HISTORY_EXAMPLE)
+
+    task: TaskName
     metric: Literal["log_loss", "rmse"]
     points: list[LeaderboardPoint] = Field(description="Oldest first, spread evenly.")
 
@@ -294,25 +390,44 @@ class DriftEvent(BaseModel):
     action: Literal["alert", "reset"] = Field(description="reset: the model started afresh.")
 
 
-class DriftEvents(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification",
-        "events": [{"rows_seen": 20096, "updated_at": "2026-11-26T22:00:00+00:00",
-                    "detector": "ADWIN", "loss_before": 0.11, "loss_after": 0.31,
-                    "action": "alert"}],
-    }]})  # fmt: skip
+DRIFT_EVENTS_EXAMPLE: dict[str, Any] = {
+    "task": "classification",
+    "events": [
+        {
+            "rows_seen": 20096,
+            "updated_at": "2026-11-26T22:00:00+00:00",
+            "detector": "ADWIN",
+            "loss_before": 0.11,
+            "loss_after": 0.31,
+            "action": "alert",
+        }
+    ],
+}
 
-    task: Literal["classification", "regression"]
+
+class DriftEvents(BaseModel):
+    model_config = with_example(DRIFT_EVENTS_EXAMPLE)
+
+    task: TaskName
     events: list[DriftEvent] = Field(description="Oldest first.")
 
 
+STATUS_EXAMPLE: dict[str, Any] = {
+    "state": "running",
+    "next_page": 120,
+    "last_id": 1200,
+    "rows_seen": 1196,
+    "rows_quarantined": 4,
+    "model_version": 12,
+    "last_error": None,
+    "last_tick_at": "2026-11-26T22:00:00+00:00",
+    "source_url": "http://127.0.0.1:5000",
+    "learner": {"pid": 4242, "alive": True, "restarts": 0, "last_exit": None},
+}
+
+
 class Status(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "state": "running", "next_page": 120, "last_id": 1200, "rows_seen": 1196,
-        "rows_quarantined": 4, "model_version": 12, "last_error": None,
-        "last_tick_at": "2026-11-26T22:00:00+00:00", "source_url": "http://127.0.0.1:5000",
-        "learner": {"pid": 4242, "alive": True, "restarts": 0, "last_exit": None},
-    }]})  # fmt: skip
+    model_config = with_example(STATUS_EXAMPLE)
 
     state: LearnerState = Field(
         description="running, backing_off (the source or the database is failing), paused, "
@@ -332,13 +447,18 @@ class Status(BaseModel):
     )
 
 
-class ResetRequested(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "task": "classification", "reset_id": 3, "requested_at": "2026-11-26T22:00:00+00:00",
-        "detail": "The learner starts a fresh classification model with the next learned rows.",
-    }]})  # fmt: skip
+RESET_REQUESTED_EXAMPLE: dict[str, Any] = {
+    "task": "classification",
+    "reset_id": 3,
+    "requested_at": "2026-11-26T22:00:00+00:00",
+    "detail": "The learner starts a fresh classification model with the next learned rows.",
+}
 
-    task: Literal["classification", "regression"]
+
+class ResetRequested(BaseModel):
+    model_config = with_example(RESET_REQUESTED_EXAMPLE)
+
+    task: TaskName
     reset_id: int
     requested_at: datetime
     detail: str

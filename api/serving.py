@@ -9,16 +9,20 @@ import hashlib
 import json
 import logging
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import crud
 from api.core.security import TamperedBlobError, verify
 from api.leaderboard import leaderboard
-from api.learning.tasks import TASKS
+from api.learning.candidates import REFERENCE
+from api.learning.committed import SERVED_FIELDS, ServedRecord
+from api.learning.task_protocol import Task
+from api.learning.tasks import TASKS, TaskName
 from api.models import ModelRecord
 from api.observability import MODEL_VERSION
 
@@ -32,20 +36,12 @@ class PublishedRecord:
     etag: str
 
 
-def record_to_dict(record: ModelRecord) -> dict[str, Any]:
-    return {
-        "task": record.task,
-        "model_version": record.model_version,
-        "page": record.page,
-        "rows_seen": record.rows_seen,
-        "updated_at": record.updated_at,
-        "metrics": record.metrics,
-        "rolling_metrics": record.rolling_metrics,
-        "coefficients": record.coefficients,
-        "coefficient_intervals": record.coefficient_intervals,
-        "batch": record.batch,
-        "champion": record.champion or "reference",
-    }
+def record_to_dict(record: ModelRecord) -> ServedRecord:
+    """The served fields of a stored record. Records from before the race name no
+    champion: the reference was the only candidate."""
+    served = {field: getattr(record, field) for field in SERVED_FIELDS}
+    served["champion"] = record.champion or REFERENCE
+    return cast(ServedRecord, served)
 
 
 def _json_default(value: Any) -> str:
@@ -60,15 +56,15 @@ def to_json(value: Any) -> bytes:
 
 class Serving:
     def __init__(self) -> None:
-        self._records: dict[str, PublishedRecord] = {}
-        self._leaderboards: dict[str, PublishedRecord] = {}
-        self._blobs: dict[str, tuple[int, bytes]] = {}
-        self._models: dict[str, tuple[int, Any]] = {}
+        self._records: dict[TaskName, PublishedRecord] = {}
+        self._leaderboards: dict[TaskName, PublishedRecord] = {}
+        self._blobs: dict[TaskName, tuple[int, bytes]] = {}
+        self._models: dict[TaskName, tuple[int, Task]] = {}
         self.model_version = 0
 
     def publish(
         self,
-        record: dict[str, Any],
+        record: ServedRecord,
         blob: bytes | None = None,
         board: dict[str, Any] | None = None,
     ) -> None:
@@ -83,13 +79,13 @@ class Serving:
         self.model_version = max(self.model_version, version)
         MODEL_VERSION.set(self.model_version)
 
-    def latest(self, task: str) -> PublishedRecord | None:
+    def latest(self, task: TaskName) -> PublishedRecord | None:
         return self._records.get(task)
 
-    def leaderboard(self, task: str) -> PublishedRecord | None:
+    def leaderboard(self, task: TaskName) -> PublishedRecord | None:
         return self._leaderboards.get(task)
 
-    def model(self, task: str) -> tuple[int, Any] | None:
+    def model(self, task: TaskName) -> tuple[int, Task] | None:
         """The task's newest committed model, unpickled once per version (never shared with
         the learner, which keeps mutating its own copy)."""
         cached, stored = self._models.get(task), self._blobs.get(task)
@@ -123,7 +119,7 @@ class Serving:
                     self.publish(record_to_dict(record), blobs.get(task), board)
 
 
-def _published(version: int, value: dict[str, Any]) -> PublishedRecord:
+def _published(version: int, value: Mapping[str, Any]) -> PublishedRecord:
     body = to_json(value)
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     return PublishedRecord(version, body, etag)

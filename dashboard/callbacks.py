@@ -7,6 +7,7 @@ browser last drew lives in its own `dcc.Store`s, so every viewer keeps its own r
 rate and a reload simply draws afresh.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from dash import Input, Output, State, callback, no_update
@@ -122,19 +123,19 @@ def _section_outputs(task: str) -> dict[str, Output]:
     return {**outputs, "drawn": Output(ids.drawn(task), "data")}
 
 
-@callback(
-    output=_section_outputs("classification"),
-    inputs={"version": Input(ids.MODEL_VERSION, "data")},
-    state={"drawn": State(ids.drawn("classification"), "data")},
-)
-def refresh_classification(version: int | None, drawn: int | None) -> Json:
-    return refresh_task("classification", version, drawn)
+def _refresh_section(task: str) -> Callable[[int | None, int | None], Json]:
+    """The callback that redraws `task`'s section when the model version moves."""
+
+    @callback(
+        output=_section_outputs(task),
+        inputs={"version": Input(ids.MODEL_VERSION, "data")},
+        state={"drawn": State(ids.drawn(task), "data")},
+    )
+    def refresh(version: int | None, drawn: int | None) -> Json:
+        return refresh_task(task, version, drawn)
+
+    return refresh
 
 
-@callback(
-    output=_section_outputs("regression"),
-    inputs={"version": Input(ids.MODEL_VERSION, "data")},
-    state={"drawn": State(ids.drawn("regression"), "data")},
-)
-def refresh_regression(version: int | None, drawn: int | None) -> Json:
-    return refresh_task("regression", version, drawn)
+refresh_classification = _refresh_section("classification")
+refresh_regression = _refresh_section("regression")

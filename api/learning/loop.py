@@ -182,7 +182,7 @@ class Learner:
             race = races[name]
             leaderboard = [leaderboard_entry(REFERENCE, task.scores), *race.entries]
             tick.records.append({
-                "task": name, "model_version": tick.cursor.model_version,
+                "task": task.name, "model_version": tick.cursor.model_version,
                 "page": tick.learned[-1]["page"], "rows_seen": tick.cursor.rows_seen,
                 "updated_at": now, "metrics": task.scores.report(),
                 "rolling_metrics": task.scores.rolling_report(),

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from api.crud import TickWrite
+from api.learning.committed import LearnedRowValues
 from api.learning.cursor import Cursor
 from api.learning.race import Race, RaceRow
 from api.learning.rows import BadRow, parse_row, source_id
@@ -49,7 +50,7 @@ class TickPlan:
         self.race_rows: list[RaceRow] = []
         self.next_page, self.last_id = start.next_page, start.last_id
         self.pages = 0
-        self.learned: list[dict[str, Any]] = []
+        self.learned: list[LearnedRowValues] = []
         self.quarantined: list[dict[str, Any]] = []
         self.outputs: dict[str, list[dict[str, Any]]] = {CLASSIFICATION: [], REGRESSION: []}
 

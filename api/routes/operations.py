@@ -1,13 +1,15 @@
 """The learner's status, liveness, and the admin switches."""
 
-from typing import Any, Literal
+from dataclasses import asdict
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
-from api.deps import AdminDep, Services, ServicesDep
+from api.deps import AdminDep, Services, ServicesDep, SupervisorDep
+from api.learning.tasks import TaskName
 from api.schemas import Health, LearnerProcess, Problem, ResetRequested, Status
 from api.supervisor import LearnerSupervisor
 
@@ -49,16 +51,23 @@ def _status(services: Services) -> Status:
             state = "restarting" if supervisor.restarts else "starting"
             last_error = supervisor.last_exit
     return Status(
-        state=state, next_page=cursor.next_page, last_id=cursor.last_id,
-        rows_seen=cursor.rows_seen, rows_quarantined=cursor.rows_quarantined,
-        model_version=cursor.model_version, last_error=last_error, last_tick_at=last_tick_at,
+        state=state,
+        **asdict(cursor),
+        last_error=last_error,
+        last_tick_at=last_tick_at,
         source_url=services.settings.CHALLENGE_API_URL,
-        learner=None if supervisor is None else LearnerProcess(
-            pid=supervisor.process.pid if supervisor.alive and supervisor.process else None,
-            alive=supervisor.alive, restarts=supervisor.restarts,
-            last_exit=supervisor.last_exit,
-        ),
-    )  # fmt: skip
+        learner=None if supervisor is None else _process(supervisor),
+    )
+
+
+def _process(supervisor: LearnerSupervisor) -> LearnerProcess:
+    running = supervisor.process if supervisor.alive else None
+    return LearnerProcess(
+        pid=running.pid if running else None,
+        alive=supervisor.alive,
+        restarts=supervisor.restarts,
+        last_exit=supervisor.last_exit,
+    )
 
 
 ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -68,43 +77,31 @@ ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _supervisor(services: Services) -> LearnerSupervisor:
-    if services.supervisor is None:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, "This process runs no learner (LEARNER_ENABLED=false)."
-        )
-    return services.supervisor
-
-
 @router.post(
     "/{task}/reset",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[AdminDep],
     responses={code: ADMIN_RESPONSES[code] for code in (401, 403)},
 )
-def reset_model(
-    task: Literal["classification", "regression"], services: ServicesDep
-) -> ResetRequested:
+def reset_model(task: TaskName, services: ServicesDep) -> ResetRequested:
     """Start the task's model afresh from the next learned rows; its history is kept."""
     with services.session_factory() as session, session.begin():
         reset = crud.request_reset(session, task=task)
         reset_id, requested_at = reset.id, reset.requested_at
-    return ResetRequested(
-        task=task, reset_id=reset_id, requested_at=requested_at,
-        detail=f"The learner starts a fresh {task} model with the next learned rows.",
-    )  # fmt: skip
+    detail = f"The learner starts a fresh {task} model with the next learned rows."
+    return ResetRequested(task=task, reset_id=reset_id, requested_at=requested_at, detail=detail)
 
 
 @router.post("/learner/pause", dependencies=[AdminDep], responses=ADMIN_RESPONSES)
-async def pause_learner(services: ServicesDep) -> Status:
+async def pause_learner(services: ServicesDep, supervisor: SupervisorDep) -> Status:
     """Stop learning after the current tick; the API keeps serving."""
-    await _supervisor(services).set_paused(True)
+    await supervisor.set_paused(True)
     return _status(services).model_copy(update={"state": "paused"})
 
 
 @router.post("/learner/resume", dependencies=[AdminDep], responses=ADMIN_RESPONSES)
-async def resume_learner(services: ServicesDep) -> Status:
+async def resume_learner(services: ServicesDep, supervisor: SupervisorDep) -> Status:
     """Learn again from the committed cursor."""
-    await _supervisor(services).set_paused(False)
+    await supervisor.set_paused(False)
     status = _status(services)
     return status.model_copy(update={"state": "running"}) if status.state == "paused" else status

@@ -1,88 +1,60 @@
-"""`latest` and `history` for each task: what the learner has committed."""
+"""`latest`, `history` and `drift` of a task: what the learner has committed."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response
 
 from api import crud
-from api.deps import ServicesDep
-from api.schemas import ClassificationLatest, DriftEvents, History, Problem, RegressionLatest
-from api.serving import PublishedRecord, record_to_dict, to_json
-
-NOTHING_LEARNED = (
-    "Nothing has been learned yet: the learner has not committed its first batch. "
-    "Check GET /status and try again in a few seconds."
+from api.deps import Published, ServicesDep
+from api.learning.tasks import TaskName
+from api.routes.responses import (
+    PUBLISHED_RESPONSES,
+    HistoryLimit,
+    json_response,
+    published_response,
 )
+from api.schemas import (
+    ClassificationLatest,
+    DriftEvents,
+    History,
+    HistoryPoint,
+    RegressionLatest,
+)
+from api.serving import PublishedRecord, Serving
+
+LATEST_SCHEMAS = {"classification": ClassificationLatest, "regression": RegressionLatest}
 
 
-def _etag_matches(request: Request, etag: str) -> bool:
-    candidates = request.headers.get("if-none-match", "")
-    return any(tag.strip().removeprefix("W/") == etag for tag in candidates.split(",")) or (
-        candidates.strip() == "*"
-    )
-
-
-def published_response(request: Request, published: PublishedRecord | None) -> Response:
-    """A published body, or 304 when the client holds its ETag already."""
-    if published is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
-    headers = {"ETag": published.etag, "Cache-Control": "no-cache"}
-    if _etag_matches(request, published.etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(published.body, media_type="application/json", headers=headers)
-
-
-PUBLISHED_RESPONSES: dict[int | str, dict] = {
-    304: {"description": "Unchanged since the ETag sent in If-None-Match."},
-    404: {"model": Problem, "description": "Nothing learned yet."},
-}
-
-
-def records_router(task: str, latest_model: type) -> APIRouter:
+def records_router(task: TaskName) -> APIRouter:
     router = APIRouter(prefix=f"/{task}", tags=[task])
+    latest_of_task = Depends(Published(task, Serving.latest))
 
     @router.get(
-        "/latest", response_model=latest_model, responses=PUBLISHED_RESPONSES,
+        "/latest",
+        response_model=LATEST_SCHEMAS[task],
+        responses=PUBLISHED_RESPONSES,
         name=f"read_{task}_latest",
-    )  # fmt: skip
-    async def read_latest(request: Request, services: ServicesDep) -> Response:
+    )
+    async def read_latest(
+        request: Request, latest: Annotated[PublishedRecord, latest_of_task]
+    ) -> Response:
         """The newest committed record of the reference model: metrics, coefficients, the
         newest batch, and which candidate is champion."""
-        return published_response(request, services.serving.latest(task))
+        return published_response(request, latest)
 
     @router.get("/history", response_model=History, name=f"read_{task}_history")
-    def read_history(
-        services: ServicesDep,
-        limit: Annotated[int, Query(ge=1, le=2000, description="Most points returned.")] = 200,
-    ) -> Response:
+    def read_history(services: ServicesDep, limit: HistoryLimit = 200) -> Response:
         """Up to `limit` records spread evenly over the whole history, oldest first."""
         with services.session_factory() as session:
             records = crud.read_history(session, task=task, limit=limit)
-        keep = (
-            "model_version",
-            "rows_seen",
-            "updated_at",
-            "metrics",
-            "rolling_metrics",
-            "coefficients",
-            "coefficient_intervals",
-        )
-        points = [{key: record_to_dict(r)[key] for key in keep} for r in records]
-        return Response(to_json({"task": task, "points": points}), media_type="application/json")
+        points = [{key: getattr(r, key) for key in HistoryPoint.model_fields} for r in records]
+        return json_response({"task": task, "points": points})
 
     @router.get("/drift", name=f"read_{task}_drift")
     def read_drift(services: ServicesDep) -> DriftEvents:
         """Every drift event of this task's progressive loss, oldest first."""
         with services.session_factory() as session:
             events = crud.read_drift_events(session, task=task)
-        return DriftEvents.model_validate({"task": task, "events": [
-            {"rows_seen": e.rows_seen, "updated_at": e.updated_at, "detector": e.detector,
-             "loss_before": e.loss_before, "loss_after": e.loss_after, "action": e.action}
-            for e in events
-        ]})  # fmt: skip
+        return DriftEvents.model_validate({"task": task, "events": events}, from_attributes=True)
 
     return router
-
-
-classification_router = records_router("classification", ClassificationLatest)
-regression_router = records_router("regression", RegressionLatest)

@@ -5,7 +5,7 @@ import pytest
 from harness.processes import Service
 from tests.support.api_reads import wait_for_rows
 from tests.support.cli import ADMIN_TOKEN, STREAM_ROWS, unused_url
-from tests.support.services import api_service, simulator_service
+from tests.support.services import simulator_service, sqlite_api_service
 
 
 @pytest.fixture(scope="module")
@@ -15,12 +15,8 @@ def learned_api(tmp_path_factory) -> Service:
     simulator = simulator_service(
         db_path=tmp / "simulator.db", log_dir=tmp, SIMULATOR_ROWS=STREAM_ROWS
     ).start()
-    api = api_service(
-        database_url=f"sqlite:///{tmp / 'api.db'}",
-        source_url=simulator.url,
-        log_dir=tmp,
-        ADMIN_TOKEN=ADMIN_TOKEN,
-        MAX_PAGES_PER_TICK=5,
+    api = sqlite_api_service(
+        tmp, source_url=simulator.url, ADMIN_TOKEN=ADMIN_TOKEN, MAX_PAGES_PER_TICK=5
     )
     try:
         api.start()
@@ -35,11 +31,6 @@ def learned_api(tmp_path_factory) -> Service:
 def idle_api(tmp_path_factory) -> Service:
     """An API with no learner, nothing learned and admin endpoints off."""
     tmp = tmp_path_factory.mktemp("idle")
-    api = api_service(
-        database_url=f"sqlite:///{tmp / 'api.db'}",
-        source_url=unused_url(),
-        log_dir=tmp,
-        LEARNER_ENABLED="false",
-    )
+    api = sqlite_api_service(tmp, source_url=unused_url(), LEARNER_ENABLED="false")
     with api:
         yield api

@@ -3,26 +3,14 @@ import pytest
 from tests.support.recorded_api import load
 
 
-@pytest.fixture
-def classification_latest() -> dict:
-    return load("classification_latest")
+def recorded(name: str):
+    """A fixture named `name`: a fresh copy of the recorded answer of that name, which a
+    test may change."""
+    return pytest.fixture(lambda: load(name), name=name)
 
 
-@pytest.fixture
-def classification_history() -> dict:
-    return load("classification_history")
-
-
-@pytest.fixture
-def regression_latest() -> dict:
-    return load("regression_latest")
-
-
-@pytest.fixture
-def regression_history() -> dict:
-    return load("regression_history")
-
-
-@pytest.fixture
-def classification_drift() -> dict:
-    return load("classification_drift")
+classification_latest = recorded("classification_latest")
+classification_history = recorded("classification_history")
+regression_latest = recorded("regression_latest")
+regression_history = recorded("regression_history")
+classification_drift = recorded("classification_drift")

@@ -4,15 +4,13 @@ import math
 import pytest
 
 from dashboard import batch_figures
-from tests.support.figures import trace, validated
+from tests.support.figures import trace, validated_figures
 
-confusion_matrix_figure = validated(batch_figures.confusion_matrix_figure)
-decision_boundary_figure = validated(batch_figures.decision_boundary_figure)
-predicted_vs_actual_figure = validated(batch_figures.predicted_vs_actual_figure)
+draw = validated_figures(batch_figures)
 
 
 def test_figures_carry_plotly_whites_look_resolved_for_the_browser(regression_latest):
-    figure = predicted_vs_actual_figure(regression_latest)
+    figure = draw.predicted_vs_actual_figure(regression_latest)
     assert figure.layout.template.layout.plot_bgcolor == "white"
     assert figure.layout.template.data.scatter
 
@@ -26,7 +24,7 @@ def test_confusion_matrix_shades_the_larger_counts_darker(classification_latest)
 
 def test_confusion_matrix_puts_actual_on_rows_and_predicted_on_columns(classification_latest):
     counts = classification_latest["metrics"]["confusion_matrix"]
-    heatmap = confusion_matrix_figure(classification_latest).data[0]
+    heatmap = draw.confusion_matrix_figure(classification_latest).data[0]
     assert [list(row) for row in heatmap.z] == [
         [counts["tn"], counts["fp"]],
         [counts["fn"], counts["tp"]],
@@ -37,7 +35,9 @@ def test_confusion_matrix_puts_actual_on_rows_and_predicted_on_columns(classific
 
 def test_decision_boundary_is_where_the_logit_is_zero(classification_latest):
     coefficients = classification_latest["coefficients"]
-    line = trace(decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)")
+    line = trace(
+        draw.decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)"
+    )
     for competence, network_ability in zip(line.x, line.y, strict=True):
         logit = (
             coefficients["intercept"]
@@ -50,7 +50,7 @@ def test_decision_boundary_is_where_the_logit_is_zero(classification_latest):
 def test_decision_boundary_shows_every_row_and_rings_the_wrong_ones(classification_latest):
     batch = classification_latest["batch"]
     batch[0].update(promoted=True, predicted=False)
-    figure = decision_boundary_figure(classification_latest)
+    figure = draw.decision_boundary_figure(classification_latest)
     shown = len(trace(figure, "actually promoted").x) + len(
         trace(figure, "actually not promoted").x
     )
@@ -66,7 +66,9 @@ def test_decision_boundary_is_vertical_when_network_ability_has_no_weight(classi
         "network_ability": 0.0,
         "intercept": -2.0,
     }
-    line = trace(decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)")
+    line = trace(
+        draw.decision_boundary_figure(classification_latest), "decision boundary (P = 0.5)"
+    )
     assert list(line.x) == [0.5, 0.5]
 
 
@@ -76,12 +78,12 @@ def test_an_untrained_classifier_draws_no_boundary(classification_latest):
         "network_ability": 0.0,
         "intercept": 0.0,
     }
-    figure = decision_boundary_figure(classification_latest)
+    figure = draw.decision_boundary_figure(classification_latest)
     assert "decision boundary (P = 0.5)" not in {t.name for t in figure.data}
 
 
 def test_predicted_vs_actual_plots_each_row_against_the_diagonal(regression_latest):
-    figure = predicted_vs_actual_figure(regression_latest)
+    figure = draw.predicted_vs_actual_figure(regression_latest)
     batch = regression_latest["batch"]
     promoted = trace(figure, "promoted")
     expected = [(r["network_ability"], r["predicted"]) for r in batch if r["promoted"]]
@@ -90,11 +92,13 @@ def test_predicted_vs_actual_plots_each_row_against_the_diagonal(regression_late
     assert list(diagonal.x) == list(diagonal.y)
 
 
-@pytest.mark.parametrize("build", [decision_boundary_figure, predicted_vs_actual_figure])
+@pytest.mark.parametrize("build", [draw.decision_boundary_figure, draw.predicted_vs_actual_figure])
 def test_scatter_figures_fix_finite_axis_ranges_around_every_row(
     build, classification_latest, regression_latest
 ):
-    latest = regression_latest if build is predicted_vs_actual_figure else classification_latest
+    latest = (
+        regression_latest if build is draw.predicted_vs_actual_figure else classification_latest
+    )
     figure = build(latest)
     for axis, name in ((figure.layout.xaxis, "x"), (figure.layout.yaxis, "y")):
         low, high = axis.range

@@ -1,22 +1,19 @@
 import pytest
 
 from dashboard import figures
-from tests.support.figures import trace, validated, values
+from tests.support.figures import trace, validated_figures, values
 from tests.support.recorded_api import load
 
-classification_metrics_figure = validated(figures.classification_metrics_figure)
-coefficients_figure = validated(figures.coefficients_figure)
-placeholder_figure = validated(figures.placeholder_figure)
-regression_metrics_figure = validated(figures.regression_metrics_figure)
+draw = validated_figures(figures)
 
 
 def test_stacked_metric_charts_keep_plotly_whites_look(regression_history):
-    figure = regression_metrics_figure(regression_history)
+    figure = draw.regression_metrics_figure(regression_history)
     assert figure.layout.template.layout.plot_bgcolor == "white"
 
 
 def test_placeholder_says_why_it_is_empty():
-    figure = placeholder_figure("waiting for data")
+    figure = draw.placeholder_figure("waiting for data")
     assert figure.data == ()
     assert figure.layout.annotations[0].text == "waiting for data"
 
@@ -24,7 +21,7 @@ def test_placeholder_says_why_it_is_empty():
 def test_classification_metrics_draw_cumulative_and_rolling_against_rows_seen(
     classification_history,
 ):
-    figure = classification_metrics_figure(classification_history)
+    figure = draw.classification_metrics_figure(classification_history)
     points = classification_history["points"]
     accuracy = trace(figure, "accuracy")
     rolling = trace(figure, "accuracy (rolling)")
@@ -39,12 +36,12 @@ def test_classification_metrics_draw_cumulative_and_rolling_against_rows_seen(
 
 def test_undefined_metrics_become_gaps(classification_history):
     classification_history["points"][0]["metrics"]["roc_auc"] = None
-    figure = classification_metrics_figure(classification_history)
+    figure = draw.classification_metrics_figure(classification_history)
     assert values(trace(figure, "roc_auc").y)[0] is None
 
 
 def test_regression_metrics_keep_r2_on_its_own_bounded_axis(regression_history):
-    figure = regression_metrics_figure(regression_history)
+    figure = draw.regression_metrics_figure(regression_history)
     assert {t.name for t in figure.data} == {
         "mae",
         "mae (rolling)",
@@ -58,12 +55,12 @@ def test_regression_metrics_keep_r2_on_its_own_bounded_axis(regression_history):
 
 
 def test_metric_figures_of_an_empty_history_have_no_points():
-    figure = regression_metrics_figure({"task": "regression", "points": []})
+    figure = draw.regression_metrics_figure({"task": "regression", "points": []})
     assert all(values(t.x) == [] for t in figure.data)
 
 
 def test_coefficients_follow_each_weight_over_rows_seen(regression_history):
-    figure = coefficients_figure(regression_history)
+    figure = draw.coefficients_figure(regression_history)
     points = regression_history["points"]
     lines = [t.name for t in figure.data if t.showlegend is not False]
     assert lines == ["competence", "promoted", "intercept"]
@@ -75,7 +72,7 @@ def test_each_coefficient_sits_in_the_band_of_its_served_interval(
     task, regression_history, classification_history
 ):
     history = regression_history if task == "regression" else classification_history
-    figure = coefficients_figure(history)
+    figure = draw.coefficients_figure(history)
     points = history["points"]
     for name in points[-1]["coefficients"]:
         low, high = trace(figure, f"{name} 95% low"), trace(figure, f"{name} 95% high")
@@ -89,7 +86,7 @@ def test_each_coefficient_sits_in_the_band_of_its_served_interval(
 
 
 def test_bands_narrow_as_rows_come_in(regression_history):
-    figure = coefficients_figure(regression_history)
+    figure = draw.coefficients_figure(regression_history)
     low, high = trace(figure, "promoted 95% low"), trace(figure, "promoted 95% high")
     widths = [h - lo for lo, h in zip(values(low.y), values(high.y), strict=True)]
     assert widths[-1] < widths[0] / 5
@@ -99,7 +96,7 @@ def test_points_without_intervals_are_left_out_of_the_band(regression_history):
     points = regression_history["points"]
     points[0]["coefficient_intervals"] = None
     del points[1]["coefficient_intervals"]  # a record older than the intervals
-    figure = coefficients_figure(regression_history)
+    figure = draw.coefficients_figure(regression_history)
     low = trace(figure, "competence 95% low")
     assert values(low.x) == [p["rows_seen"] for p in points[2:]]
     assert values(low.y) == [p["coefficient_intervals"]["competence"][0] for p in points[2:]]
@@ -109,7 +106,7 @@ def test_points_without_intervals_are_left_out_of_the_band(regression_history):
 def test_a_history_without_intervals_draws_empty_bands(regression_history):
     for point in regression_history["points"]:
         point["coefficient_intervals"] = None
-    figure = coefficients_figure(regression_history)
+    figure = draw.coefficients_figure(regression_history)
     assert values(trace(figure, "promoted 95% high").x) == []
     assert values(trace(figure, "promoted").y)
 
@@ -117,11 +114,11 @@ def test_a_history_without_intervals_draws_empty_bands(regression_history):
 def test_the_classifiers_bands_say_they_are_centred_on_the_laplace_estimate(
     classification_history,
 ):
-    figure = coefficients_figure(classification_history)
+    figure = draw.coefficients_figure(classification_history)
     assert "Laplace approximation" in figure.layout.title.text
     assert "not on the SGD line" in figure.layout.title.text
     assert trace(figure, "competence 95% high").hovertemplate.startswith("Laplace 95% interval")
-    assert "exact" in coefficients_figure(load("regression_history")).layout.title.text
+    assert "exact" in draw.coefficients_figure(load("regression_history")).layout.title.text
 
 
 def drift_lines(figure) -> list:
@@ -133,7 +130,7 @@ def test_metric_charts_mark_each_drift_event_on_every_panel(classification_histo
         {"rows_seen": 1200, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3},
         {"rows_seen": 3400, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.4},
     ]
-    figure = classification_metrics_figure(classification_history, {"events": events})
+    figure = draw.classification_metrics_figure(classification_history, {"events": events})
     markers = drift_lines(figure)
     assert sorted((m.x0, m.x1, m.xref, m.yref) for m in markers) == [
         (1200, 1200, "x", "y domain"),
@@ -152,10 +149,10 @@ def test_metric_charts_mark_only_the_newest_drift_events(regression_history):
         {"rows_seen": 100 * i, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3}
         for i in range(1, shown + 6)
     ]
-    markers = drift_lines(regression_metrics_figure(regression_history, {"events": events}))
+    markers = drift_lines(draw.regression_metrics_figure(regression_history, {"events": events}))
     assert sorted({m.x0 for m in markers}) == [e["rows_seen"] for e in events[-shown:]]
 
 
 @pytest.mark.parametrize("drift", [None, {"task": "regression", "events": []}])
 def test_metric_charts_without_drift_events_have_no_markers(drift, regression_history):
-    assert drift_lines(regression_metrics_figure(regression_history, drift)) == []
+    assert drift_lines(draw.regression_metrics_figure(regression_history, drift)) == []

@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 
 from api.core.config import Settings
 from api.main import create_app
-from harness.processes import wait_until
+from tests.support.api_reads import wait_for_rows
+from tests.support.database import sqlite_url
 from tests.support.learners import make_settings
 
 SECRET_KEY = "secret-key-that-must-never-be-shown-4f1c"
@@ -20,7 +21,7 @@ def test_no_secret_appears_in_any_response_or_log_line(start_simulator, start_ap
     debug and access logs, and a clean stop: neither SECRET_KEY nor ADMIN_TOKEN is written."""
     simulator = start_simulator(SIMULATOR_ROWS=100)
     api = start_api(
-        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        database_url=sqlite_url(tmp_path),
         source_url=simulator.url,
         SECRET_KEY=SECRET_KEY,
         ADMIN_TOKEN=ADMIN_TOKEN,
@@ -28,7 +29,7 @@ def test_no_secret_appears_in_any_response_or_log_line(start_simulator, start_ap
         LOG_LEVEL="debug",
         ACCESS_LOG="true",
     )
-    wait_until(lambda: httpx.get(api.url + "/status").json()["rows_seen"] == 100, timeout=30)
+    wait_for_rows(api, 100, timeout=30)
     right = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     near_misses = [
         {},
@@ -81,7 +82,7 @@ def preflight(client: TestClient, origin: str):
 
 
 def test_cross_origin_requests_get_no_cors_headers_by_default(tmp_path):
-    app = create_app(make_settings(f"sqlite:///{tmp_path / 'api.db'}"))
+    app = create_app(make_settings(sqlite_url(tmp_path)))
     with TestClient(app) as client:
         read = client.get("/health", headers={"Origin": "https://elsewhere.example"})
         answer = preflight(client, "https://elsewhere.example")
@@ -92,7 +93,7 @@ def test_cross_origin_requests_get_no_cors_headers_by_default(tmp_path):
 
 def test_cors_origins_from_the_environment_open_only_those_origins(tmp_path, monkeypatch):
     monkeypatch.setenv("CORS_ORIGINS", '["https://dashboard.example"]')
-    settings = make_settings(f"sqlite:///{tmp_path / 'api.db'}")
+    settings = make_settings(sqlite_url(tmp_path))
     assert settings.CORS_ORIGINS == ["https://dashboard.example"]
     with TestClient(create_app(settings)) as client:
         allowed = client.get("/health", headers={"Origin": "https://dashboard.example"})

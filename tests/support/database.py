@@ -15,6 +15,11 @@ from api.models import Base
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 
 
+def sqlite_url(directory: Path) -> str:
+    """The URL of an API's SQLite database kept in `directory`."""
+    return f"sqlite:///{directory / 'api.db'}"
+
+
 def query(database_url: str, sql: str, **params) -> list[tuple]:
     """Rows of a read-only SQL query."""
     engine = create_engine(database_url)

@@ -2,6 +2,7 @@
 
 import base64
 import math
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 import plotly.graph_objects as go
@@ -11,6 +12,12 @@ def validated(build):
     """The builder with its dict put through Plotly's validating Figure, which refuses any
     property Plotly does not know."""
     return lambda *args: go.Figure(build(*args))
+
+
+def validated_figures(module: ModuleType) -> SimpleNamespace:
+    """Each `*_figure` builder of `module`, validated, under its own name."""
+    builders = {name: value for name, value in vars(module).items() if name.endswith("_figure")}
+    return SimpleNamespace(**{name: validated(build) for name, build in builders.items()})
 
 
 def trace(figure: go.Figure, name: str):

@@ -9,6 +9,7 @@ import httpx
 
 from harness.processes import Service, wait_until
 from tests.support.api_reads import status_of
+from tests.support.database import sqlite_url
 
 # Every knob set explicitly, so neither `.env` nor the caller's environment leaks in.
 QUIET_SIMULATOR_ENV = {
@@ -61,6 +62,13 @@ def api_service(
     env = {**FAST_API_ENV, "DATABASE_URL": database_url, "CHALLENGE_API_URL": source_url}
     env.update({name: str(value) for name, value in settings.items()})
     return Service("api", port_env="API_PORT", env=env, log_dir=log_dir, port=port)
+
+
+def sqlite_api_service(directory: Path, *, source_url: str, **settings) -> Service:
+    """An API keeping its SQLite database and its logs in `directory`."""
+    return api_service(
+        database_url=sqlite_url(directory), source_url=source_url, log_dir=directory, **settings
+    )
 
 
 def learner_service(*, database_url: str, source_url: str, log_dir: Path, **settings) -> Service:
