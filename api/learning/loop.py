@@ -181,26 +181,36 @@ class Learner:
         for name, task in self.tasks.items():
             race = races[name]
             leaderboard = [leaderboard_entry(REFERENCE, task.scores), *race.entries]
-            tick.records.append({
-                "task": task.name, "model_version": tick.cursor.model_version,
-                "page": tick.learned[-1]["page"], "rows_seen": tick.cursor.rows_seen,
-                "updated_at": now, "metrics": task.scores.report(),
-                "rolling_metrics": task.scores.rolling_report(),
-                "coefficients": task.coefficients(),
-                "coefficient_intervals": task.coefficient_intervals(),
-                "batch": plan.outputs[name][-self.settings.LATEST_BATCH_ROWS :],
-                "champion": race.champion, "leaderboard": leaderboard,
-            })  # fmt: skip
+            tick.records.append(
+                {
+                    "task": task.name,
+                    "model_version": tick.cursor.model_version,
+                    "page": tick.learned[-1]["page"],
+                    "rows_seen": tick.cursor.rows_seen,
+                    "updated_at": now,
+                    "metrics": task.scores.report(),
+                    "rolling_metrics": task.scores.rolling_report(),
+                    "coefficients": task.coefficients(),
+                    "coefficient_intervals": task.coefficient_intervals(),
+                    "batch": plan.outputs[name][-self.settings.LATEST_BATCH_ROWS :],
+                    "champion": race.champion,
+                    "leaderboard": leaderboard,
+                }
+            )
             tick.drift_events += task.drain_drift_events(
                 rows_seen=tick.cursor.rows_seen, updated_at=now
             )
             tick.champion_changes += race.changes
             task.race_blob = race.blob  # the snapshot holds the race as the process left it
             blob, signature = dump_signed(task, key=key)
-            tick.snapshots.append({
-                "task": name, "model_version": tick.cursor.model_version,
-                "blob": blob, "signature": signature,
-            })  # fmt: skip
+            tick.snapshots.append(
+                {
+                    "task": name,
+                    "model_version": tick.cursor.model_version,
+                    "blob": blob,
+                    "signature": signature,
+                }
+            )
 
     def tick(self) -> float:
         """Run one tick; return how long to wait before the next."""
@@ -253,9 +263,10 @@ class Learner:
         source_fault = isinstance(error, SourceError)
         message = str(error) if source_fault else f"{type(error).__name__}: {error}"
         delay = backoff_seconds(
-            failures, base=self.settings.POLL_INTERVAL_SECONDS,
+            failures,
+            base=self.settings.POLL_INTERVAL_SECONDS,
             ceiling=self.settings.BACKOFF_MAX_SECONDS,
-        )  # fmt: skip
+        )
         if source_fault:
             metrics.SOURCE_ERRORS.inc()
         log = logger.warning if source_fault else logger.exception

@@ -16,6 +16,7 @@ from typing import Any
 from api.learning import candidates, pipelines
 from api.learning.candidates import REFERENCE
 from api.learning.champion import Champion
+from api.learning.events import drained
 from api.learning.scores import ClassificationScores, RegressionScores
 
 PROBABILITY_FLOOR = 1e-15  # River's LogLoss clamps probabilities so
@@ -116,11 +117,16 @@ class Race:
         change = self.champion.observe(scores, full=full)
         if change is not None:
             previous, champion = change
-            self.changes.append({
-                "row": self.rows_since_drain, "previous": previous, "champion": champion,
-                "metric": self.metric, "previous_score": scores[previous],
-                "champion_score": scores[champion],
-            })  # fmt: skip
+            self.changes.append(
+                {
+                    "row": self.rows_since_drain,
+                    "previous": previous,
+                    "champion": champion,
+                    "metric": self.metric,
+                    "previous_score": scores[previous],
+                    "champion_score": scores[champion],
+                }
+            )
 
     def score(self, mean_loss: float) -> float:
         """The ranking metric from the mean per-row loss."""
@@ -129,12 +135,13 @@ class Race:
     def drain_changes(self, *, task: str, rows_seen: int, updated_at: Any) -> list[dict[str, Any]]:
         """The champion changes since the last drain, for a tick that learned up to
         `rows_seen`."""
-        first_row = rows_seen - self.rows_since_drain
-        changes = [
-            {"task": task, "rows_seen": first_row + change.pop("row"),
-             "updated_at": updated_at, **change}
-            for change in self.changes
-        ]  # fmt: skip
+        changes = drained(
+            self.changes,
+            self.rows_since_drain,
+            task=task,
+            rows_seen=rows_seen,
+            updated_at=updated_at,
+        )
         self.changes, self.rows_since_drain = [], 0
         return changes
 

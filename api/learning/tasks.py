@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from api.learning import candidates, pipelines
 from api.learning.drift import DETECTOR, LossWatch
+from api.learning.events import drained
 from api.learning.race import ClassificationRace, Race, RegressionRace
 from api.learning.race_process import PickledRace
 from api.learning.rows import StreamRow
@@ -72,17 +73,20 @@ class Task:
 
     def new_race(self) -> Race:
         return self.race_type(
-            self.options.candidates(self.name), self.window,
-            self.options.champion_margin, self.options.champion_sustain_rows,
-        )  # fmt: skip
+            self.options.candidates(self.name),
+            self.window,
+            self.options.champion_margin,
+            self.options.champion_sustain_rows,
+        )
 
     def configure(self, options: TaskOptions) -> None:
         """The settings of this run, not of the snapshot's; the candidates named now race."""
         self.options = options
         self.live_race.enter(
-            options.candidates(self.name), margin=options.champion_margin,
+            options.candidates(self.name),
+            margin=options.champion_margin,
             sustain=options.champion_sustain_rows,
-        )  # fmt: skip
+        )
 
     @property
     def live_race(self) -> Race:
@@ -142,21 +146,27 @@ class Task:
         change = self.loss_watch.update(loss)
         if change is None:
             return
-        self.drift_events.append({
-            "row": self.rows_since_drain, "detector": DETECTOR, "loss_before": change[0],
-            "loss_after": change[1], "action": self.options.drift_action,
-        })  # fmt: skip
+        self.drift_events.append(
+            {
+                "row": self.rows_since_drain,
+                "detector": DETECTOR,
+                "loss_before": change[0],
+                "loss_after": change[1],
+                "action": self.options.drift_action,
+            }
+        )
         if self.options.drift_action == "reset":
             self.start_afresh()
 
     def drain_drift_events(self, *, rows_seen: int, updated_at: datetime) -> list[dict[str, Any]]:
         """The events since the last drain, for a tick that learned up to `rows_seen`."""
-        first_row = rows_seen - self.rows_since_drain
-        events = [
-            {"task": self.name, "rows_seen": first_row + event.pop("row"),
-             "updated_at": updated_at, **event}
-            for event in self.drift_events
-        ]  # fmt: skip
+        events = drained(
+            self.drift_events,
+            self.rows_since_drain,
+            task=self.name,
+            rows_seen=rows_seen,
+            updated_at=updated_at,
+        )
         self.drift_events, self.rows_since_drain = [], 0
         return events
 
@@ -284,9 +294,10 @@ def new_tasks(window: int, options: TaskOptions = DEFAULT_OPTIONS) -> dict[str, 
 
 def task_options(settings: Any) -> TaskOptions:
     return TaskOptions(
-        settings.DRIFT_ACTION, settings.UNCERTAINTY_AND_DRIFT,
+        settings.DRIFT_ACTION,
+        settings.UNCERTAINTY_AND_DRIFT,
         classification_candidates=settings.CLASSIFICATION_CANDIDATES,
         regression_candidates=settings.REGRESSION_CANDIDATES,
         champion_margin=settings.CHAMPION_MARGIN,
         champion_sustain_rows=settings.CHAMPION_SUSTAIN_ROWS,
-    )  # fmt: skip
+    )

@@ -77,14 +77,19 @@ class TickPlan:
             regressed = self.tasks[REGRESSION].step(row)
             self.outputs[CLASSIFICATION].append(classified)
             self.outputs[REGRESSION].append(regressed)
-            self.learned.append({
-                "id": row.id, "page": page, "competence": row.competence,
-                "network_ability": row.network_ability, "promoted": row.promoted,
-                "predicted_promoted": classified["predicted"],
-                "promoted_probability": classified["probability"],
-                "predicted_network_ability": regressed["predicted"],
-                "model_version": version,
-            })  # fmt: skip
+            self.learned.append(
+                {
+                    "id": row.id,
+                    "page": page,
+                    "competence": row.competence,
+                    "network_ability": row.network_ability,
+                    "promoted": row.promoted,
+                    "predicted_promoted": classified["predicted"],
+                    "promoted_probability": classified["probability"],
+                    "predicted_network_ability": regressed["predicted"],
+                    "model_version": version,
+                }
+            )
             probability, predicted = classified["probability"], regressed["predicted"]
             self.race_rows.append(
                 (row.competence, row.network_ability, row.promoted, probability, predicted)
@@ -120,9 +125,11 @@ class TickPlan:
         if cursor == self.start:
             return None
         return TickWrite(
-            cursor=cursor, learned=self.learned, quarantined=self.quarantined,
+            cursor=cursor,
+            learned=self.learned,
+            quarantined=self.quarantined,
             applied_resets=self.resets if self.learned else [],
-        )  # fmt: skip
+        )
 
 
 def _quarantine_entry(
