@@ -138,14 +138,8 @@ REGISTRY: dict[str, dict[str, Callable[[], Any]]] = {
     "regression": REGRESSORS,
 }
 DEFAULTS: dict[str, tuple[str, ...]] = {
-    "classification": (
-        REFERENCE,
-        "FFMClassifier",
-        "HoeffdingAdaptiveTreeClassifier",
-        "GaussianNB",
-        "PriorClassifier",
-    ),
-    "regression": (REFERENCE, "PARegressor", "HoeffdingAdaptiveTreeRegressor", "MeanRegressor"),
+    "classification": (REFERENCE, "FFMClassifier", "GaussianNB", "PriorClassifier"),
+    "regression": (REFERENCE, "PARegressor", "MeanRegressor"),
 }
 
 
