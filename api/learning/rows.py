@@ -5,7 +5,6 @@ import reprlib
 from dataclasses import dataclass
 from typing import Any
 
-PAGE_SIZE = 10
 # The ids the tables' integer columns hold on every backend (32 bits on PostgreSQL): a row
 # whose id does not fit would fail every commit, so it is quarantined like any bad row.
 ID_RANGE = range(-(2**31), 2**31)
