@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_type_hints
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.learning.committed import CommittedRecord, LearnedRowValues
 from api.learning.cursor import Cursor
+from api.learning.race import RaceRow
 from api.learning.tasks import TaskName
 from api.models import (
     Base,
@@ -28,6 +29,7 @@ CURSOR_ID = 1
 LEASE_ID = 1
 # The cursor's fields are columns of `learner_cursor`, of the same names.
 CURSOR_COLUMNS = tuple(cursor_field.name for cursor_field in fields(Cursor))
+COMMITTED_FIELDS = tuple(get_type_hints(CommittedRecord))
 
 
 @dataclass
@@ -116,6 +118,22 @@ def read_quarantined_positions(session: Session, *, page: int) -> set[int]:
     return set(session.scalars(select(QuarantinedRow.position).where(QuarantinedRow.page == page)))
 
 
+def read_rows_to_race(session: Session, *, after_id: int | None) -> list[RaceRow]:
+    """The learned rows after `after_id` in the order they were learned, as races take them."""
+    columns = (
+        LearnedRow.id,
+        LearnedRow.competence,
+        LearnedRow.network_ability,
+        LearnedRow.promoted,
+        LearnedRow.promoted_probability,
+        LearnedRow.predicted_network_ability,
+    )
+    query = select(*columns).order_by(LearnedRow.id)
+    if after_id is not None:
+        query = query.where(LearnedRow.id > after_id)
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
 def read_latest_record(session: Session, *, task: TaskName) -> ModelRecord | None:
     return session.scalar(
         select(ModelRecord)
@@ -123,6 +141,11 @@ def read_latest_record(session: Session, *, task: TaskName) -> ModelRecord | Non
         .order_by(ModelRecord.model_version.desc())
         .limit(1)
     )
+
+
+def committed_record(record: ModelRecord) -> CommittedRecord:
+    """A record read back as the learner committed it."""
+    return {name: getattr(record, name) for name in COMMITTED_FIELDS}  # type: ignore[return-value]
 
 
 def read_drift_events(session: Session, *, task: TaskName) -> list[DriftEvent]:

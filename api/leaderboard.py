@@ -26,6 +26,10 @@ def candidates_of(record: ModelRecord) -> list[dict[str, Any]]:
     return [reference]
 
 
+def rows_raced(record: ModelRecord) -> int:
+    return record.rows_seen if record.rows_raced is None else record.rows_raced
+
+
 def change_to_dict(change: ChampionChange) -> dict[str, Any]:
     return {field: getattr(change, field) for field in schemas.ChampionChange.model_fields}
 
@@ -35,6 +39,7 @@ def leaderboard(record: ModelRecord, changes: list[ChampionChange]) -> dict[str,
         "task": record.task,
         "model_version": record.model_version,
         "rows_seen": record.rows_seen,
+        "rows_raced": rows_raced(record),
         "updated_at": record.updated_at,
         "champion": record.champion or REFERENCE,
         "metric": RANKING_METRIC[record.task],
@@ -51,7 +56,7 @@ def history_point(record: ModelRecord) -> dict[str, Any]:
     }
     return {
         "model_version": record.model_version,
-        "rows_seen": record.rows_seen,
+        "rows_seen": rows_raced(record),
         "champion": record.champion or REFERENCE,
         "scores": scores,
     }

@@ -110,6 +110,9 @@ class ModelRecord(Base):
     # metrics and rolling_metrics. Null on records from before the leaderboard.
     champion: Mapped[str | None] = mapped_column(String(64))
     leaderboard: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # The rows the race had raced (it runs behind the reference). Null on records from
+    # before it did: their race stood at rows_seen.
+    rows_raced: Mapped[int | None]
 
 
 class RowEvent:

@@ -311,6 +311,7 @@ LEADERBOARD_EXAMPLE: dict[str, Any] = {
     "task": "regression",
     "model_version": 12,
     "rows_seen": 1200,
+    "rows_raced": 1200,
     "updated_at": "2026-11-26T22:00:00+00:00",
     "champion": "reference",
     "metric": "rmse",
@@ -334,7 +335,11 @@ class Leaderboard(BaseModel):
 
     task: TaskName
     model_version: int
-    rows_seen: int
+    rows_seen: int = Field(description="Rows the reference model has learned (as in latest).")
+    rows_raced: int = Field(
+        description="Rows every candidate's scores stand after: the race runs behind the "
+        "reference during a catch-up and catches up when the learner idles."
+    )
     updated_at: datetime
     champion: str = Field(description="The candidate predict answers with by default.")
     metric: Literal["log_loss", "rmse"] = Field(
@@ -347,7 +352,7 @@ class Leaderboard(BaseModel):
 
 class LeaderboardPoint(BaseModel):
     model_version: int
-    rows_seen: int
+    rows_seen: int = Field(description="Rows the candidates had raced at this version.")
     champion: str
     scores: dict[str, float | None] = Field(description="Candidate -> rolling ranking metric.")
 

@@ -4,6 +4,7 @@ import argparse
 import statistics
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from api.core.config import settings
 from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
@@ -17,7 +18,10 @@ RESULTS = Path(__file__).parent / "results" / "latest.md"
 SLOW_SOURCE_MS = 5
 VIEWERS_RESULTS = RESULTS.with_name("viewers.md")
 CANDIDATES_RESULTS = RESULTS.with_name("candidates.md")
-REFERENCE_ALONE = {"CLASSIFICATION_CANDIDATES": "reference", "REGRESSION_CANDIDATES": "reference"}
+REFERENCE_ALONE: dict[str, Any] = {
+    "CLASSIFICATION_CANDIDATES": "reference",
+    "REGRESSION_CANDIDATES": "reference",
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -106,7 +110,11 @@ def run_candidates(args: argparse.Namespace, workdir: Path) -> str:
             print(f"learner catch-up, run {run} ...", flush=True)
             run_dir = workdir / f"catch-up-{run}"
             run_dir.mkdir()
-            learners.append(run_learner(source_url=simulator.url, rows=args.rows, workdir=run_dir))
+            learners.append(
+                run_learner(
+                    source_url=simulator.url, rows=args.rows, workdir=run_dir, until_raced=True
+                )
+            )
             references.append(run_reference_alone(simulator.url, args.rows, workdir, run))
     return "\n".join([
         f"Catch-up of {args.rows:,} rows, the shipped defaults but for the candidates.", "",

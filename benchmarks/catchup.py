@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 
 from api.core.config import settings
 from api.learning.rows import parse_row
 from api.learning.source import DATA_PATH, PAGE_SIZE
 from api.learning.tasks import new_tasks
-from api.models import LearnerCursor
-from benchmarks.stack import api_service, rows_seen
+from api.models import LearnerCursor, ModelRecord
+from benchmarks.stack import api_service, rows_raced, rows_seen
 
 WARM_UP_PAGES = 50
 # Rare enough to cost the API nothing: the end is read from the committed cursor.
@@ -43,6 +43,8 @@ class LearnerRun:
     seconds: float
     snapshot_samples: list[SnapshotSample]
     database_bytes: int
+    # From the start until the candidates' race had raced every row too, when measured.
+    race_seconds: float | None = None
 
 
 def fetch_every_page(base_url: str) -> tuple[list[list[Any]], float]:
@@ -86,14 +88,24 @@ def sample_snapshots(database: Path, seen: int) -> SnapshotSample:
 
 def committed_at(database: Path) -> float:
     """When the newest tick was committed, as a Unix time."""
+    return _read_moment(database, select(LearnerCursor.updated_at))
+
+
+def raced_at(database: Path, rows: int) -> float:
+    """When a version whose race had raced `rows` rows was first committed, as a Unix time."""
+    query = select(func.min(ModelRecord.updated_at)).where(ModelRecord.rows_raced >= rows)
+    return _read_moment(database, query)
+
+
+def _read_moment(database: Path, query: Any) -> float:
     engine = create_engine(f"sqlite:///file:{database}?mode=ro&uri=true")
     try:
         with engine.connect() as connection:
-            moment = connection.execute(select(LearnerCursor.updated_at)).scalar_one()
+            moment = connection.execute(query).scalar_one()
     finally:
         engine.dispose()
     if moment is None:
-        raise RuntimeError(f"{database}: the learner has committed no tick")
+        raise RuntimeError(f"{database}: nothing committed yet for {query}")
     return moment.timestamp()
 
 
@@ -102,9 +114,12 @@ def database_bytes(database: Path) -> int:
     return sum(path.stat().st_size for path in files if path.exists())
 
 
-def run_learner(*, source_url: str, rows: int, workdir: Path, **settings: str) -> LearnerRun:
-    """The API from a fresh database until it has learned `rows` rows; `settings` only to
-    switch a feature off for comparison."""
+def run_learner(
+    *, source_url: str, rows: int, workdir: Path, until_raced: bool = False, **settings: str
+) -> LearnerRun:
+    """The API from a fresh database until it has learned `rows` rows, and with
+    `until_raced` until the candidates have raced them too; `settings` only to switch a
+    feature off for comparison."""
     database = workdir / "catch-up.db"
     api = api_service(source_url=source_url, database=database, workdir=workdir, **settings)
     thresholds = [round(rows * share) for share in SNAPSHOT_SAMPLE_SHARES]
@@ -122,9 +137,15 @@ def run_learner(*, source_url: str, rows: int, workdir: Path, **settings: str) -
                 while thresholds and seen >= thresholds[0]:
                     thresholds.pop(0)
         seconds = committed_at(database) - started
+        race_seconds = None
+        if until_raced:
+            while rows_raced(client) < rows:
+                time.sleep(STATUS_POLL_SECONDS)
+            race_seconds = raced_at(database, rows) - started
     return LearnerRun(
         rows_per_second=(rows - seen_at_start) / seconds,
         seconds=seconds,
         snapshot_samples=samples,
         database_bytes=database_bytes(database),
+        race_seconds=race_seconds,
     )

@@ -138,7 +138,7 @@ def render_candidates(learner: LearnerRun, reference: LearnerRun, *, runs: int) 
     """The rows of the table on what the default candidates cost a catch-up."""
     ratio = learner.rows_per_second / reference.rows_per_second
     fast_enough = learner.rows_per_second >= TARGET_CANDIDATES_ROWS_PER_SECOND
-    return [
+    rows = [
         f"| candidates | learner with the reference models alone (`CLASSIFICATION_CANDIDATES` "
         f"and `REGRESSION_CANDIDATES` = reference, median of {runs}, alternating) | "
         f"{reference.rows_per_second:,.0f} rows/s ({reference.seconds:.1f} s) | |",
@@ -147,6 +147,13 @@ def render_candidates(learner: LearnerRun, reference: LearnerRun, *, runs: int) 
         f"{learner.rows_per_second:,.0f} rows/s | >= {TARGET_CANDIDATES_ROWS_PER_SECOND:,}: "
         f"{_verdict(fast_enough)} |",
     ]
+    if learner.race_seconds is not None:
+        lag = learner.race_seconds - learner.seconds
+        rows.append(
+            f"| candidates | their race, behind the learner: every row raced after | "
+            f"{learner.race_seconds:.1f} s ({lag:.1f} s after the learner's last row) | |"
+        )
+    return rows
 
 
 def _viewers_row(phase: ViewersPhase) -> str:

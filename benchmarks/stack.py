@@ -48,6 +48,12 @@ def rows_seen(client: httpx.Client) -> int:
     return client.get("/status").json()["rows_seen"]
 
 
+def rows_raced(client: httpx.Client) -> int:
+    """How far the slower of the two races has come."""
+    boards = [client.get(f"/{task}/leaderboard") for task in ("classification", "regression")]
+    return min(board.json()["rows_raced"] if board.status_code == 200 else 0 for board in boards)
+
+
 def wait_for_learning(client: httpx.Client) -> None:
     wait_until(lambda: rows_seen(client) > 0, timeout=30, message="the first committed tick")
 

@@ -46,6 +46,7 @@ class CommittedRecord(ServedRecord):
     tick, which GET /{task}/leaderboard serves."""
 
     leaderboard: list[dict[str, Any]]
+    rows_raced: int
 
 
 SERVED_FIELDS = tuple(get_type_hints(ServedRecord))

@@ -4,11 +4,12 @@ A tick takes the lease, reads pages from the cursor on and learns each page as i
 in (the next pages are fetched meanwhile), until the end of the stream, a source fault,
 MAX_PAGES_PER_TICK pages, or half a poll interval: so during a catch-up a commit lands
 at least every poll interval. Then one transaction writes the rows, predictions,
-records, signed snapshots and the new cursor. The candidates learn in the race process
-(`api.learning.race_process`) meanwhile, and the tick commits their races as they stand
-after its rows. If anything fails before that commit the models are rebuilt from the
-database and a new race process starts from them, so they never run ahead of what is
-committed.
+records, signed snapshots and the new cursor. The candidates learn the same rows in the
+race process (`api.learning.race_process`), at their own pace: each tick also commits
+the races as far as they have come, and a tick that learned nothing still commits a new
+model version when they have come further. If anything fails before a commit the models
+are rebuilt from the database and a new race process starts from them, so they never
+run ahead of what is committed.
 """
 
 import logging
@@ -25,17 +26,21 @@ from api.core.config import Settings
 from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning import metrics
 from api.learning.backoff import backoff_seconds
-from api.learning.candidates import REFERENCE
+from api.learning.committed import CommittedRecord
 from api.learning.cursor import Cursor
 from api.learning.lease import Lease, LeaseLost
-from api.learning.race import Race, leaderboard_entry
-from api.learning.race_process import RaceProcess, RaceState, warm_up
+from api.learning.race import Race
+from api.learning.race_process import RaceProcess, RaceReport, warm_up
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
 from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks, task_options
-from api.learning.tick import TickPlan
+from api.learning.tick import RACE_BATCH_ROWS, TickPlan
 
 logger = logging.getLogger(__name__)
+
+# A tick that learned nothing waits this long for the races' answer to its question, so
+# that the races' progress lands with it rather than with the next tick.
+IDLE_RACE_WAIT_SECONDS = 0.2
 
 
 class Learner:
@@ -60,6 +65,10 @@ class Learner:
         self.status = LearnerStatus(holder=self.lease.holder)
         self.tasks: dict[str, Task] = {}  # empty: restore before learning
         self.races: RaceProcess | None = None  # started by restore, with the tasks' races
+        self.rows_raced = 0  # as far as the committed races have come
+        # Each task's last committed record, which a tick that only moves the races
+        # commits again with the new standings.
+        self.records: dict[str, CommittedRecord] = {}
         self.paused = False
         self.stopping = threading.Event()
         self._wake = threading.Event()
@@ -89,17 +98,40 @@ class Learner:
                     raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
                 for task in tasks.values():
                     task.configure(options)
-        self._start_races(tasks)
+            self.records = {
+                name: crud.committed_record(record)
+                for name in TASKS
+                if (record := crud.read_latest_record(session, task=name)) is not None
+            }
+            self._start_races(session, tasks, cursor)
         self.status = self.status.but(cursor=cursor)
         self.tasks = tasks
 
-    def _start_races(self, tasks: dict[str, Task]) -> None:
-        """Hand the tasks' races over to a new race process."""
+    def _start_races(self, session: Session, tasks: dict[str, Task], cursor: Cursor) -> None:
+        """Hand the tasks' races over to a new race process, with the learned rows they
+        have yet to race."""
         self._stop_races()
         races: dict[str, Race] = {}
         for name, task in tasks.items():
             races[name], task.race = task.live_race, None
-        self.races = RaceProcess(races)
+            if not races[name].placed:
+                races[name].place_with(
+                    task.scores, rows_raced=cursor.rows_seen, last_id=cursor.last_id
+                )
+        positions = {(race.rows_raced, race.last_id) for race in races.values()}
+        if len(positions) != 1:
+            raise RuntimeError(f"the races of one snapshot stand apart: {positions}")
+        ((rows_raced, last_id),) = positions
+        behind = crud.read_rows_to_race(session, after_id=last_id)
+        if rows_raced + len(behind) != cursor.rows_seen:
+            raise RuntimeError(
+                f"the races stand at row {rows_raced} and {len(behind)} learned rows follow,"
+                f" but {cursor.rows_seen} rows were learned"
+            )
+        self.races = RaceProcess(races, rows_raced=rows_raced)
+        self.rows_raced = rows_raced
+        for start in range(0, len(behind), RACE_BATCH_ROWS):
+            self.races.feed(behind[start : start + RACE_BATCH_ROWS])
 
     def _stop_races(self) -> None:
         if self.races is not None:
@@ -121,10 +153,15 @@ class Learner:
             for rows in pages:
                 if not plan.take(rows):
                     break
-            return self._commit(plan), plan
         except BaseException:
             if plan.pages:  # rows were learned: the models are ahead of the database now
                 self.tasks = {}  # restore before the next tick
+            raise
+        try:
+            return self._commit(plan), plan
+        except BaseException:
+            # The races may have answered too, and handed over their champion changes.
+            self.tasks = {}
             raise
 
     def _plan(self) -> TickPlan:
@@ -137,6 +174,7 @@ class Learner:
             fresh = TASK_TYPES[name](self.settings.ROLLING_WINDOW, task_options(self.settings))
             tasks[name], fresh_races[name], fresh.race = fresh, fresh.live_race, None
         assert self.races is not None, "restore starts the races"
+        self.races.ask()  # answered while the tick learns, committed with it
         return TickPlan(
             self.cursor,
             tasks,
@@ -148,19 +186,27 @@ class Learner:
 
     def _commit(self, plan: TickPlan) -> bool:
         """Add records and signed snapshots to the tick and commit it."""
-        tick = plan.write()
+        assert self.races is not None, "restore starts the races"
+        plan.feed_races()
+        races = self.races.newest(
+            # A reset swaps races mid-stream: its snapshot must hold the fresh ones.
+            behind_at_most=0 if plan.resets and plan.learned else self.settings.RACE_MAX_LAG_ROWS,
+            wait=0.0 if plan.learned else IDLE_RACE_WAIT_SECONDS,
+        )
+        races_moved = races.rows_raced > self.rows_raced
+        tick = plan.write(races_moved=races_moved)
         if tick is None:
             return False
-        if tick.learned:
-            self.tasks = plan.tasks  # a reset only takes effect with rows learned
-            assert self.races is not None, "restore starts the races"
-            now = datetime.now(UTC)
-            races = self.races.commit(rows_seen=tick.cursor.rows_seen, updated_at=now)
-            self._add_records_and_snapshots(tick, plan, races, now)
+        if tick.learned or races_moved:
+            if tick.learned:
+                self.tasks = plan.tasks  # a reset only takes effect with rows learned
+            self._add_records_and_snapshots(tick, plan, races, races_moved, datetime.now(UTC))
         with self.session_factory() as session, session.begin():
             self.lease.check_in(session)
             crud.write_tick(session, tick, snapshot_retention=self.settings.SNAPSHOT_RETENTION)
         self.status = self.status.but(cursor=tick.cursor)
+        self.rows_raced = races.rows_raced
+        self.records.update((record["task"], record) for record in tick.records)
         metrics.ROWS_LEARNED.inc(len(tick.learned))
         metrics.ROWS_QUARANTINED.inc(len(tick.quarantined))
         for event in tick.drift_events:
@@ -175,32 +221,43 @@ class Learner:
         return True
 
     def _add_records_and_snapshots(
-        self, tick: crud.TickWrite, plan: TickPlan, races: dict[str, RaceState], now: datetime
+        self,
+        tick: crud.TickWrite,
+        plan: TickPlan,
+        races: RaceReport,
+        races_moved: bool,
+        now: datetime,
     ) -> None:
         key = self.settings.SECRET_KEY.get_secret_value()
         for name, task in self.tasks.items():
-            race = races[name]
-            leaderboard = [leaderboard_entry(REFERENCE, task.scores), *race.entries]
-            tick.records.append(
-                {
+            race = races.tasks[name]
+            standings = {
+                "model_version": tick.cursor.model_version,
+                "updated_at": now,
+                "champion": race.champion,
+                "leaderboard": race.leaderboard,
+                "rows_raced": races.rows_raced,
+            }
+            if tick.learned:
+                record: CommittedRecord = {
                     "task": task.name,
-                    "model_version": tick.cursor.model_version,
                     "page": tick.learned[-1]["page"],
                     "rows_seen": tick.cursor.rows_seen,
-                    "updated_at": now,
                     "metrics": task.scores.report(),
                     "rolling_metrics": task.scores.rolling_report(),
                     "coefficients": task.coefficients(),
                     "coefficient_intervals": task.coefficient_intervals(),
                     "batch": plan.outputs[name][-self.settings.LATEST_BATCH_ROWS :],
-                    "champion": race.champion,
-                    "leaderboard": leaderboard,
+                    **standings,  # type: ignore[typeddict-item]
                 }
-            )
+            else:  # only the races moved: the task's record again, with their standings
+                record = {**self.records[name], **standings}  # type: ignore[typeddict-item]
+            tick.records.append(record)
             tick.drift_events += task.drain_drift_events(
                 rows_seen=tick.cursor.rows_seen, updated_at=now
             )
-            tick.champion_changes += race.changes
+            if races_moved:  # else the races' answer and its changes are committed already
+                tick.champion_changes += race.changes
             task.race_blob = race.blob  # the snapshot holds the race as the process left it
             blob, signature = dump_signed(task, key=key)
             tick.snapshots.append(
@@ -253,7 +310,7 @@ class Learner:
         metrics.TICKS.labels("standby").inc()
         if self.status.state != "standby":
             logger.info("another learner holds the lease; standing by")
-        self.tasks = {}  # the active learner moves on: restore when we take over
+        self.tasks, self.records = {}, {}  # the active learner moves on: restore on take-over
         self._stop_races()
         self._report(state="standby")
         return self.settings.LEASE_SECONDS / 3

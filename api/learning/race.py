@@ -8,6 +8,7 @@ of champion waits in the race until the learner drains it into the tick it commi
 a drift event; a race is pickled with its task, so it is restored exactly once with it.
 """
 
+import copy
 import math
 from collections import deque
 from collections.abc import Iterable
@@ -21,9 +22,9 @@ from api.learning.scores import ClassificationScores, RegressionScores
 
 PROBABILITY_FLOOR = 1e-15  # River's LogLoss clamps probabilities so
 
-# One learned row as the races need it: competence, network_ability, promoted, and the
-# reference's progressive probability of promotion and prediction of network_ability.
-RaceRow = tuple[float, float, bool, float, float]
+# One learned row as the races need it: its id, competence, network_ability, promoted, and
+# the reference's progressive probability of promotion and prediction of network_ability.
+RaceRow = tuple[int, float, float, bool, float, float]
 
 
 class RollingLoss:
@@ -68,9 +69,19 @@ class Race:
 
     task = ""
     metric = ""
+    # Where the race stands in the stream: the rows it has raced (counted as the learner's
+    # rows_seen is) and the id of the last. A race that is not `placed` stands wherever
+    # its task's cursor does, which the learner then tells it (`place`).
+    rows_raced: int
+    last_id: int | None
+    placed: bool
 
     def __init__(self, names: tuple[str, ...], window: int, margin: float, sustain: int):
+        self.place(rows_raced=0, last_id=None)
         self.window = window
+        # The reference's progressive scores on the rows raced, as it predicted them in its
+        # task: so the whole leaderboard stands after the same row.
+        self.reference_scores = self.new_scores()
         self.candidates: dict[str, Any] = {}
         self.losses: dict[str, RollingLoss] = {}
         self.champion = Champion(REFERENCE, margin, sustain)
@@ -93,8 +104,25 @@ class Race:
             self.champion.name = REFERENCE
         self.champion.margin, self.champion.sustain = margin, sustain
 
-    def new_candidate(self, name: str) -> Any:
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "rows_raced" not in state:
+            # Pickled before races ran behind their task: it stands where the task does.
+            self.placed = False
+
+    def place(self, *, rows_raced: int, last_id: int | None) -> None:
+        self.rows_raced, self.last_id, self.placed = rows_raced, last_id, True
+
+    def place_with(self, task_scores: Any, *, rows_raced: int, last_id: int | None) -> None:
+        """Stand where a task stands, with its scores as the reference's."""
+        self.place(rows_raced=rows_raced, last_id=last_id)
+        self.reference_scores = copy.deepcopy(task_scores)
+
+    def new_scores(self) -> Any:
         raise NotImplementedError
+
+    def new_candidate(self, name: str) -> Any:
+        return {"model": candidates.build(self.task, name), "scores": self.new_scores()}
 
     def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
         """Score the reference's prediction of the row, race the others on it, judge."""
@@ -145,13 +173,11 @@ class Race:
         self.changes, self.rows_since_drain = [], 0
         return changes
 
-    def leaderboard(self, reference_scores: Any) -> list[dict[str, Any]]:
+    def leaderboard(self) -> list[dict[str, Any]]:
         """Each candidate's cumulative and rolling metrics, the reference first."""
-        return [leaderboard_entry(REFERENCE, reference_scores), *self.entries()]
-
-    def entries(self) -> list[dict[str, Any]]:
-        """The leaderboard's entries of the candidates other than the reference."""
-        return [leaderboard_entry(name, entry["scores"]) for name, entry in self.candidates.items()]
+        scores = {REFERENCE: self.reference_scores}
+        scores.update((name, entry["scores"]) for name, entry in self.candidates.items())
+        return [leaderboard_entry(name, entry_scores) for name, entry_scores in scores.items()]
 
 
 def leaderboard_entry(name: str, scores: Any) -> dict[str, Any]:
@@ -169,11 +195,11 @@ class ClassificationRace(Race):
     task = "classification"
     metric = "log_loss"
 
-    def new_candidate(self, name: str) -> Any:
-        model = candidates.build(self.task, name)
-        return {"model": model, "scores": ClassificationScores(self.window)}
+    def new_scores(self) -> ClassificationScores:
+        return ClassificationScores(self.window)
 
     def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+        self.reference_scores.update(y, reference_output >= 0.5, reference_output)
         self.losses[REFERENCE].add(log_loss(y, reference_output))
         for name, entry in self.candidates.items():
             probability = true_probability(entry["model"].predict_proba_one(x))
@@ -190,11 +216,11 @@ class RegressionRace(Race):
     task = "regression"
     metric = "rmse"
 
-    def new_candidate(self, name: str) -> Any:
-        model = candidates.build(self.task, name)
-        return {"model": model, "scores": RegressionScores(self.window)}
+    def new_scores(self) -> RegressionScores:
+        return RegressionScores(self.window)
 
     def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+        self.reference_scores.update(y, reference_output)
         self.losses[REFERENCE].add((y - reference_output) ** 2)
         for name, entry in self.candidates.items():
             predicted = self.predict(name, x)
@@ -215,9 +241,13 @@ class RegressionRace(Race):
 def step_races(races: dict[str, Race], rows: Iterable[RaceRow]) -> None:
     """Race both tasks' candidates on learned rows, in the order they were learned."""
     classification, regression = races[ClassificationRace.task], races[RegressionRace.task]
-    for competence, network_ability, promoted, probability, predicted in rows:
+    raced, last_id = 0, classification.last_id
+    for row_id, competence, network_ability, promoted, probability, predicted in rows:
         x = pipelines.classification_features(competence, network_ability)
         classification.step(x, promoted, probability)
         regression.step(
             pipelines.regression_features(competence, promoted), network_ability, predicted
         )
+        raced, last_id = raced + 1, row_id
+    for race in (classification, regression):
+        race.place(rows_raced=race.rows_raced + raced, last_id=last_id)

@@ -1,25 +1,31 @@
-"""The candidates' race in a process of its own, beside the learner's.
+"""The candidates' race in a process of its own, beside the learner and behind it.
 
-The learner learns the reference models and hands each page's learned rows to this
-process as soon as the page is learned, so the candidates learn on the other core in the
-meantime. When the tick commits, the learner asks for the races as they stand after
-exactly the tick's rows: each comes back pickled, with its leaderboard entries, its
-champion and the champion changes since the last commit, and goes into the tick's
-snapshot. Nothing of a race is committed that its tick did not learn, so exactly once
-holds for every candidate as it does for the references.
+The learner learns the reference models and hands each hundred rows it learns to this
+process, which races the candidates on them at its own pace and at a lower priority:
+a tick never waits for the candidates, so a catch-up goes at the reference's speed and
+the race catches up on what the learner leaves of the machine. Each tick asks how far
+the race has come (`ask`) and commits the newest answer to arrive (`newest`): both
+tasks' races pickled as they stand after the same row, with their leaderboard entries,
+champions and the champion changes since the last answer. A snapshot therefore holds
+each race where it stood, a little behind its task; restoring it races the rows in
+between again, from the learned rows the database keeps, so exactly once holds for
+every candidate as it does for the references. The race may fall at most
+RACE_MAX_LAG_ROWS behind: past that a commit waits for it.
 
-A page handed over while the process is still busy waits in the pipe; when the pipe is
-full the learner waits too, so the race can never fall more than a pipe's worth behind.
-The process ends when the learner closes its end of the pipe, or dies, which closes it
-too: it is never left behind.
+The process reads what the learner sends in a thread of its own, so the learner never
+waits on a busy race to hand rows over. It ends when the learner closes its end of the
+pipe, or dies, which closes it too: it is never left behind.
 """
 
 import logging
 import multiprocessing
+import os
 import pickle
+import queue
 import signal
+import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
@@ -28,9 +34,13 @@ from api.learning.race import Race, RaceRow, step_races
 
 logger = logging.getLogger(__name__)
 
-# A commit waits for at most a pipe's worth of rows: far less than this, unless the
-# process is stuck, which the learner then treats as a failed tick.
-COMMIT_TIMEOUT_SECONDS = 60.0
+# Nice 10: the race takes what the learner, the API and the source leave of the machine.
+RACE_NICENESS = 10
+# An answer comes after at most one batch of rows and a pickling, unless the learner waits
+# for rows the race has yet to race: then this, plus a millisecond a row, before the
+# race counts as hung.
+ANSWER_TIMEOUT_SECONDS = 60.0
+SECONDS_PER_AWAITED_ROW = 0.001
 
 
 class RaceFailed(RuntimeError):
@@ -39,12 +49,21 @@ class RaceFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class RaceState:
-    """One task's race after a tick, as the tick commits it."""
+    """One task's race as an answer left it."""
 
     blob: bytes  # the race, pickled by the race process
     champion: str
-    entries: list[dict[str, Any]]  # the leaderboard's entries but the reference's
-    changes: list[dict[str, Any]]  # champion changes since the last commit
+    leaderboard: list[dict[str, Any]]  # every candidate's entry, the reference first
+    changes: list[dict[str, Any]]  # champion changes since the previous answer
+
+
+@dataclass(frozen=True)
+class RaceReport:
+    """Both races after the same row: the `rows_raced`-th of the stream, of id `last_id`."""
+
+    rows_raced: int
+    last_id: int | None
+    tasks: dict[str, RaceState]
 
 
 class PickledRace:
@@ -73,14 +92,17 @@ def warm_up() -> None:
 
 
 class RaceProcess:
-    """The learner's handle on the race process."""
+    """The learner's handle on the race process, whose races stand at `rows_raced`."""
 
-    def __init__(self, races: dict[str, Race]):
+    def __init__(self, races: dict[str, Race], *, rows_raced: int):
         context = _context()
         self._connection, child = context.Pipe()
         self._process = context.Process(target=serve, args=(child, races), name="race", daemon=True)
         self._process.start()
         child.close()
+        self.rows_fed = rows_raced
+        self.report = _report(races)  # the newest answer; first, the races as they start
+        self._asked_for: int | None = None  # the rows the pending question waits for
 
     @property
     def pid(self) -> int | None:
@@ -89,26 +111,24 @@ class RaceProcess:
     def feed(self, rows: list[RaceRow], fresh: dict[str, Race] | None = None) -> None:
         """Race these learned rows; `fresh` races replace their task's first (an admin
         reset)."""
-        try:
-            self._connection.send(("feed", rows, fresh or {}))
-        except OSError as error:
-            raise self._died() from error
+        self._send(("feed", rows, fresh or {}))
+        self.rows_fed += len(rows)
 
-    def commit(self, *, rows_seen: int, updated_at: datetime) -> dict[str, RaceState]:
-        """Each task's race after every row fed so far, which the learner's tick has
-        learned up to `rows_seen`."""
-        try:
-            self._connection.send(("commit", rows_seen, updated_at))
-            if not self._connection.poll(COMMIT_TIMEOUT_SECONDS):
-                raise RaceFailed(
-                    f"the race process did not answer in {COMMIT_TIMEOUT_SECONDS:.0f} s"
-                )
-            answer = self._connection.recv()
-        except (OSError, EOFError) as error:
-            raise self._died() from error
-        if isinstance(answer, str):
-            raise RaceFailed(f"the race process failed: {answer}")
-        return answer
+    def ask(self) -> None:
+        """Ask how far the race has come, unless a question is pending already."""
+        if self._asked_for is None:
+            self._ask(0)
+
+    def newest(self, *, behind_at_most: int, wait: float = 0.0) -> RaceReport:
+        """The newest answer, once it is at most `behind_at_most` rows behind the rows fed;
+        an answer on its way is waited for up to `wait` seconds."""
+        self._receive(wait)
+        wanted = self.rows_fed - behind_at_most
+        while self.report.rows_raced < wanted:
+            if self._asked_for is None:
+                self._ask(wanted)
+            self._receive(None)
+        return self.report
 
     def close(self) -> None:
         self._connection.close()
@@ -116,6 +136,36 @@ class RaceProcess:
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
+
+    def _ask(self, rows: int) -> None:
+        self._send(("ask", rows))
+        self._asked_for = rows
+
+    def _send(self, message: tuple) -> None:
+        try:
+            self._connection.send(message)
+        except OSError as error:
+            raise self._died() from error
+
+    def _receive(self, wait: float | None) -> None:
+        """Take the pending answer: if it has come, or within `wait` seconds, or (None)
+        within the time the race may take to answer."""
+        if self._asked_for is None:
+            return
+        awaited = max(0, self._asked_for - self.report.rows_raced)
+        timeout = ANSWER_TIMEOUT_SECONDS + awaited * SECONDS_PER_AWAITED_ROW
+        try:
+            if not self._connection.poll(timeout if wait is None else wait):
+                if wait is None:
+                    raise RaceFailed(f"the race process did not answer in {timeout:.0f} s")
+                return
+            answer = self._connection.recv()
+        except (OSError, EOFError) as error:
+            raise self._died() from error
+        self._asked_for = None
+        if isinstance(answer, str):
+            raise RaceFailed(f"the race process failed: {answer}")
+        self.report = answer
 
     def _died(self) -> RaceFailed:
         self._process.join(timeout=1.0)
@@ -125,38 +175,82 @@ class RaceProcess:
         return RaceFailed(f"the race process died (exit code {code})")
 
 
+class Inbox:
+    """What the learner sends, read as it comes by a thread of its own: the rows queue
+    up for the race, and a question is noted at once, to be answered between batches."""
+
+    def __init__(self, connection: Connection):
+        self.messages: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self.asked_for: int | None = None
+        threading.Thread(target=self._read, args=(connection,), daemon=True).start()
+
+    def _read(self, connection: Connection) -> None:
+        while True:
+            try:
+                message = connection.recv()
+            except (EOFError, OSError):
+                self.messages.put(None)
+                return
+            if message[0] == "ask":
+                self.asked_for = message[1]
+            self.messages.put(message)
+
+
 def serve(connection: Connection, races: dict[str, Race]) -> None:
-    """The race process: race the rows fed, answer each commit, until the pipe closes."""
+    """The race process: race the rows fed, answer each question as soon as the races
+    have come as far as it asks, until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the learner's to handle
+    os.nice(RACE_NICENESS)
+    inbox = Inbox(connection)
     failure: str | None = None
+    answered: tuple[int, RaceReport] | None = None  # the last answer, while it holds
     while True:
-        try:
-            message = connection.recv()
-        except (EOFError, OSError):
+        message = inbox.messages.get()
+        if message is None:
             return
-        if message[0] == "feed":
+        if message[0] == "feed" and failure is None:
             _, rows, fresh = message
-            if failure is None:
-                try:
-                    races.update(fresh)
-                    step_races(races, rows)
-                except Exception as error:  # the learner hears of it at its commit
-                    logger.exception("a candidate failed to learn")
-                    failure = f"{type(error).__name__}: {error}"
-        else:
-            _, rows_seen, updated_at = message
-            answer = failure or _states(races, rows_seen=rows_seen, updated_at=updated_at)
-            connection.send(answer)
+            try:
+                _start_fresh(races, fresh)
+                step_races(races, rows)
+            except Exception as error:  # the learner hears of it with its next answer
+                logger.exception("a candidate failed to learn")
+                failure = f"{type(error).__name__}: {error}"
+        asked_for = inbox.asked_for
+        position = _position(races)
+        if asked_for is None or (failure is None and position < asked_for):
+            continue
+        # Cleared before answering: the learner asks again only once it has the answer.
+        inbox.asked_for = None
+        if failure is not None:
+            connection.send(failure)
+            continue
+        if answered is None or answered[0] != position:
+            answered = position, _report(races)
+        connection.send(answered[1])
 
 
-def _states(
-    races: dict[str, Race], *, rows_seen: int, updated_at: datetime
-) -> dict[str, RaceState]:
+def _start_fresh(races: dict[str, Race], fresh: dict[str, Race]) -> None:
+    """Fresh races start where the others stand."""
+    position = _position(races)
+    last_id = next(iter(races.values())).last_id
+    for task, race in fresh.items():
+        race.place(rows_raced=position, last_id=last_id)
+        races[task] = race
+
+
+def _position(races: dict[str, Race]) -> int:
+    return next(iter(races.values())).rows_raced
+
+
+def _report(races: dict[str, Race]) -> RaceReport:
+    rows_raced, last_id = _position(races), next(iter(races.values())).last_id
+    now = datetime.now(UTC)
     states = {}
     for task, race in races.items():
-        # Drained before pickling: a change committed with this tick is not pending in
+        # Drained before pickling: a change committed with this answer is not pending in
         # its snapshot too.
-        changes = race.drain_changes(task=task, rows_seen=rows_seen, updated_at=updated_at)
+        changes = race.drain_changes(task=task, rows_seen=rows_raced, updated_at=now)
         blob = pickle.dumps(race, protocol=pickle.HIGHEST_PROTOCOL)
-        states[task] = RaceState(blob, race.champion.name, race.entries(), changes)
-    return states
+        states[task] = RaceState(blob, race.champion.name, race.leaderboard(), changes)
+    return RaceReport(rows_raced, last_id, states)

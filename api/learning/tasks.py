@@ -6,8 +6,8 @@ its intervals need (`api.learning.uncertainty`) and watches its per-row loss for
 (`api.learning.drift`); a detection waits in the task until the learner drains it into
 the tick it commits. Each row also goes through the task's race (`api.learning.race`):
 the other candidate models predict, are scored and learn it too, and the champion among
-them is judged; in the learner the race runs in a process of its own
-(`api.learning.race_process`) and the task's `race` is None meanwhile. A task is pickled
+them is judged; in the learner the race runs in a process of its own, a little behind
+(`api.learning.race_process`), and the task's `race` is None meanwhile. A task is pickled
 whole into a snapshot, so restoring it restores the model, its metric state, its
 interval statistics, its detector and every candidate together, and an event of rows
 that were never committed is forgotten with them: exactly once.
@@ -99,7 +99,7 @@ class Task:
         return self.live_race.champion.name
 
     def leaderboard(self) -> list[dict[str, Any]]:
-        return self.live_race.leaderboard(self.scores)
+        return self.live_race.leaderboard()
 
     def start_afresh(self) -> None:
         """A new model, new scores, new interval statistics and a new detector."""
@@ -122,8 +122,10 @@ class Task:
             self.start_statistics()
         if "race" not in state:
             # A snapshot from before the race: the candidates start with the rows learned
-            # from now on, and the reference is champion until one beats it.
+            # from now on, where the task's cursor stands, and the reference is champion
+            # until one beats it.
             self.race = self.new_race()
+            self.race.placed = False
 
     def start_statistics(self) -> None:
         raise NotImplementedError

@@ -2,8 +2,8 @@
 
 For every row not consumed yet each task runs `step` (predict, score, `learn_one`): the
 order of River's `progressive_val_score`. Bad rows are set aside for the quarantine. Each
-learned row then goes to the races (`feed`, a hundred at a time), which learn it in the
-meantime. The models are the only thing changed in place; everything else is returned in
+learned row then goes to the races (`feed`, a hundred at a time), which learn it at their
+own pace. The models are the only thing changed in place; everything else is returned in
 the `TickWrite`, which the learner commits in one transaction.
 """
 
@@ -92,7 +92,7 @@ class TickPlan:
             )
             probability, predicted = classified["probability"], regressed["predicted"]
             self.race_rows.append(
-                (row.competence, row.network_ability, row.promoted, probability, predicted)
+                (row.id, row.competence, row.network_ability, row.promoted, probability, predicted)
             )
             self.last_id = row.id
         if len(self.race_rows) >= RACE_BATCH_ROWS:
@@ -108,9 +108,10 @@ class TickPlan:
             self.feed(self.race_rows, self.fresh_races)
             self.race_rows, self.fresh_races = [], {}
 
-    def write(self) -> TickWrite | None:
+    def write(self, *, races_moved: bool = False) -> TickWrite | None:
         """What to commit, or None when the tick changed nothing at all; every row it
-        learned has gone to the races."""
+        learned has gone to the races. `races_moved`: the races have come further since
+        the last commit, a new model version even without rows."""
         self.feed_races()
         cursor = replace(
             self.start,
@@ -118,9 +119,9 @@ class TickPlan:
             last_id=self.last_id,
             rows_seen=self.start.rows_seen + len(self.learned),
             rows_quarantined=self.start.rows_quarantined + len(self.quarantined),
-            # The version moves only with learned rows: a tick that only quarantines
-            # moves the cursor but not the models.
-            model_version=self.start.model_version + bool(self.learned),
+            # The version moves only with the models: a tick that only quarantines moves
+            # the cursor but not the version.
+            model_version=self.start.model_version + bool(self.learned or races_moved),
         )
         if cursor == self.start:
             return None

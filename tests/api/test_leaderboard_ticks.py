@@ -1,6 +1,8 @@
-"""The race goes through the learner's ticks: every candidate is in the committed snapshot
-and restored with it, and a change of champion is committed with its tick, once."""
+"""The race goes through the learner's ticks, behind them: every candidate is in the
+committed snapshot as far as it has raced and restored with it, the rows it had yet to
+race are raced again, and a change of champion is committed with its race, once."""
 
+import json
 import os
 import signal
 
@@ -12,7 +14,7 @@ from api.learning.tasks import CLASSIFICATION, REGRESSION, Task, TaskOptions, ne
 from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
 from simulator.synthetic import Drift
 from tests.support.database import query
-from tests.support.learners import committed_tasks, learner_on
+from tests.support.learners import committed_tasks, learner_on, settle_races
 
 RACE = {"ROLLING_WINDOW": 200, "CHAMPION_MARGIN": 0.05, "CHAMPION_SUSTAIN_ROWS": 150}
 OPTIONS = TaskOptions(champion_margin=0.05, champion_sustain_rows=150)
@@ -47,6 +49,7 @@ def test_a_champion_change_is_committed_once_even_when_its_first_commit_fails(
         monkeypatch.setattr(crud, "write_tick", real_write)
         for pages in ticks[3:]:
             learner.learn_and_commit(pages)
+        settle_races(learner)
 
     expected = in_process_changes()
     assert any(change[0] == CLASSIFICATION for change in expected)
@@ -56,15 +59,16 @@ def test_a_champion_change_is_committed_once_even_when_its_first_commit_fails(
     )
     assert stored == expected
     for task in (CLASSIFICATION, REGRESSION):
-        champions = query(
+        records = query(
             sqlite_url,
-            "SELECT rows_seen, champion FROM model_record WHERE task = :task "
+            "SELECT champion, leaderboard FROM model_record WHERE task = :task "
             "ORDER BY model_version",
             task=task,
         )
-        for rows_seen, champion in champions:
-            before = [c for c in expected if c[0] == task and c[1] <= rows_seen]
-            assert champion == (before[-1][3] if before else "reference"), (task, rows_seen)
+        for champion, leaderboard in records:
+            raced = json.loads(leaderboard)[1]["rows_seen"]  # how far the race had come
+            before = [c for c in expected if c[0] == task and c[1] <= raced]
+            assert champion == (before[-1][3] if before else "reference"), (task, raced)
 
 
 def uninterrupted_tasks() -> dict[str, Task]:
@@ -104,6 +108,7 @@ def test_every_candidate_is_restored_from_the_snapshot_and_counts_every_row(sqli
     with learner_on(sqlite_url, **RACE) as restarted:
         for pages in ticks[2:]:
             restarted.learn_and_commit(pages)
+        settle_races(restarted)
         committed = committed_tasks(restarted)
     assert_races_as_uninterrupted(committed)
 
@@ -124,6 +129,7 @@ def test_a_killed_race_process_fails_its_tick_and_the_next_tick_starts_another(s
         for pages in ticks[1:]:
             learner.learn_and_commit(pages)
         assert learner.races is not None and learner.races.pid != killed
+        settle_races(learner)
         committed = committed_tasks(learner)
     assert_races_as_uninterrupted(committed)
 
@@ -132,10 +138,66 @@ def test_a_restart_with_other_candidates_adds_the_new_ones_and_drops_the_others(
     ticks = pages_of_drifting_stream(ticks=6)
     with learner_on(sqlite_url, **RACE) as learner:
         learner.learn_and_commit(ticks[0])
+        settle_races(learner)  # so that newcomers start after exactly the first tick
         learner.lease.release()
     with learner_on(sqlite_url, **RACE, REGRESSION_CANDIDATES="HoeffdingTreeRegressor") as again:
         again.learn_and_commit(ticks[1])
+        settle_races(again)
         regression = committed_tasks(again)[REGRESSION]
         assert regression.live_race.names() == ("reference", "HoeffdingTreeRegressor")
         counts = {e["name"]: e["rows_seen"] for e in regression.leaderboard()}
         assert counts == {"reference": 2_000, "HoeffdingTreeRegressor": 1_000}
+
+
+def test_a_stalled_race_holds_up_no_tick_and_a_restart_races_what_it_had_left(sqlite_url):
+    """The race process stopped (SIGSTOP) while two ticks learn: both commit at once with
+    the races where they stood, behind the references. A learner restored from those
+    snapshots races the rows they had left from the database, and every candidate ends as
+    an uninterrupted run leaves it, each row counted once."""
+    ticks = pages_of_drifting_stream(ticks=6)
+    with learner_on(sqlite_url, **RACE) as learner:
+        learner.learn_and_commit(ticks[0])
+        settle_races(learner)
+        assert learner.races is not None and learner.races.pid is not None
+        stalled = learner.races.pid
+        os.kill(stalled, signal.SIGSTOP)
+        try:
+            for pages in ticks[1:3]:
+                learner.learn_and_commit(pages)
+            assert learner.cursor.rows_seen == 3_000
+            assert learner.rows_raced == 1_000
+            behind = committed_tasks(learner)[CLASSIFICATION].leaderboard()
+            assert {e["name"]: e["rows_seen"] for e in behind}["GaussianNB"] == 1_000
+        finally:
+            os.kill(stalled, signal.SIGCONT)
+        learner.lease.release()
+    with learner_on(sqlite_url, **RACE) as restarted:
+        assert restarted.races is not None and restarted.races.rows_fed == 3_000
+        for pages in ticks[3:]:
+            restarted.learn_and_commit(pages)
+        settle_races(restarted)
+        committed = committed_tasks(restarted)
+    assert_races_as_uninterrupted(committed)
+
+
+def test_a_tick_the_race_has_not_answered_since_commits_no_change_again(sqlite_url):
+    """A tick commits the races' newest answer with its champion changes; the next tick,
+    learned while the race process is stopped and cannot answer, commits its rows with
+    that answer's races again but not its changes."""
+    ticks = pages_of_drifting_stream(ticks=6)
+    with learner_on(sqlite_url, **RACE, RACE_MAX_LAG_ROWS=0) as learner:
+        for pages in ticks[:4]:  # in step: the fourth tick's answer holds a change
+            learner.learn_and_commit(pages)
+        assert learner.races is not None
+        assert any(state.changes for state in learner.races.report.tasks.values())
+        changes = query(sqlite_url, "SELECT task, rows_seen FROM champion_change")
+        learner.settings = learner.settings.model_copy(update={"RACE_MAX_LAG_ROWS": 100_000})
+        stalled = learner.races.pid
+        assert stalled is not None
+        os.kill(stalled, signal.SIGSTOP)
+        try:
+            assert learner.learn_and_commit(ticks[4]) is True
+        finally:
+            os.kill(stalled, signal.SIGCONT)
+        assert learner.cursor.rows_seen == 5_000 and learner.rows_raced == 4_000
+        assert query(sqlite_url, "SELECT task, rows_seen FROM champion_change") == changes

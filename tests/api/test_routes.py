@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from harness.processes import wait_until
 from tests.support.database import query
-from tests.support.learners import make_settings
+from tests.support.learners import make_settings, settle_races
 from tests.support.rows import page_of
 
 
@@ -31,6 +31,7 @@ def learned(learner, client_for):
     for first in (1, 11):
         learner.learn_and_commit([page_of(first)])
     learner.learn_and_commit([page_of(21, count=5)])
+    settle_races(learner)
     client = client_for()
     wait_until(lambda: client.get("/classification/latest").status_code == 200, timeout=5)
     return client
@@ -56,11 +57,14 @@ def test_predict_before_first_tick_is_404(client_for, path, body):
     assert "Nothing has been learned yet" in response.json()["detail"]
 
 
-def test_read_latest_serves_the_newest_committed_record(learned):
-    """Fields of DESIGN.md, the newest tick's rows as the batch."""
+def test_read_latest_serves_the_newest_committed_record(learned, learner):
+    """Fields of DESIGN.md, the newest tick's rows as the batch (a version that only
+    moved the race keeps the batch of the tick before it)."""
     body = learned.get("/classification/latest").json()
     assert body["task"] == "classification"
-    assert (body["model_version"], body["page"], body["rows_seen"]) == (3, 2, 25)
+    newest = learner.cursor.model_version
+    assert newest >= 3
+    assert (body["model_version"], body["page"], body["rows_seen"]) == (newest, 2, 25)
     assert set(body["metrics"]) >= {
         "accuracy",
         "precision",
@@ -103,13 +107,13 @@ def test_read_history_is_thinned_evenly_with_the_newest_included(learner, client
     assert client.get("/regression/history", params={"limit": 0}).status_code == 422
 
 
-def test_predict_uses_the_newest_committed_models(learned):
+def test_predict_uses_the_newest_committed_models(learned, learner):
     promoted = learned.post(
         "/classification/predict", json={"competence": 0.9, "network_ability": 1}
     )
     assert promoted.status_code == 200
     body = promoted.json()
-    assert body["model_version"] == 3
+    assert body["model_version"] == learner.cursor.model_version
     assert 0.0 <= body["probability"] <= 1.0
     assert body["promoted"] == (body["probability"] >= 0.5)
     ability = learned.post("/regression/predict", json={"competence": 0.2, "promoted": False})
@@ -216,8 +220,12 @@ def test_read_leaderboard_lists_every_candidate_scored_on_every_row(learned, tas
         assert set(candidate["rolling_metrics"]) == set(latest["rolling_metrics"])
     reference = body["candidates"][0]
     assert reference["metrics"] == latest["metrics"]
+    assert body["rows_raced"] == body["rows_seen"] == 25
     points = learned.get(f"/{task}/leaderboard/history").json()["points"]
-    assert [point["rows_seen"] for point in points] == [10, 20, 25]
+    raced = [point["rows_seen"] for point in points]
+    # The race runs behind: its versions stand at the rows raced by then, up to all 25.
+    assert raced == sorted(raced) and raced[-1] == 25 and set(raced) <= {0, 10, 20, 25}
+    assert [point["model_version"] for point in points] == list(range(1, len(points) + 1))
     assert set(points[-1]["scores"]) == set(names)
 
 

@@ -12,7 +12,7 @@ from harness.processes import Service, wait_until
 from simulator.faults import is_malformed
 from tests.support.api_reads import status_of, wait_for_rows
 from tests.support.database import committed_rows
-from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.ledger import assert_learned_exactly_once
 from tests.support.services import CHAOS_API_SETTINGS, kill_api_and_learner, kill_learner
 
 pytestmark = pytest.mark.e2e
@@ -83,9 +83,8 @@ def kill_and_restart_during_catch_up(
     assert at_kill[-1] > 0, "the learner made no progress between kills"
 
     status = wait_for_rows(api, good, timeout=180)
-    ledger = read_ledger(db_path)
     good_ids = sorted(set(range(1, rows + 1)) - bad)
-    assert_learned_exactly_once(api, ledger, good_ids)
+    ledger = assert_learned_exactly_once(api, db_path, good_ids)
     assert set(ledger.quarantined) == bad
     assert ledger.quarantined_rows == ledger.rows_quarantined == len(bad)
     assert (status["next_page"], status["last_id"]) == (rows // 10, rows)

@@ -45,8 +45,7 @@ def test_a_write_lock_shorter_than_the_busy_timeout_only_makes_the_learner_wait(
     assert states == {("running", None)}
     wait_for_rows(api, rows, timeout=60)
     assert failed_ticks(api) == 0, api.logs()
-    ledger = read_ledger(db_path)
-    assert_learned_exactly_once(api, ledger, list(range(1, rows + 1)))
+    ledger = assert_learned_exactly_once(api, db_path, list(range(1, rows + 1)))
     figures.update(
         lock_seconds=hold,
         busy_timeout_seconds=30,

@@ -21,7 +21,7 @@ import pytest
 from harness.processes import wait_until
 from simulator.faults import is_malformed
 from tests.support.api_reads import status_of
-from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.ledger import assert_learned_exactly_once
 
 pytestmark = pytest.mark.e2e
 
@@ -101,8 +101,7 @@ def test_a_hostile_source_then_a_healed_one_loses_nothing_and_never_wedges(
         interval=0.2,
         message=f"all {len(good_ids)} good rows learned, running",
     )
-    ledger = read_ledger(db_path)
-    assert_learned_exactly_once(api, ledger, good_ids)
+    ledger = assert_learned_exactly_once(api, db_path, good_ids)
     assert set(ledger.quarantined) == bad
     assert ledger.rows_quarantined == ledger.quarantined_rows == len(bad)
     assert api.process.poll() is None

@@ -11,7 +11,7 @@ import pytest
 
 from harness.processes import wait_until
 from tests.support.api_reads import status_of, wait_for_rows
-from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.ledger import assert_learned_exactly_once
 from tests.support.services import CHAOS_API_SETTINGS
 
 pytestmark = pytest.mark.e2e
@@ -85,8 +85,7 @@ def test_sixty_four_clients_during_a_catch_up_get_no_5xx_and_no_row_is_lost(
     assert resets <= 0.05 * sum(outcomes.values()), not_ok
     assert rows_before < rows_after < rows, "the load must fall within the catch-up"
     wait_for_rows(api, rows, timeout=120)
-    ledger = read_ledger(db_path)
-    assert_learned_exactly_once(api, ledger, list(range(1, rows + 1)))
+    ledger = assert_learned_exactly_once(api, db_path, list(range(1, rows + 1)))
     quantiles = statistics.quantiles(latencies, n=100)
     figures.update(
         clients=CLIENTS,

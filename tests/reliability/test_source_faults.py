@@ -9,7 +9,7 @@ import pytest
 from harness.processes import wait_until
 from simulator.faults import is_malformed, malformation
 from tests.support.api_reads import source_errors_counted, status_of
-from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.ledger import assert_learned_exactly_once
 from tests.support.services import CHAOS_API_SETTINGS
 
 
@@ -81,8 +81,7 @@ def test_a_flaky_slow_source_with_malformed_rows_loses_nothing_and_learns_nothin
     )
     assert all(re.fullmatch(r"page \d+: HTTP 50[03] from the source", e) for e in errors)
     assert api.process.poll() is None
-    ledger = read_ledger(db_path)
-    assert_learned_exactly_once(api, ledger, good_ids)
+    ledger = assert_learned_exactly_once(api, db_path, good_ids)
     assert set(ledger.quarantined) == bad
     for row_id, reason in ledger.quarantined.items():
         field, _kind = malformation(row_id, seed=seed)

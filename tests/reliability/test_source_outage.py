@@ -10,7 +10,7 @@ import pytest
 
 from harness.processes import wait_until
 from tests.support.api_reads import source_errors_counted, status_of, wait_for_rows
-from tests.support.ledger import assert_learned_exactly_once, read_ledger
+from tests.support.ledger import assert_learned_exactly_once
 from tests.support.services import CHAOS_API_SETTINGS
 
 pytestmark = pytest.mark.e2e
@@ -89,8 +89,7 @@ def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(
     frozen = start_simulator(port=simulator.port, SIMULATOR_GROWTH_ROWS_PER_SECOND=0)
     rows = httpx.get(frozen.url + "/health").json()["rows"]
     wait_for_rows(api, rows, timeout=30)
-    ledger = read_ledger(db_path)
-    assert_learned_exactly_once(api, ledger, list(range(1, rows + 1)))
+    ledger = assert_learned_exactly_once(api, db_path, list(range(1, rows + 1)))
     figures.update(
         outage_seconds=round(outage_seconds, 1),
         failed_ticks_in_outage=source_errors_counted(api) - errors_before,

@@ -2,6 +2,7 @@
 source over HTTP."""
 
 import contextlib
+import time
 from collections.abc import Iterator
 
 from api import crud
@@ -54,6 +55,14 @@ def learner_on(
         learner.close()
     finally:
         engine.dispose()
+
+
+def settle_races(learner: Learner, *, timeout: float = 60) -> None:
+    """Tick without new rows until the committed races have raced every learned row."""
+    deadline = time.monotonic() + timeout
+    while learner.rows_raced < learner.cursor.rows_seen:
+        assert time.monotonic() < deadline, "the races did not catch up"
+        learner.learn_and_commit([])
 
 
 def committed_tasks(learner: Learner) -> dict[str, Task]:

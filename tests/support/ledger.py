@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from harness.processes import Service
+from harness.processes import Service, wait_until
 from tests.support.api_reads import latest_of
 
 
@@ -44,10 +44,25 @@ def read_ledger(db_path: Path) -> Ledger:
     return Ledger(ids, dict(quarantined), len(quarantined), *cursor, snapshot_tasks=snapshot_tasks)
 
 
-def assert_learned_exactly_once(api: Service, ledger: Ledger, good_ids: list[int]) -> None:
-    """Every good id in learned_row once, both models and every candidate of the
-    leaderboard scored on exactly those rows, and a restorable snapshot of both tasks at
-    the cursor's model version."""
+def wait_for_races(api: Service, rows: int, *, timeout: float = 120) -> None:
+    """Until both leaderboards stand after `rows` rows: the race runs behind the learner."""
+
+    def raced() -> bool:
+        for task in ("classification", "regression"):
+            board = httpx.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
+            if board["rows_raced"] != rows:
+                return False
+        return True
+
+    wait_until(raced, timeout=timeout, message=f"the races caught up with {rows} rows")
+
+
+def assert_learned_exactly_once(api: Service, db_path: Path, good_ids: list[int]) -> Ledger:
+    """Every good id in learned_row once, both models and, once the races have caught up,
+    every candidate of the leaderboard scored on exactly those rows, and a restorable
+    snapshot of both tasks at the cursor's model version. Returns the ledger read."""
+    wait_for_races(api, len(good_ids))
+    ledger = read_ledger(db_path)
     assert ledger.learned_ids == good_ids
     assert ledger.rows_seen == len(good_ids)
     for task in ("classification", "regression"):
@@ -60,3 +75,4 @@ def assert_learned_exactly_once(api: Service, ledger: Ledger, good_ids: list[int
             counts = candidate["rows_seen"], candidate["metrics"]["count"]
             assert counts == (len(good_ids), len(good_ids)), (task, candidate["name"])
     assert ledger.snapshot_tasks == {"classification", "regression"}
+    return ledger
