@@ -143,6 +143,9 @@ def leaderboard_table(task: str, board: Json) -> Table:
             number((candidate.get("metrics") or {}).get(metric)),
             number((candidate.get("rolling_metrics") or {}).get(metric)),
         )
+    raced, learned = board.get("rows_raced"), board.get("rows_seen")
+    if isinstance(raced, int) and isinstance(learned, int) and raced < learned:
+        table.caption = f"behind: raced {raced:,} of {learned:,} rows"
     return table
 
 

@@ -55,7 +55,7 @@ def leaderboard_figure(history: Json, board: Json) -> Figure:
         "data": data,
         "layout": _layout(
             title=_title(f"Rolling {metric} of each candidate ({CHAMPION_MARK} champion)"),
-            xaxis={"title": {"text": "rows learned"}},
+            xaxis={"title": {"text": "rows raced"}},
             yaxis={"title": {"text": f"rolling {metric}"}},
             shapes=shapes, annotations=notes, height=420,
         ),
@@ -94,6 +94,12 @@ def leaderboard_table(board: Json) -> list:
         f"Every candidate predicts each row before learning it; the champion answers "
         f"predictions and changes only when a challenger's rolling {label} stays ahead."
     )
+    raced, learned = board.get("rows_raced", board["rows_seen"]), board["rows_seen"]
+    if raced < learned:
+        caption += (
+            f" The race runs behind the learner: it stands after {raced:,} of the "
+            f"{learned:,} rows learned, and catches up as the learner idles."
+        )
     return [
         html.Caption(caption),
         html.Thead(html.Tr([html.Th(title) for title in titles])),

@@ -12,9 +12,11 @@ between again, from the learned rows the database keeps, so exactly once holds f
 every candidate as it does for the references. The race may fall at most
 RACE_MAX_LAG_ROWS behind: past that a commit waits for it.
 
-The process reads what the learner sends in a thread of its own, so the learner never
-waits on a busy race to hand rows over. It ends when the learner closes its end of the
-pipe, or dies, which closes it too: it is never left behind.
+What the learner sends goes through a thread of its own, and the process reads it in a
+thread of its own too, so the learner never waits on a busy or hung race to hand rows
+over; a race that stops answering fails the tick that has to wait for it. The process
+ends when the learner closes its end of the pipe, or dies, which closes it too: it is
+never left behind.
 """
 
 import logging
@@ -100,6 +102,12 @@ class RaceProcess:
         self._process = context.Process(target=serve, args=(child, races), name="race", daemon=True)
         self._process.start()
         child.close()
+        # Sent by a thread of its own: a race process that stops reading (hung, stopped)
+        # holds up that thread, never the learner, which then finds out by the answers.
+        self._outbox: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._send_error: OSError | None = None
+        self._sender = threading.Thread(target=self._send_all, name="race-feed", daemon=True)
+        self._sender.start()
         self.rows_fed = rows_raced
         self.report = _report(races)  # the newest answer; first, the races as they start
         self._asked_for: int | None = None  # the rows the pending question waits for
@@ -122,6 +130,8 @@ class RaceProcess:
     def newest(self, *, behind_at_most: int, wait: float = 0.0) -> RaceReport:
         """The newest answer, once it is at most `behind_at_most` rows behind the rows fed;
         an answer on its way is waited for up to `wait` seconds."""
+        if self._send_error is not None or not self._process.is_alive():
+            raise self._died()
         self._receive(wait)
         wanted = self.rows_fed - behind_at_most
         while self.report.rows_raced < wanted:
@@ -131,6 +141,11 @@ class RaceProcess:
         return self.report
 
     def close(self) -> None:
+        self._outbox.put(None)
+        self._sender.join(timeout=2.0)
+        if self._sender.is_alive():  # stuck sending to a process that no longer reads
+            self._process.kill()
+            self._sender.join()
         self._connection.close()
         self._process.join(timeout=2.0)
         if self._process.is_alive():
@@ -142,10 +157,17 @@ class RaceProcess:
         self._asked_for = rows
 
     def _send(self, message: tuple) -> None:
-        try:
-            self._connection.send(message)
-        except OSError as error:
-            raise self._died() from error
+        if self._send_error is not None:
+            raise self._died() from self._send_error
+        self._outbox.put(message)
+
+    def _send_all(self) -> None:
+        while (message := self._outbox.get()) is not None:
+            try:
+                self._connection.send(message)
+            except OSError as error:
+                self._send_error = error
+                return
 
     def _receive(self, wait: float | None) -> None:
         """Take the pending answer: if it has come, or within `wait` seconds, or (None)

@@ -96,6 +96,18 @@ def answers(task: Task, candidate: str) -> list:
     return [task.predict(*x, candidate) for x in inputs]
 
 
+def restart_and_learn(sqlite_url: str, ticks: list) -> tuple[int, dict[str, Task]]:
+    """A learner restored from the database learns `ticks` and lets its races catch up:
+    the rows its race process had been fed once restored, and the tasks it commits."""
+    with learner_on(sqlite_url, **RACE) as restarted:
+        assert restarted.races is not None
+        fed_at_restore = restarted.races.rows_fed
+        for pages in ticks:
+            restarted.learn_and_commit(pages)
+        settle_races(restarted)
+        return fed_at_restore, committed_tasks(restarted)
+
+
 def test_every_candidate_is_restored_from_the_snapshot_and_counts_every_row(sqlite_url):
     """A learner stopped after two ticks, and another restored from its snapshot that
     learns the rest, commit every candidate as an uninterrupted run in process leaves it:
@@ -105,11 +117,7 @@ def test_every_candidate_is_restored_from_the_snapshot_and_counts_every_row(sqli
         for pages in ticks[:2]:
             learner.learn_and_commit(pages)
         learner.lease.release()  # as a stopped learner does
-    with learner_on(sqlite_url, **RACE) as restarted:
-        for pages in ticks[2:]:
-            restarted.learn_and_commit(pages)
-        settle_races(restarted)
-        committed = committed_tasks(restarted)
+    _, committed = restart_and_learn(sqlite_url, ticks[2:])
     assert_races_as_uninterrupted(committed)
 
 
@@ -171,12 +179,8 @@ def test_a_stalled_race_holds_up_no_tick_and_a_restart_races_what_it_had_left(sq
         finally:
             os.kill(stalled, signal.SIGCONT)
         learner.lease.release()
-    with learner_on(sqlite_url, **RACE) as restarted:
-        assert restarted.races is not None and restarted.races.rows_fed == 3_000
-        for pages in ticks[3:]:
-            restarted.learn_and_commit(pages)
-        settle_races(restarted)
-        committed = committed_tasks(restarted)
+    fed_at_restore, committed = restart_and_learn(sqlite_url, ticks[3:])
+    assert fed_at_restore == 3_000  # the 2,000 rows the race had left, raced again
     assert_races_as_uninterrupted(committed)
 
 

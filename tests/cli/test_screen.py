@@ -110,6 +110,8 @@ def second_release_snapshot() -> Snapshot:
     board = {
         "champion": "bayesian",
         "metric": "rmse",
+        "rows_seen": 9_000,
+        "rows_raced": 7_500,
         "candidates": [candidate("sgd", 0.31, 0.33), candidate("bayesian", 0.25, 0.26)],
     }
     events = [
@@ -141,6 +143,7 @@ def test_second_release_fields_show_where_the_api_serves_them():
     assert f"[{intercept - 0.01:.3f}, {intercept + 0.02:.3f}]" in screen
     assert "regression leaderboard (rmse)" in screen
     assert screen.index("★ bayesian") < screen.index("sgd")
+    assert "behind: raced 7,500 of 9,000 rows" in screen
     assert "regression drift events" in screen
     drift = screen.split("regression drift events")[1]
     # The five newest events, newest first.

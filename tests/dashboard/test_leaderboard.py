@@ -77,3 +77,12 @@ def test_the_views_outputs_are_json_for_the_callbacks():
     outputs = draw_leaderboard(board, history)
     assert outputs["leaderboard_table"] == as_json(leaderboard.leaderboard_table(board))
     assert isinstance(leaderboard.leaderboard_view("regression"), html.Div)
+
+
+def test_the_caption_says_how_far_a_race_behind_the_learner_stands():
+    board, _ = recorded("classification")
+    caught_up = leaderboard.leaderboard_table(board)[0].children
+    assert "behind" not in caught_up
+    behind = {**board, "rows_seen": 40_000, "rows_raced": 12_500}
+    caption = leaderboard.leaderboard_table(behind)[0].children
+    assert "it stands after 12,500 of the 40,000 rows learned" in caption
