@@ -134,6 +134,21 @@ def read_rows_to_race(session: Session, *, after_id: int | None) -> list[RaceRow
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
+def read_reset_rows(session: Session, *, after_id: int | None) -> dict[int, list[str]]:
+    """The tasks reset by an admin from each learned row on, for the rows after
+    `after_id`: a reset takes effect with the first row of the tick that applied it."""
+    first_rows = (
+        select(func.min(LearnedRow.id), ModelReset.task)
+        .join(LearnedRow, LearnedRow.model_version == ModelReset.applied_version)
+        .group_by(ModelReset.id, ModelReset.task)
+    )
+    swaps: dict[int, set[str]] = {}
+    for row_id, task in session.execute(first_rows):
+        if after_id is None or row_id > after_id:
+            swaps.setdefault(row_id, set()).add(task)
+    return {row_id: sorted(tasks) for row_id, tasks in swaps.items()}
+
+
 def read_latest_record(session: Session, *, task: TaskName) -> ModelRecord | None:
     return session.scalar(
         select(ModelRecord)

@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     CHAMPION_MARGIN: float = Field(default=0.02, ge=0, lt=1)
     CHAMPION_SUSTAIN_ROWS: int = Field(default=500, ge=1)
     # How far the candidates may fall behind the reference before a tick waits for them;
-    # 0 races them in step with every tick.
-    RACE_MAX_LAG_ROWS: int = Field(default=100_000, ge=0)
+    # 0 races them in step with every tick. Rows waiting for the race cost 48 bytes each.
+    RACE_MAX_LAG_ROWS: int = Field(default=1_000_000, ge=0)
 
     SECRET_KEY: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     ADMIN_TOKEN: SecretStr | None = None

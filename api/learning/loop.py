@@ -29,7 +29,7 @@ from api.learning.backoff import backoff_seconds
 from api.learning.committed import CommittedRecord
 from api.learning.cursor import Cursor
 from api.learning.lease import Lease, LeaseLost
-from api.learning.race import Race
+from api.learning.race import Race, RaceRow
 from api.learning.race_process import RaceProcess, RaceReport, warm_up
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
@@ -128,10 +128,11 @@ class Learner:
                 f"the races stand at row {rows_raced} and {len(behind)} learned rows follow,"
                 f" but {cursor.rows_seen} rows were learned"
             )
+        resets = crud.read_reset_rows(session, after_id=last_id)
         self.races = RaceProcess(races, rows_raced=rows_raced)
         self.rows_raced = rows_raced
-        for start in range(0, len(behind), RACE_BATCH_ROWS):
-            self.races.feed(behind[start : start + RACE_BATCH_ROWS])
+        for rows, reset in batches_to_race(behind, resets):
+            self.races.feed(rows, {name: self._fresh_task(name).live_race for name in reset})
 
     def _stop_races(self) -> None:
         if self.races is not None:
@@ -171,7 +172,7 @@ class Learner:
             resets = [(reset.id, reset.task) for reset in crud.read_pending_resets(session)]
         tasks, fresh_races = dict(self.tasks), {}
         for _, name in resets:
-            fresh = TASK_TYPES[name](self.settings.ROLLING_WINDOW, task_options(self.settings))
+            fresh = self._fresh_task(name)
             tasks[name], fresh_races[name], fresh.race = fresh, fresh.live_race, None
         assert self.races is not None, "restore starts the races"
         self.races.ask()  # answered while the tick learns, committed with it
@@ -184,13 +185,15 @@ class Learner:
             fresh_races=fresh_races,
         )
 
+    def _fresh_task(self, name: str) -> Task:
+        return TASK_TYPES[name](self.settings.ROLLING_WINDOW, task_options(self.settings))
+
     def _commit(self, plan: TickPlan) -> bool:
         """Add records and signed snapshots to the tick and commit it."""
         assert self.races is not None, "restore starts the races"
         plan.feed_races()
         races = self.races.newest(
-            # A reset swaps races mid-stream: its snapshot must hold the fresh ones.
-            behind_at_most=0 if plan.resets and plan.learned else self.settings.RACE_MAX_LAG_ROWS,
+            behind_at_most=self.settings.RACE_MAX_LAG_ROWS,
             wait=0.0 if plan.learned else IDLE_RACE_WAIT_SECONDS,
         )
         races_moved = races.rows_raced > self.rows_raced
@@ -377,6 +380,23 @@ class Learner:
     def close(self) -> None:
         """End the race process of a learner that learned without `run`."""
         self._stop_races()
+
+
+def batches_to_race(
+    rows: list[RaceRow], resets: dict[int, list[str]]
+) -> Iterator[tuple[list[RaceRow], list[str]]]:
+    """Learned rows a hundred at a time, each with the tasks reset from its first row on;
+    a batch ends before a row that a reset starts."""
+    batch: list[RaceRow] = []
+    reset: list[str] = []
+    for row in rows:
+        if row[0] in resets or len(batch) == RACE_BATCH_ROWS:
+            if batch:
+                yield batch, reset
+            batch, reset = [], resets.get(row[0], [])
+        batch.append(row)
+    if batch:
+        yield batch, reset
 
 
 class FetchedPages:

@@ -205,3 +205,45 @@ def test_a_tick_the_race_has_not_answered_since_commits_no_change_again(sqlite_u
             os.kill(stalled, signal.SIGCONT)
         assert learner.cursor.rows_seen == 5_000 and learner.rows_raced == 4_000
         assert query(sqlite_url, "SELECT task, rows_seen FROM champion_change") == changes
+
+
+def races_after_a_reset(sqlite_url: str, *, stall_the_race: bool) -> dict[str, Task]:
+    """Six ticks with an admin reset of the classification applied by the second; the
+    race process stopped from before the reset to after the third, or not; then a
+    restart learns the rest and lets the races catch up."""
+    ticks = pages_of_drifting_stream(ticks=6)
+    with learner_on(sqlite_url, **RACE) as learner:
+        learner.learn_and_commit(ticks[0])
+        settle_races(learner)
+        assert learner.races is not None and learner.races.pid is not None
+        stalled = learner.races.pid
+        if stall_the_race:
+            os.kill(stalled, signal.SIGSTOP)
+        try:
+            with learner.session_factory() as session, session.begin():
+                crud.request_reset(session, task=CLASSIFICATION)
+            for pages in ticks[1:3]:
+                learner.learn_and_commit(pages)
+            if stall_the_race:
+                assert learner.rows_raced == 1_000  # the snapshots' races predate the reset
+            else:
+                settle_races(learner)
+        finally:
+            os.kill(stalled, signal.SIGCONT)
+        learner.lease.release()
+    return restart_and_learn(sqlite_url, ticks[3:])[1]
+
+
+def test_a_restart_replays_an_admin_reset_its_races_had_yet_to_reach(tmp_path):
+    """Restored from races that stood before a reset, a learner swaps in a fresh race at
+    the reset's first row as it races the rows they had left: every candidate ends as
+    when the race had reset in step with the learner."""
+    stalled = races_after_a_reset(f"sqlite:///{tmp_path / 'stalled.db'}", stall_the_race=True)
+    in_step = races_after_a_reset(f"sqlite:///{tmp_path / 'in_step.db'}", stall_the_race=False)
+    for name in (CLASSIFICATION, REGRESSION):
+        counts = {entry["name"]: entry["rows_seen"] for entry in stalled[name].leaderboard()}
+        expected = 5_000 if name == CLASSIFICATION else 6_000  # reset after the first tick
+        assert set(counts.values()) == {expected}, counts
+        assert stalled[name].leaderboard() == in_step[name].leaderboard()
+        for candidate in stalled[name].live_race.names():
+            assert answers(stalled[name], candidate) == answers(in_step[name], candidate)
