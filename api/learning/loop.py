@@ -30,7 +30,7 @@ from api.learning.committed import CommittedRecord
 from api.learning.cursor import Cursor
 from api.learning.lease import Lease, LeaseLost
 from api.learning.race import Race, RaceRow
-from api.learning.race_process import RaceProcess, RaceReport, warm_up
+from api.learning.race_process import RaceProcess, RaceReport
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
 from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks, task_options
@@ -339,7 +339,6 @@ class Learner:
     def run(self) -> None:
         """Tick until `stop`; a tampered snapshot stops learning for good."""
         try:
-            warm_up()
             with self.session_factory() as session:
                 self.status = self.status.but(cursor=crud.read_cursor(session)[0])
             while not self.stopping.is_set():

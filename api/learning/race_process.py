@@ -31,7 +31,6 @@ from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
-from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -83,17 +82,10 @@ class PickledRace:
 
 
 def _context() -> Any:
-    context = multiprocessing.get_context("forkserver")
-    # Imported once in the fork server, so a new race process starts in milliseconds.
-    context.set_forkserver_preload([__name__])
-    return context
-
-
-def warm_up() -> None:
-    """Start the fork server now, so that taking over from a dead learner does not wait
-    for the models' imports."""
-    _context()
-    forkserver.ensure_running()
+    # Spawned: starting the process returns at once and the child imports the models
+    # while the learner already learns, instead of the learner waiting for a fork server
+    # to import them; and a fresh interpreter shares no locks with the learner's threads.
+    return multiprocessing.get_context("spawn")
 
 
 class RaceProcess:

@@ -118,7 +118,7 @@ def test_the_learner_backs_off_while_the_source_is_down_and_recovers(
 def test_a_killed_api_leaves_no_learner_process_behind(start_simulator, start_api, sqlite_url):
     """SIGKILL gives the API no chance to stop its child: the child notices that its stdin
     closed, finishes its tick and exits by itself, and its own children (the candidates'
-    race process and the fork server that started it) end with it."""
+    race process) end with it."""
     simulator = start_simulator(SIMULATOR_ROWS=200)
     api = start_api(database_url=sqlite_url, source_url=simulator.url)
     pid = wait_until(lambda: learner_pid(api), timeout=60, message="a learner process")
