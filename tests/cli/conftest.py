@@ -5,12 +5,14 @@ import pytest
 from harness.processes import Service
 from tests.support.api_reads import wait_for_rows
 from tests.support.cli import ADMIN_TOKEN, STREAM_ROWS, unused_url
+from tests.support.ledger import wait_for_races
 from tests.support.services import simulator_service, sqlite_api_service
 
 
 @pytest.fixture(scope="module")
 def learned_api(tmp_path_factory) -> Service:
-    """An API that has learned the whole static stream in several ticks, admin token set."""
+    """An API that has learned the whole static stream in several ticks and whose races
+    have caught up with it (so it commits no more versions), admin token set."""
     tmp = tmp_path_factory.mktemp("learned")
     simulator = simulator_service(
         db_path=tmp / "simulator.db", log_dir=tmp, SIMULATOR_ROWS=STREAM_ROWS
@@ -21,6 +23,7 @@ def learned_api(tmp_path_factory) -> Service:
     try:
         api.start()
         wait_for_rows(api, STREAM_ROWS)
+        wait_for_races(api, STREAM_ROWS)
         yield api
     finally:
         api.stop()
