@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.learning.committed import CommittedRecord, LearnedRowValues
 from api.learning.cursor import Cursor
-from api.learning.race import RaceRow
+from api.learning.rows import RaceRow
 from api.learning.tasks import TaskName
 from api.models import (
     Base,

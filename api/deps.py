@@ -130,7 +130,7 @@ def served_model(task: TaskName) -> Callable[..., Coroutine[Any, Any, ServedMode
                 raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, MODEL_REFUSED)
             raise HTTPException(status.HTTP_404_NOT_FOUND, NOTHING_LEARNED)
         version, learned = served
-        names = learned.race.names()
+        names = learned.live_race.names()
         if model is not None and model not in names:
             _refuse(task, model, names)
         return ServedModel(version, learned, model or learned.champion)

@@ -1,9 +1,10 @@
-"""The candidate registry: every River model a task may race, by name.
+"""The candidates' names: every River model a task may race, and the default field.
 
 `reference` is the task's own model (`api.learning.pipelines`): it always learns, since
-`latest` describes it, and it is always in the race. The other names build a fresh model
-that sees the same features as the reference. The trees are capped in depth and size so
-that a snapshot stays small however long the stream runs.
+`latest` describes it, and it is always in the race. Each other name builds a fresh model
+that sees the same features as the reference (`api.learning.candidate_models`); this
+module only names them, so that settings and the learner check names without importing
+every model River has.
 
 >>> parse_candidates("reference, GaussianNB", "classification")
 ('reference', 'GaussianNB')
@@ -14,128 +15,24 @@ Traceback (most recent call last):
 ValueError: unknown regression candidate 'Oracle'; known: reference, PARegressor, ...
 """
 
-import math
-from collections.abc import Callable, Hashable
-from typing import Any
-
-from river import (
-    dummy,
-    facto,
-    feature_extraction,
-    linear_model,
-    naive_bayes,
-    preprocessing,
-    stats,
-    tree,
-)
-from river.tree.nodes.hatc_nodes import AdaLeafClassifier
-
 REFERENCE = "reference"
-TREE_LIMITS: dict[str, Any] = {"max_depth": 8, "max_size": 4.0, "memory_estimate_period": 20_000}
-
-
-class GaussianNB(naive_bayes.GaussianNB):
-    """River's Gaussian naive Bayes, normalised in plain Python: the same probabilities,
-    without the array round trip that made a prediction cost six times its learning."""
-
-    def predict_proba_one(self, x: dict[Hashable, Any], **kwargs: Any) -> dict[Any, float]:
-        joint = self.joint_log_likelihood(x)
-        if not joint:
-            return {}
-        top = max(joint.values())
-        total = top + math.log(sum(math.exp(value - top) for value in joint.values()))
-        return {label: math.exp(value - total) for label, value in joint.items()}
-
-
-class PARegressor(linear_model.PARegressor):
-    """River's passive-aggressive regressor with a row's squared norm summed in plain
-    Python: the same steps, without the array numpy.linalg.norm builds for two features
-    on every row."""
-
-    def _calc_tau_1(self, x: dict[Hashable, float], loss: float) -> float:
-        norm = sum(value * value for value in x.values())
-        return min(self.C, loss / norm) if norm > 0 else 0.0
-
-
-class AdaLeaf(AdaLeafClassifier):
-    """River's adaptive tree leaf, which keeps its last answer until it changes: on every
-    row the tree's prediction, each branch above the leaf and the leaf itself ask it for
-    the same one, and a naive Bayes answer is the dearest part of the tree's work."""
-
-    _last: tuple[tuple, dict | None] | None = None
-
-    def prediction(self, x: dict[Hashable, Any], *, tree: Any = None) -> Any:
-        key = tuple(x.items())
-        if self._last is None or self._last[0] != key:
-            self._last = (key, super().prediction(x, tree=tree))
-        answer = self._last[1]
-        return None if answer is None else dict(answer)
-
-    def learn_one(self, x: dict[Hashable, Any], y: Any, **kwargs: Any) -> None:
-        super().learn_one(x, y, **kwargs)
-        self._last = None
-
-    def activate(self) -> None:
-        super().activate()
-        self._last = None
-
-    def deactivate(self) -> None:
-        super().deactivate()
-        self._last = None
-
-
-class HoeffdingAdaptiveTreeClassifier(tree.HoeffdingAdaptiveTreeClassifier):
-    """River's Hoeffding adaptive tree with leaves that keep their last answer."""
-
-    def _new_leaf(self, initial_stats: dict | None = None, parent: Any = None) -> AdaLeaf:
-        return AdaLeaf(
-            stats=initial_stats or {},
-            depth=0 if parent is None else parent.depth + 1,
-            splitter=self.splitter,
-            drift_detector=self.drift_detector.clone(),
-            rng=self._rng,
-        )
-
-
-CLASSIFIERS: dict[str, Callable[[], Any]] = {
-    "FFMClassifier": lambda: facto.FFMClassifier(n_factors=4, intercept=0.5, seed=42),
-    # Without bootstrap sampling, which doubled its cost per row; its adaptive part (a
-    # drift detector per node growing alternate subtrees) stays.
-    "HoeffdingAdaptiveTreeClassifier": lambda: HoeffdingAdaptiveTreeClassifier(
-        leaf_prediction="nb", bootstrap_sampling=False, seed=42, **TREE_LIMITS
+# Built by `api.learning.candidate_models`, whose builders carry these names.
+NAMES: dict[str, tuple[str, ...]] = {
+    "classification": (
+        "FFMClassifier",
+        "HoeffdingAdaptiveTreeClassifier",
+        "HoeffdingTreeClassifier",
+        "GaussianNB",
+        "PriorClassifier",
+        "PolynomialLogisticRegression",
     ),
-    "HoeffdingTreeClassifier": lambda: tree.HoeffdingTreeClassifier(
-        leaf_prediction="nb", **TREE_LIMITS
+    "regression": (
+        "PARegressor",
+        "HoeffdingAdaptiveTreeRegressor",
+        "HoeffdingTreeRegressor",
+        "LinearRegression",
+        "MeanRegressor",
     ),
-    "GaussianNB": GaussianNB,
-    # No skill: the share of promotions so far, whatever the features. Every candidate that
-    # learns anything beats it, and by how much is what its score means.
-    "PriorClassifier": dummy.PriorClassifier,
-    # The reference's scaling and logistic regression on the degree-2 terms: a curved
-    # decision boundary at the price of three more weights.
-    "PolynomialLogisticRegression": lambda: (
-        preprocessing.StandardScaler()
-        | feature_extraction.PolynomialExtender(degree=2)
-        | linear_model.LogisticRegression()
-    ),
-}
-REGRESSORS: dict[str, Callable[[], Any]] = {
-    "PARegressor": PARegressor,
-    "HoeffdingAdaptiveTreeRegressor": lambda: tree.HoeffdingAdaptiveTreeRegressor(
-        leaf_prediction="mean", bootstrap_sampling=False, seed=42, **TREE_LIMITS
-    ),
-    "HoeffdingTreeRegressor": lambda: tree.HoeffdingTreeRegressor(
-        leaf_prediction="mean", **TREE_LIMITS
-    ),
-    # Stochastic gradient descent on scaled features: the reference's exact posterior
-    # update against the cheap online default.
-    "LinearRegression": lambda: preprocessing.StandardScaler() | linear_model.LinearRegression(),
-    # No skill: the mean network_ability so far.
-    "MeanRegressor": lambda: dummy.StatisticRegressor(stats.Mean()),
-}
-REGISTRY: dict[str, dict[str, Callable[[], Any]]] = {
-    "classification": CLASSIFIERS,
-    "regression": REGRESSORS,
 }
 # The seed's choices, an adaptive tree, naive Bayes and a no-skill baseline per task.
 # They race behind the reference (`api.learning.race_process`), so what they cost per row
@@ -153,7 +50,7 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
 
 
 def known_names(task: str) -> tuple[str, ...]:
-    return (REFERENCE, *REGISTRY[task])
+    return (REFERENCE, *NAMES[task])
 
 
 def parse_candidates(value: str | tuple[str, ...], task: str) -> tuple[str, ...]:
@@ -168,7 +65,3 @@ def parse_candidates(value: str | tuple[str, ...], task: str) -> tuple[str, ...]
         if name and name not in chosen:
             chosen.append(name)
     return tuple(chosen)
-
-
-def build(task: str, name: str) -> Any:
-    return REGISTRY[task][name]()

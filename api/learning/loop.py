@@ -26,11 +26,13 @@ from api.core.config import Settings
 from api.core.security import TamperedBlobError, dump_signed, load_signed
 from api.learning import metrics
 from api.learning.backoff import backoff_seconds
+from api.learning.candidates import REFERENCE
 from api.learning.committed import CommittedRecord
 from api.learning.cursor import Cursor
 from api.learning.lease import Lease, LeaseLost
-from api.learning.race import Race, RaceRow
-from api.learning.race_process import RaceProcess, RaceReport
+from api.learning.race_process import RaceBlob, RaceProcess, RaceReport, RaceState
+from api.learning.rows import RaceRow
+from api.learning.scores import leaderboard_entry
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
 from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks, task_options
@@ -89,7 +91,7 @@ class Learner:
         with self.session_factory() as session:
             cursor, _ = crud.read_cursor(session)
             options = task_options(self.settings)
-            tasks = new_tasks(self.settings.ROLLING_WINDOW, options)
+            tasks = new_tasks(self.settings.ROLLING_WINDOW, options, racing=False)
             if cursor.model_version:
                 key = self.settings.SECRET_KEY.get_secret_value()
                 snapshots = crud.read_snapshots(session, model_version=cursor.model_version)
@@ -111,14 +113,8 @@ class Learner:
         """Hand the tasks' races over to a new race process, with the learned rows they
         have yet to race."""
         self._stop_races()
-        races: dict[str, Race] = {}
-        for name, task in tasks.items():
-            races[name], task.race = task.live_race, None
-            if not races[name].placed:
-                races[name].place_with(
-                    task.scores, rows_raced=cursor.rows_seen, last_id=cursor.last_id
-                )
-        positions = {(race.rows_raced, race.last_id) for race in races.values()}
+        blobs = {name: race_blob(task, cursor) for name, task in tasks.items()}
+        positions = {(blob.rows_raced, blob.last_id) for blob in blobs.values()}
         if len(positions) != 1:
             raise RuntimeError(f"the races of one snapshot stand apart: {positions}")
         ((rows_raced, last_id),) = positions
@@ -129,10 +125,28 @@ class Learner:
                 f" but {cursor.rows_seen} rows were learned"
             )
         resets = crud.read_reset_rows(session, after_id=last_id)
-        self.races = RaceProcess(races, rows_raced=rows_raced)
+        # Until the race process answers, the races stand as this snapshot left them.
+        states = {
+            name: RaceState(blob, *self._standings(tasks[name]), changes=[])
+            for name, blob in blobs.items()
+        }
+        self.races = RaceProcess(
+            RaceReport(rows_raced, last_id, states),
+            options=task_options(self.settings),
+            window=self.settings.ROLLING_WINDOW,
+        )
         self.rows_raced = rows_raced
         for rows, reset in batches_to_race(behind, resets):
-            self.races.feed(rows, {name: self._fresh_task(name).live_race for name in reset})
+            self.races.feed(rows, reset)
+
+    def _standings(self, task: Task) -> tuple[str, list[dict[str, Any]]]:
+        """The champion and leaderboard committed with the snapshot, or, before any race,
+        every candidate with no row yet."""
+        record = self.records.get(task.name)
+        if record is not None and record.get("leaderboard"):
+            return record["champion"] or REFERENCE, record["leaderboard"]
+        names = task.options.candidates(task.name)
+        return REFERENCE, [leaderboard_entry(n, type(task.scores)(task.window)) for n in names]
 
     def _stop_races(self) -> None:
         if self.races is not None:
@@ -170,10 +184,11 @@ class Learner:
         with self.session_factory() as session:
             positions = crud.read_quarantined_positions(session, page=self.cursor.next_page)
             resets = [(reset.id, reset.task) for reset in crud.read_pending_resets(session)]
-        tasks, fresh_races = dict(self.tasks), {}
+        tasks = dict(self.tasks)
         for _, name in resets:
-            fresh = self._fresh_task(name)
-            tasks[name], fresh_races[name], fresh.race = fresh, fresh.live_race, None
+            tasks[name] = TASK_TYPES[name](
+                self.settings.ROLLING_WINDOW, task_options(self.settings), racing=False
+            )
         assert self.races is not None, "restore starts the races"
         self.races.ask()  # answered while the tick learns, committed with it
         return TickPlan(
@@ -182,11 +197,8 @@ class Learner:
             feed=self.races.feed,
             quarantined_positions=positions,
             resets=[reset_id for reset_id, _ in resets],
-            fresh_races=fresh_races,
+            fresh_races=[name for _, name in resets],
         )
-
-    def _fresh_task(self, name: str) -> Task:
-        return TASK_TYPES[name](self.settings.ROLLING_WINDOW, task_options(self.settings))
 
     def _commit(self, plan: TickPlan) -> bool:
         """Add records and signed snapshots to the tick and commit it."""
@@ -422,3 +434,16 @@ class FetchedPages:
         close = getattr(self._pages, "close", None)
         if close is not None:
             close()
+
+
+def race_blob(task: Task, cursor: Cursor) -> RaceBlob:
+    """A restored task's race as the race process takes it; the task keeps the blob alone."""
+    race, task.race = task.race, None
+    if race is None:
+        return task.race_blob or RaceBlob(None)
+    # A snapshot from before the race process holds its race whole, and one from before
+    # the races ran behind their tasks stands where its task does.
+    if not race.placed:
+        race.place_with(task.scores, rows_raced=cursor.rows_seen, last_id=cursor.last_id)
+    task.race_blob = RaceBlob.of(race)
+    return task.race_blob

@@ -14,17 +14,14 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from api.learning import candidates, pipelines
+from api.learning import candidate_models, pipelines
 from api.learning.candidates import REFERENCE
 from api.learning.champion import Champion
 from api.learning.events import drained
-from api.learning.scores import ClassificationScores, RegressionScores
+from api.learning.rows import RaceRow
+from api.learning.scores import ClassificationScores, RegressionScores, leaderboard_entry
 
 PROBABILITY_FLOOR = 1e-15  # River's LogLoss clamps probabilities so
-
-# One learned row as the races need it: its id, competence, network_ability, promoted, and
-# the reference's progressive probability of promotion and prediction of network_ability.
-RaceRow = tuple[int, float, float, bool, float, float]
 
 
 class RollingLoss:
@@ -122,7 +119,7 @@ class Race:
         raise NotImplementedError
 
     def new_candidate(self, name: str) -> Any:
-        return {"model": candidates.build(self.task, name), "scores": self.new_scores()}
+        return {"model": candidate_models.build(self.task, name), "scores": self.new_scores()}
 
     def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
         """Score the reference's prediction of the row, race the others on it, judge."""
@@ -178,17 +175,6 @@ class Race:
         scores = {REFERENCE: self.reference_scores}
         scores.update((name, entry["scores"]) for name, entry in self.candidates.items())
         return [leaderboard_entry(name, entry_scores) for name, entry_scores in scores.items()]
-
-
-def leaderboard_entry(name: str, scores: Any) -> dict[str, Any]:
-    report = scores.report()
-    rolling = scores.rolling_report()
-    return {
-        "name": name,
-        "rows_seen": report["count"],
-        "metrics": report,
-        "rolling_metrics": rolling,
-    }
 
 
 class ClassificationRace(Race):
@@ -251,3 +237,16 @@ def step_races(races: dict[str, Race], rows: Iterable[RaceRow]) -> None:
         raced, last_id = raced + 1, row_id
     for race in (classification, regression):
         race.place(rows_raced=race.rows_raced + raced, last_id=last_id)
+
+
+RACE_TYPES: dict[str, type[Race]] = {
+    ClassificationRace.task: ClassificationRace,
+    RegressionRace.task: RegressionRace,
+}
+
+
+def new_race(
+    task: str, names: tuple[str, ...], window: int, *, margin: float, sustain: int
+) -> Race:
+    """A fresh race of these candidates, at the start of the stream."""
+    return RACE_TYPES[task](names, window, margin, sustain)

@@ -18,28 +18,31 @@ thread of its own too, so the learner never waits on a busy or hung race to hand
 over; a race that stops answering fails the tick that has to wait for it. The process
 ends when the learner closes its end of the pipe, or dies, which closes it too: it is
 never left behind.
+
+The learner itself never builds, unpickles or pickles a race: it hands the race process
+the blobs its snapshot holds (`RaceBlob`) and keeps the blobs each answer brings, so it
+never imports the candidates' models (`api.learning.race_worker` does, in the race
+process alone).
 """
 
-import logging
 import multiprocessing
-import os
 import pickle
 import queue
 import signal
 import threading
 from array import array
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import chain
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from api.learning.race import Race, RaceRow, step_races
+from api.learning.rows import RaceRow
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
-# Nice 10: the race takes what the learner, the API and the source leave of the machine.
-RACE_NICENESS = 10
+    from api.learning.race import Race
+    from api.learning.tasks import TaskOptions
+
 # An answer comes after at most one batch of rows and a pickling, unless the learner waits
 # for rows the race has yet to race: then this, plus a millisecond a row, before the
 # race counts as hung.
@@ -52,10 +55,30 @@ class RaceFailed(RuntimeError):
 
 
 @dataclass(frozen=True)
+class RaceBlob:
+    """A race pickled as it stood after `rows_raced` rows, the last of id `last_id`;
+    without `data`, a fresh race at the start of the stream that is yet to be built."""
+
+    data: bytes | None
+    rows_raced: int = 0
+    last_id: int | None = None
+
+    @classmethod
+    def of(cls, race: "Race") -> "RaceBlob":
+        data = pickle.dumps(race, protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(data, race.rows_raced, race.last_id)
+
+    def load(self) -> "Race":
+        if self.data is None:
+            raise ValueError("a fresh race has no blob to load")
+        return pickle.loads(self.data)
+
+
+@dataclass(frozen=True)
 class RaceState:
     """One task's race as an answer left it."""
 
-    blob: bytes  # the race, pickled by the race process
+    blob: RaceBlob
     champion: str
     leaderboard: list[dict[str, Any]]  # every candidate's entry, the reference first
     changes: list[dict[str, Any]]  # champion changes since the previous answer
@@ -70,17 +93,6 @@ class RaceReport:
     tasks: dict[str, RaceState]
 
 
-class PickledRace:
-    """A race kept as the bytes the race process pickled: a task holding one pickles it
-    as the race itself, so a snapshot unpickles to a task with its live race."""
-
-    def __init__(self, blob: bytes):
-        self.blob = blob
-
-    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
-        return pickle.loads, (self.blob,)
-
-
 def _context() -> Any:
     # Spawned: starting the process returns at once and the child imports the models
     # while the learner already learns, instead of the learner waiting for a fork server
@@ -88,34 +100,45 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-class RaceProcess:
-    """The learner's handle on the race process, whose races stand at `rows_raced`."""
+def _serve(connection: "Connection") -> None:
+    # Imported here, in the race process: the learner never imports the models it races.
+    from api.learning.race_worker import serve
 
-    def __init__(self, races: dict[str, Race], *, rows_raced: int):
+    serve(connection)
+
+
+class RaceProcess:
+    """The learner's handle on the race process, started from the races of `report`,
+    which stands for them until the process first answers."""
+
+    def __init__(self, report: RaceReport, *, options: "TaskOptions", window: int):
         context = _context()
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=serve, args=(child, races), name="race", daemon=True)
+        self._process = context.Process(target=_serve, args=(child,), name="race", daemon=True)
         self._process.start()
         child.close()
-        # Sent by a thread of its own: a race process that stops reading (hung, stopped)
-        # holds up that thread, never the learner, which then finds out by the answers.
+        # Sent by a thread of its own, the races first: a race process that stops reading
+        # (starting, hung, stopped) holds up that thread, never the learner, which then
+        # finds out by the answers.
         self._outbox: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
         self._send_error: OSError | None = None
         self._sender = threading.Thread(target=self._send_all, name="race-feed", daemon=True)
         self._sender.start()
-        self.rows_fed = rows_raced
-        self.report = _report(races)  # the newest answer; first, the races as they start
+        blobs = {task: state.blob for task, state in report.tasks.items()}
+        self._send(("start", blobs, options, window))
+        self.rows_fed = report.rows_raced
+        self.report = report  # the newest answer
         self._asked_for: int | None = None  # the rows the pending question waits for
 
     @property
     def pid(self) -> int | None:
         return self._process.pid
 
-    def feed(self, rows: list[RaceRow], fresh: dict[str, Race] | None = None) -> None:
-        """Race these learned rows; `fresh` races replace their task's first (an admin
-        reset)."""
+    def feed(self, rows: list[RaceRow], fresh: list[str] | None = None) -> None:
+        """Race these learned rows; the tasks in `fresh` start a fresh race with the first
+        (an admin reset)."""
         # Packed as numbers: rows waiting for a race far behind cost 48 bytes each.
-        self._send(("feed", array("d", chain.from_iterable(rows)), fresh or {}))
+        self._send(("feed", array("d", chain.from_iterable(rows)), fresh or []))
         self.rows_fed += len(rows)
 
     def ask(self) -> None:
@@ -191,94 +214,3 @@ class RaceProcess:
         if code is not None and code < 0:
             return RaceFailed(f"the race process was killed by {signal.Signals(-code).name}")
         return RaceFailed(f"the race process died (exit code {code})")
-
-
-class Inbox:
-    """What the learner sends, read as it comes by a thread of its own: the rows queue
-    up for the race, and a question is noted at once, to be answered between batches."""
-
-    def __init__(self, connection: Connection):
-        self.messages: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
-        self.asked_for: int | None = None
-        threading.Thread(target=self._read, args=(connection,), daemon=True).start()
-
-    def _read(self, connection: Connection) -> None:
-        while True:
-            try:
-                message = connection.recv()
-            except (EOFError, OSError):
-                self.messages.put(None)
-                return
-            if message[0] == "ask":
-                self.asked_for = message[1]
-            self.messages.put(message)
-
-
-def serve(connection: Connection, races: dict[str, Race]) -> None:
-    """The race process: race the rows fed, answer each question as soon as the races
-    have come as far as it asks, until the pipe closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the learner's to handle
-    os.nice(RACE_NICENESS)
-    inbox = Inbox(connection)
-    failure: str | None = None
-    answered: tuple[int, RaceReport] | None = None  # the last answer, while it holds
-    while True:
-        message = inbox.messages.get()
-        if message is None:
-            return
-        if message[0] == "feed" and failure is None:
-            _, packed, fresh = message
-            try:
-                _start_fresh(races, fresh)
-                step_races(races, _unpacked(packed))
-            except Exception as error:  # the learner hears of it with its next answer
-                logger.exception("a candidate failed to learn")
-                failure = f"{type(error).__name__}: {error}"
-        asked_for = inbox.asked_for
-        position = _position(races)
-        if asked_for is None or (failure is None and position < asked_for):
-            continue
-        # Cleared before answering: the learner asks again only once it has the answer.
-        inbox.asked_for = None
-        if failure is not None:
-            connection.send(failure)
-            continue
-        if answered is None or answered[0] != position:
-            answered = position, _report(races)
-        connection.send(answered[1])
-
-
-def _unpacked(packed: array) -> list[RaceRow]:
-    fields = [iter(packed)] * 6  # a RaceRow's six numbers, row after row
-    return [
-        (int(row_id), competence, network_ability, promoted == 1.0, probability, predicted)
-        for row_id, competence, network_ability, promoted, probability, predicted in zip(
-            *fields, strict=True
-        )
-    ]
-
-
-def _start_fresh(races: dict[str, Race], fresh: dict[str, Race]) -> None:
-    """Fresh races start where the others stand."""
-    position = _position(races)
-    last_id = next(iter(races.values())).last_id
-    for task, race in fresh.items():
-        race.place(rows_raced=position, last_id=last_id)
-        races[task] = race
-
-
-def _position(races: dict[str, Race]) -> int:
-    return next(iter(races.values())).rows_raced
-
-
-def _report(races: dict[str, Race]) -> RaceReport:
-    rows_raced, last_id = _position(races), next(iter(races.values())).last_id
-    now = datetime.now(UTC)
-    states = {}
-    for task, race in races.items():
-        # Drained before pickling: a change committed with this answer is not pending in
-        # its snapshot too.
-        changes = race.drain_changes(task=task, rows_seen=rows_raced, updated_at=now)
-        blob = pickle.dumps(race, protocol=pickle.HIGHEST_PROTOCOL)
-        states[task] = RaceState(blob, race.champion.name, race.leaderboard(), changes)
-    return RaceReport(rows_raced, last_id, states)

@@ -122,3 +122,15 @@ class RegressionScores:
             for metric in bundle.values():
                 metric.update(y_true, y_pred)
         return self._report(bundle, len(self.recent))
+
+
+def leaderboard_entry(name: str, scores: Any) -> dict[str, Any]:
+    """A candidate's entry on a leaderboard: its cumulative and rolling metrics."""
+    report = scores.report()
+    rolling = scores.rolling_report()
+    return {
+        "name": name,
+        "rows_seen": report["count"],
+        "metrics": report,
+        "rolling_metrics": rolling,
+    }

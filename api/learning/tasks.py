@@ -15,13 +15,12 @@ that were never committed is forgotten with them: exactly once.
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from api.learning import candidates, pipelines
 from api.learning.drift import DETECTOR, LossWatch
 from api.learning.events import drained
-from api.learning.race import ClassificationRace, Race, RegressionRace
-from api.learning.race_process import PickledRace
+from api.learning.race_process import RaceBlob
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
 from api.learning.uncertainty import Interval, LogisticLaplace, RegressionUncertainty
@@ -31,6 +30,9 @@ CLASSIFICATION: TaskName = "classification"
 REGRESSION: TaskName = "regression"
 TASKS: tuple[TaskName, ...] = (CLASSIFICATION, REGRESSION)
 DriftAction = Literal["alert", "reset"]
+
+if TYPE_CHECKING:
+    from api.learning.race import Race
 
 
 @dataclass(frozen=True)
@@ -57,39 +59,52 @@ class Task:
     name: TaskName
     scores: Any
     loss_watch: LossWatch
-    race_type: type[Race]
-    race: Race | None
-    # The race as the race process last pickled it, for a snapshot taken while the race
-    # runs there: the snapshot holds it as the race.
-    race_blob: bytes | None = None
+    # The race stepped with the task, row by row, when both run in one process; None in
+    # the learner, whose races run in the race process.
+    race: "Race | None"
+    # The race as the race process last pickled it: what a snapshot of the learner's task
+    # holds, and what the API unpickles when a candidate is asked for.
+    race_blob: RaceBlob | None = None
 
-    def __init__(self, window: int, options: TaskOptions = DEFAULT_OPTIONS):
+    def __init__(self, window: int, options: TaskOptions = DEFAULT_OPTIONS, *, racing: bool = True):
         self.window = window
         self.options = options
         self.drift_events: list[dict[str, Any]] = []
         self.rows_since_drain = 0
         self.start_afresh()
-        self.race = self.new_race()
+        self.race = self.new_race() if racing else None
 
-    def new_race(self) -> Race:
-        return self.race_type(
+    def new_race(self) -> "Race":
+        # Imported here: the learner builds no race, so it never imports every candidate's
+        # River module (a second of its start).
+        from api.learning.race import new_race
+
+        return new_race(
+            self.name,
             self.options.candidates(self.name),
             self.window,
-            self.options.champion_margin,
-            self.options.champion_sustain_rows,
+            margin=self.options.champion_margin,
+            sustain=self.options.champion_sustain_rows,
         )
 
     def configure(self, options: TaskOptions) -> None:
-        """The settings of this run, not of the snapshot's; the candidates named now race."""
+        """The settings of this run, not of the snapshot's; the candidates named now race
+        (a race in the race process is told there)."""
         self.options = options
-        self.live_race.enter(
-            options.candidates(self.name),
-            margin=options.champion_margin,
-            sustain=options.champion_sustain_rows,
-        )
+        if self.race is not None:
+            self.race.enter(
+                options.candidates(self.name),
+                margin=options.champion_margin,
+                sustain=options.champion_sustain_rows,
+            )
 
     @property
-    def live_race(self) -> Race:
+    def live_race(self) -> "Race":
+        """The race; a snapshot's is unpickled from its blob the first time it is asked
+        for (before the race process first answered, it is a fresh one)."""
+        blob = self.race_blob
+        if self.race is None and blob is not None:
+            self.race = blob.load() if blob.data is not None else self.new_race()
         if self.race is None:
             raise RuntimeError(f"the {self.name} race runs in the race process")
         return self.race
@@ -104,13 +119,6 @@ class Task:
     def start_afresh(self) -> None:
         """A new model, new scores, new interval statistics and a new detector."""
         raise NotImplementedError
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        blob = state.pop("race_blob", None)
-        if blob is not None:
-            state["race"] = PickledRace(blob)
-        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -175,7 +183,6 @@ class Task:
 
 class ClassificationTask(Task):
     name: TaskName = CLASSIFICATION
-    race_type = ClassificationRace
 
     def start_afresh(self) -> None:
         self.model = pipelines.build_classifier()
@@ -227,7 +234,6 @@ class ClassificationTask(Task):
 
 class RegressionTask(Task):
     name: TaskName = REGRESSION
-    race_type = RegressionRace
 
     def start_afresh(self) -> None:
         self.model = pipelines.build_regressor()
@@ -290,8 +296,12 @@ TASK_TYPES: dict[str, type[ClassificationTask | RegressionTask]] = {
 }
 
 
-def new_tasks(window: int, options: TaskOptions = DEFAULT_OPTIONS) -> dict[str, Task]:
-    return {name: task_type(window, options) for name, task_type in TASK_TYPES.items()}
+def new_tasks(
+    window: int, options: TaskOptions = DEFAULT_OPTIONS, *, racing: bool = True
+) -> dict[str, Task]:
+    return {
+        name: task_type(window, options, racing=racing) for name, task_type in TASK_TYPES.items()
+    }
 
 
 def task_options(settings: Any) -> TaskOptions:

@@ -15,8 +15,7 @@ from typing import Any
 from api.crud import TickWrite
 from api.learning.committed import LearnedRowValues
 from api.learning.cursor import Cursor
-from api.learning.race import Race, RaceRow
-from api.learning.rows import BadRow, parse_row, source_id
+from api.learning.rows import BadRow, RaceRow, parse_row, source_id
 from api.learning.source import PAGE_SIZE
 from api.learning.tasks import CLASSIFICATION, REGRESSION, Task
 
@@ -34,10 +33,10 @@ class TickPlan:
         start: Cursor,
         tasks: dict[str, Task],
         *,
-        feed: Callable[[list[RaceRow], dict[str, Race]], None],
+        feed: Callable[[list[RaceRow], list[str]], None],
         quarantined_positions: set[int] | None = None,
         resets: list[int] | None = None,
-        fresh_races: dict[str, Race] | None = None,
+        fresh_races: list[str] | None = None,
     ):
         self.start, self.tasks, self.feed = start, tasks, feed
         # Positions of id-less bad rows already quarantined on the first page: such a row
@@ -45,8 +44,8 @@ class TickPlan:
         self.quarantined_positions = quarantined_positions or set()
         # Admin resets whose fresh models are among `tasks`: applied if rows are learned.
         self.resets = resets or []
-        # The races of those fresh tasks: they go with the first rows fed.
-        self.fresh_races = fresh_races or {}
+        # Those tasks: their fresh races start with the first rows fed.
+        self.fresh_races = fresh_races or []
         self.race_rows: list[RaceRow] = []
         self.next_page, self.last_id = start.next_page, start.last_id
         self.pages = 0
@@ -106,7 +105,7 @@ class TickPlan:
         """Hand the rows learned since the last call to the races."""
         if self.race_rows:
             self.feed(self.race_rows, self.fresh_races)
-            self.race_rows, self.fresh_races = [], {}
+            self.race_rows, self.fresh_races = [], []
 
     def write(self, *, races_moved: bool = False) -> TickWrite | None:
         """What to commit, or None when the tick changed nothing at all; every row it

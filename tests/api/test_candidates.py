@@ -1,16 +1,36 @@
 """The registry's own subclasses of River models learn exactly as River's do, only faster."""
 
+import math
+
 import pytest
 from river import linear_model, naive_bayes, tree
 
-from api.learning.candidates import (
+from api.learning.candidate_models import (
+    BUILDERS,
     TREE_LIMITS,
     GaussianNB,
     HoeffdingAdaptiveTreeClassifier,
     PARegressor,
 )
+from api.learning.candidates import NAMES
 from harness.streams import simulated
 from simulator.synthetic import Drift
+
+
+@pytest.mark.parametrize("task", sorted(NAMES))
+def test_every_name_the_settings_accept_builds_a_model_that_learns(task):
+    assert tuple(BUILDERS[task]) == NAMES[task]
+    row = next(iter(simulated(1)))
+    for name, build in BUILDERS[task].items():
+        model = build()
+        if task == "classification":
+            x = {"competence": row.competence, "network_ability": row.network_ability}
+            model.learn_one(x, row.promoted)
+            assert model.predict_proba_one(x), name
+        else:
+            x = {"competence": row.competence, "promoted": float(row.promoted)}
+            model.learn_one(x, row.network_ability)
+            assert math.isfinite(model.predict_one(x)), name
 
 
 def test_gaussian_naive_bayes_gives_rivers_probabilities():

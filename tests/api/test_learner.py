@@ -1,12 +1,16 @@
 """The learner's tick logic on a real SQLite file, with pages handed in directly."""
 
+import subprocess
+import sys
+
 import pytest
 
 from api import crud
 from api.learning.cursor import Cursor
 from api.learning.tasks import CLASSIFICATION, REGRESSION
+from harness.processes import PROJECT_ROOT
 from tests.support.database import learned_ids, query
-from tests.support.learners import settle_races
+from tests.support.learners import learn_a_few_ticks, settle_races
 from tests.support.rows import page_of, stream_row
 
 
@@ -131,3 +135,33 @@ def test_a_reset_starts_the_task_afresh_with_the_next_learned_rows(learner, data
     ]
     learner.restore()  # the reset was committed with the tick: a restart keeps it
     assert learner.tasks[CLASSIFICATION].scores.report()["count"] == 4
+
+
+# A learner in a fresh interpreter: restore races with trees in them, learn, let the
+# races catch up, then name the modules it imported that build or unpickle a race.
+LEARN_AND_LIST_RACE_MODULES = """
+import sys
+from tests.support.learners import learner_on, settle_races
+from tests.support.rows import page_of
+
+with learner_on(sys.argv[1]) as learner:
+    learner.learn_and_commit([page_of(26)])
+    settle_races(learner)
+    print(learner.rows_raced)
+print(*(m for m in ("api.learning.race", "api.learning.candidate_models") if m in sys.modules))
+"""
+
+
+def test_the_learner_never_imports_the_models_it_races(sqlite_url):
+    """Only the race process builds, unpickles and pickles the candidates: the learner hands
+    it their blobs, so its start does not import every model River has."""
+    learn_a_few_ticks(sqlite_url)
+    result = subprocess.run(
+        [sys.executable, "-c", LEARN_AND_LIST_RACE_MODULES, sqlite_url],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["35", ""]

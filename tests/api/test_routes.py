@@ -245,7 +245,7 @@ def test_predict_with_a_model_answers_from_that_candidate(learned, path, body, m
     assert chosen["model"] == model
     task = path.split("/")[1]
     _, served = learned.app.state.services.serving.model(task)  # type: ignore[attr-defined]
-    x = served.race.model(model)
+    x = served.live_race.model(model)
     if task == "classification":
         expected = x.predict_proba_one(body)[True]
         assert chosen["probability"] == pytest.approx(expected)

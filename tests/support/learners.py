@@ -53,6 +53,7 @@ def learner_on(
         learner.restore()
         yield learner
         learner.close()
+        learner.lease.release()  # as `run` does when it stops: another learner may go on
     finally:
         engine.dispose()
 
