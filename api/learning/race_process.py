@@ -15,7 +15,8 @@ RACE_MAX_LAG_ROWS behind: past that a commit waits for it.
 
 What the learner sends goes through a thread of its own, and the process reads it in a
 thread of its own too, so the learner never waits on a busy or hung race to hand rows
-over; a race that stops answering fails the tick that has to wait for it. The process
+over; a race that stops answering fails the first tick after its answer is overdue,
+however far behind it may still fall, and the next tick starts a new one. The process
 ends when the learner closes its end of the pipe, or dies, which closes it too: it is
 never left behind.
 
@@ -30,6 +31,7 @@ import pickle
 import queue
 import signal
 import threading
+import time
 from array import array
 from dataclasses import dataclass
 from itertools import chain
@@ -44,8 +46,8 @@ if TYPE_CHECKING:
     from api.learning.tasks import TaskOptions
 
 # An answer comes after at most one batch of rows and a pickling, unless the learner waits
-# for rows the race has yet to race: then this, plus a millisecond a row, before the
-# race counts as hung.
+# for rows the race has yet to race: this long after the question, plus a millisecond for
+# each row it waits for, the race counts as hung, whether a tick waits for it or not.
 ANSWER_TIMEOUT_SECONDS = 60.0
 SECONDS_PER_AWAITED_ROW = 0.001
 
@@ -129,6 +131,7 @@ class RaceProcess:
         self.rows_fed = report.rows_raced
         self.report = report  # the newest answer
         self._asked_for: int | None = None  # the rows the pending question waits for
+        self._asked_at = 0.0  # when, on the monotonic clock
 
     @property
     def pid(self) -> int | None:
@@ -173,7 +176,7 @@ class RaceProcess:
 
     def _ask(self, rows: int) -> None:
         self._send(("ask", rows))
-        self._asked_for = rows
+        self._asked_for, self._asked_at = rows, time.monotonic()
 
     def _send(self, message: tuple) -> None:
         if self._send_error is not None:
@@ -190,14 +193,15 @@ class RaceProcess:
 
     def _receive(self, wait: float | None) -> None:
         """Take the pending answer: if it has come, or within `wait` seconds, or (None)
-        within the time the race may take to answer."""
+        within the time the race may take to answer; past that time it has hung."""
         if self._asked_for is None:
             return
         awaited = max(0, self._asked_for - self.report.rows_raced)
         timeout = ANSWER_TIMEOUT_SECONDS + awaited * SECONDS_PER_AWAITED_ROW
+        left = max(0.0, self._asked_at + timeout - time.monotonic())
         try:
-            if not self._connection.poll(timeout if wait is None else wait):
-                if wait is None:
+            if not self._connection.poll(left if wait is None else min(wait, left)):
+                if wait is None or left <= wait:
                     raise RaceFailed(f"the race process did not answer in {timeout:.0f} s")
                 return
             answer = self._connection.recv()

@@ -2,13 +2,16 @@
 committed snapshot as far as it has raced and restored with it, the rows it had yet to
 race are raced again, and a change of champion is committed with its race, once."""
 
+import contextlib
 import json
 import os
 import signal
+import time
 
 import pytest
 
 from api import crud
+from api.learning import race_process
 from api.learning.race_process import RaceFailed
 from api.learning.tasks import CLASSIFICATION, REGRESSION, Task, TaskOptions, new_tasks
 from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
@@ -155,6 +158,39 @@ def test_a_restart_with_other_candidates_adds_the_new_ones_and_drops_the_others(
         assert regression.live_race.names() == ("reference", "HoeffdingTreeRegressor")
         counts = {e["name"]: e["rows_seen"] for e in regression.leaderboard()}
         assert counts == {"reference": 2_000, "HoeffdingTreeRegressor": 1_000}
+
+
+def test_a_race_that_stops_answering_fails_a_tick_and_the_next_starts_another(
+    sqlite_url, monkeypatch
+):
+    """The race process stopped (SIGSTOP) far below the lag bound: ticks go on without it
+    until its answer is overdue, then one fails and says so, the next starts a new race
+    process from the last commit, and the candidates end as an uninterrupted run leaves
+    them."""
+    ticks = pages_of_drifting_stream(ticks=6)
+    with learner_on(sqlite_url, **RACE) as learner:
+        learner.learn_and_commit(ticks[0])
+        settle_races(learner)
+        assert learner.races is not None and learner.races.pid is not None
+        hung = learner.races.pid
+        # A second, once the process has started (which takes longer than that).
+        monkeypatch.setattr(race_process, "ANSWER_TIMEOUT_SECONDS", 1.0)
+        os.kill(hung, signal.SIGSTOP)
+        try:
+            assert learner.learn_and_commit(ticks[1]) is True  # asked, not yet overdue
+            time.sleep(1.5)
+            with pytest.raises(RaceFailed, match="did not answer in 1 s"):
+                learner.learn_and_commit(ticks[2])
+            assert learner.cursor.rows_seen == 2_000
+            monkeypatch.undo()  # the new race process has a minute to start and answer
+            for pages in ticks[2:]:
+                learner.learn_and_commit(pages)
+            assert learner.races is not None and learner.races.pid != hung
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # gone, once the learner killed it
+                os.kill(hung, signal.SIGCONT)
+        settle_races(learner)
+        assert_races_as_uninterrupted(committed_tasks(learner))
 
 
 def test_a_stalled_race_holds_up_no_tick_and_a_restart_races_what_it_had_left(sqlite_url):
