@@ -2,7 +2,8 @@
 
 A viewer's refresh costs one request: the status, which carries the model version. Only
 when that version is new to this viewer do its charts callbacks fire, and the charts of a
-version are read and built once per process (`dashboard.shared`), whoever asks. What a
+version are read and built once per process (`dashboard.shared`), whoever asks; the
+answer itself is sent as it was to the first viewer who asked (`dashboard.answers`). What a
 browser last drew lives in its own `dcc.Store`s, so every viewer keeps its own refresh
 rate and a reload simply draws afresh.
 """
@@ -14,6 +15,7 @@ from dash import Input, Output, State, callback, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.answers import keep_answer
 from dashboard.charts import CHART_OUTPUTS, TASKS, read_charts
 from dashboard.client import ApiClient, ApiUnavailable, Json, NothingLearnedYet
 from dashboard.components import banner, status_bar, status_summary
@@ -115,6 +117,8 @@ def refresh_task(task: str, version: int | None, drawn: int | None) -> Json:
     built_version, outputs = charts.get(task, version)
     if built_version == drawn:
         raise PreventUpdate
+    if built_version == version:
+        keep_answer()  # every viewer asking for this version gets this answer
     return {**outputs, "drawn": built_version}
 
 

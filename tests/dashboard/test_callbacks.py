@@ -7,7 +7,6 @@ from dash.exceptions import PreventUpdate
 from dashboard import callbacks, ids
 from dashboard.charts import draw, draw_leaderboard
 from dashboard.client import ApiClient
-from dashboard.shared import PerVersion, Recent
 from tests.support.figures import values
 from tests.support.recorded_api import (
     BEFORE_FIRST_TICK,
@@ -20,20 +19,6 @@ from tests.support.recorded_api import (
 
 NOW = datetime(2026, 11, 26, 22, 0, 30, tzinfo=UTC)
 VERSION = load("classification_latest")["model_version"]
-
-
-@pytest.fixture
-def api(monkeypatch):
-    """Point the callbacks at a recorded API with empty caches; returns a switch to swap it."""
-
-    def use(client: ApiClient) -> None:
-        monkeypatch.setattr(callbacks, "client", client)
-        status = Recent(lambda: callbacks.read_status_or_none(client), max_age=0)
-        monkeypatch.setattr(callbacks, "statuses", status)
-        monkeypatch.setattr(callbacks, "charts", PerVersion(callbacks.build_charts, size=4))
-
-    use(recorded_api(LEARNING))
-    return use
 
 
 def view_of(client: ApiClient) -> dict:
