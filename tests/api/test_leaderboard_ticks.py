@@ -12,6 +12,7 @@ import pytest
 
 from api import crud
 from api.learning import race_process
+from api.learning.loop import Learner
 from api.learning.race_process import RaceFailed
 from api.learning.tasks import CLASSIFICATION, REGRESSION, Task, TaskOptions, new_tasks
 from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
@@ -160,6 +161,14 @@ def test_a_restart_with_other_candidates_adds_the_new_ones_and_drops_the_others(
         assert counts == {"reference": 2_000, "HoeffdingTreeRegressor": 1_000}
 
 
+def first_tick_raced(learner: Learner, pages: list) -> int:
+    """Learn a first tick and let its races catch up; the race process's pid."""
+    learner.learn_and_commit(pages)
+    settle_races(learner)
+    assert learner.races is not None and learner.races.pid is not None
+    return learner.races.pid
+
+
 def test_a_race_that_stops_answering_fails_a_tick_and_the_next_starts_another(
     sqlite_url, monkeypatch
 ):
@@ -169,10 +178,7 @@ def test_a_race_that_stops_answering_fails_a_tick_and_the_next_starts_another(
     them."""
     ticks = pages_of_drifting_stream(ticks=6)
     with learner_on(sqlite_url, **RACE) as learner:
-        learner.learn_and_commit(ticks[0])
-        settle_races(learner)
-        assert learner.races is not None and learner.races.pid is not None
-        hung = learner.races.pid
+        hung = first_tick_raced(learner, ticks[0])
         # A second, once the process has started (which takes longer than that).
         monkeypatch.setattr(race_process, "ANSWER_TIMEOUT_SECONDS", 1.0)
         os.kill(hung, signal.SIGSTOP)
@@ -200,10 +206,7 @@ def test_a_stalled_race_holds_up_no_tick_and_a_restart_races_what_it_had_left(sq
     an uninterrupted run leaves it, each row counted once."""
     ticks = pages_of_drifting_stream(ticks=6)
     with learner_on(sqlite_url, **RACE) as learner:
-        learner.learn_and_commit(ticks[0])
-        settle_races(learner)
-        assert learner.races is not None and learner.races.pid is not None
-        stalled = learner.races.pid
+        stalled = first_tick_raced(learner, ticks[0])
         os.kill(stalled, signal.SIGSTOP)
         try:
             for pages in ticks[1:3]:
@@ -249,10 +252,7 @@ def races_after_a_reset(sqlite_url: str, *, stall_the_race: bool) -> dict[str, T
     restart learns the rest and lets the races catch up."""
     ticks = pages_of_drifting_stream(ticks=6)
     with learner_on(sqlite_url, **RACE) as learner:
-        learner.learn_and_commit(ticks[0])
-        settle_races(learner)
-        assert learner.races is not None and learner.races.pid is not None
-        stalled = learner.races.pid
+        stalled = first_tick_raced(learner, ticks[0])
         if stall_the_race:
             os.kill(stalled, signal.SIGSTOP)
         try:
