@@ -1,14 +1,13 @@
 """Thin callbacks: read the API through the shared reads, hand the JSON to pure builders.
 
 A viewer's refresh costs one request: the status, which carries the model version. Only
-when that version is new to this viewer do its charts callbacks fire, and the charts of a
-version are read and built once per process (`dashboard.shared`), whoever asks; the
-answer itself is sent as it was to the first viewer who asked (`dashboard.answers`). What a
-browser last drew lives in its own `dcc.Store`s, so every viewer keeps its own refresh
-rate and a reload simply draws afresh.
+when that version is new to this viewer does the charts callback fire, one request for
+both sections. The charts of a version are read and built once per process
+(`dashboard.shared`), whoever asks, and the answer itself is sent as it was to the first
+viewer who asked (`dashboard.answers`). What a browser last drew lives in its own
+`dcc.Store`s, so every viewer keeps its own refresh rate and a reload simply draws afresh.
 """
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from dash import Input, Output, State, callback, no_update
@@ -109,37 +108,40 @@ def refresh_status(_tick: int | None, seen: Json | None, drawn: list[int | None]
     }
 
 
-def refresh_task(task: str, version: int | None, drawn: int | None) -> Json:
-    """The task's section for `version`; PreventUpdate when this viewer already shows it."""
-    # `!=`, not `>`: an API started on a fresh database counts from 1 again.
-    if not version or version == drawn:
-        raise PreventUpdate
-    built_version, outputs = charts.get(task, version)
-    if built_version == drawn:
-        raise PreventUpdate
-    if built_version == version:
-        keep_answer()  # every viewer asking for this version gets this answer
-    return {**outputs, "drawn": built_version}
-
-
 def _section_outputs(task: str) -> dict[str, Output]:
     outputs = {name: Output(*target) for name, target in CHART_OUTPUTS[task].items()}
     return {**outputs, "drawn": Output(ids.drawn(task), "data")}
 
 
-def _refresh_section(task: str) -> Callable[[int | None, int | None], Json]:
-    """The callback that redraws `task`'s section when the model version moves."""
-
-    @callback(
-        output=_section_outputs(task),
-        inputs={"version": Input(ids.MODEL_VERSION, "data")},
-        state={"drawn": State(ids.drawn(task), "data")},
-    )
-    def refresh(version: int | None, drawn: int | None) -> Json:
-        return refresh_task(task, version, drawn)
-
-    return refresh
+def _unchanged(task: str) -> Json:
+    return dict.fromkeys(_section_outputs(task), no_update)
 
 
-refresh_classification = _refresh_section("classification")
-refresh_regression = _refresh_section("regression")
+def _built(task: str, version: int) -> tuple[int, Json] | None:
+    try:
+        return charts.get(task, version)
+    except PreventUpdate:
+        return None
+
+
+@callback(
+    output={task: _section_outputs(task) for task in TASKS},
+    inputs={"version": Input(ids.MODEL_VERSION, "data")},
+    state={"drawn": [State(ids.drawn(task), "data") for task in TASKS]},
+)
+def refresh_charts(version: int | None, drawn: list[int | None]) -> Json:
+    """Both sections for `version`, in one answer; PreventUpdate when this viewer already
+    shows it. A section whose charts cannot be read keeps what it shows."""
+    # `!=`, not `>`: an API started on a fresh database counts from 1 again.
+    if not version or all(shown == version for shown in drawn):
+        raise PreventUpdate
+    built = {task: _built(task, version) for task in TASKS}
+    if all(b is None or b[0] == shown for b, shown in zip(built.values(), drawn, strict=True)):
+        raise PreventUpdate
+    if all(b is not None and b[0] == version for b in built.values()):
+        # The answer depends on the version alone: every viewer asking for it gets it.
+        keep_answer()
+    return {
+        task: _unchanged(task) if b is None else {**b[1], "drawn": b[0]}
+        for task, b in built.items()
+    }

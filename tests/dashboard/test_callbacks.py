@@ -77,31 +77,35 @@ def test_refresh_status_asks_again_for_a_chart_that_missed_its_version(api):
     assert callbacks.refresh_status(2, seen, [VERSION, VERSION - 1])["version"] == VERSION
 
 
-def test_refresh_classification_draws_a_new_model_version(api):
-    drawn = callbacks.refresh_classification(VERSION, None)
+def test_refresh_charts_draws_both_sections_of_a_new_model_version(api):
+    drawn = callbacks.refresh_charts(VERSION, [None, None])
+    assert set(drawn) == set(callbacks.TASKS)
+    classification = drawn["classification"]
     latest, history = load("classification_latest"), load("classification_history")
-    assert drawn["drawn"] == VERSION
-    assert set(drawn) == set(callbacks.CHART_OUTPUTS["classification"]) | {"drawn"}
+    assert classification["drawn"] == drawn["regression"]["drawn"] == VERSION
+    assert set(classification) == set(callbacks.CHART_OUTPUTS["classification"]) | {"drawn"}
     # Each output is drawn from this version's record and history, not left as it was.
     counts = latest["metrics"]["confusion_matrix"]
-    assert drawn["confusion"]["data"][0]["z"] == [
+    assert classification["confusion"]["data"][0]["z"] == [
         [counts["tn"], counts["fp"]],
         [counts["fn"], counts["tp"]],
     ]
-    accuracy = next(t for t in drawn["metrics"]["data"] if t["name"] == "accuracy")
+    accuracy = next(t for t in classification["metrics"]["data"] if t["name"] == "accuracy")
     assert values(accuracy["x"]) == [point["rows_seen"] for point in history["points"]]
-    competence = next(t for t in drawn["coefficients"]["data"] if t["name"] == "competence")
+    competence = next(
+        t for t in classification["coefficients"]["data"] if t["name"] == "competence"
+    )
     assert values(competence["y"])[-1] == latest["coefficients"]["competence"]
-    assert f"model version {VERSION}" in str(drawn["batch"])
-    drift = load("classification_drift")
-    board = load("classification_leaderboard")
-    race = load("classification_leaderboard_history")
-    expected = {**draw("classification", latest, history, drift), **draw_leaderboard(board, race)}
-    assert drawn == {**expected, "drawn": VERSION}
+    assert f"model version {VERSION}" in str(classification["batch"])
+    for task in callbacks.TASKS:
+        parts = [load(f"{task}_{part}") for part in ("latest", "history", "drift")]
+        board, race = load(f"{task}_leaderboard"), load(f"{task}_leaderboard_history")
+        expected = {**draw(task, *parts), **draw_leaderboard(board, race)}
+        assert drawn[task] == {**expected, "drawn": VERSION}
 
 
 def test_a_model_versions_drift_events_are_marked_and_announced(api):
-    drawn = callbacks.refresh_classification(VERSION, None)
+    drawn = callbacks.refresh_charts(VERSION, [None, None])["classification"]
     newest = load("classification_drift")["events"][-1]
     markers = [s for s in drawn["metrics"]["layout"]["shapes"] if s["name"] == "drift detected"]
     assert {marker["x0"] for marker in markers} == {newest["rows_seen"]}
@@ -110,24 +114,45 @@ def test_a_model_versions_drift_events_are_marked_and_announced(api):
 
 
 def test_a_task_without_drift_events_hides_its_notice(api):
-    assert callbacks.refresh_regression(VERSION, None)["drift_class"] == "drift-notice hidden"
+    drawn = callbacks.refresh_charts(VERSION, [None, None])
+    assert drawn["regression"]["drift_class"] == "drift-notice hidden"
 
 
-def test_refresh_classification_skips_a_version_already_drawn(api):
+def test_refresh_charts_skips_a_version_already_drawn(api):
     with pytest.raises(PreventUpdate):
-        callbacks.refresh_classification(VERSION, VERSION)
+        callbacks.refresh_charts(VERSION, [VERSION, VERSION])
 
 
-def test_refresh_regression_redraws_when_the_api_restarted_from_scratch(api):
+def test_a_section_that_missed_its_version_brings_both_up_to_it(api):
+    drawn = callbacks.refresh_charts(VERSION, [VERSION, VERSION - 1])
+    assert drawn["classification"]["drawn"] == drawn["regression"]["drawn"] == VERSION
+
+
+def test_refresh_charts_redraws_when_the_api_restarted_from_scratch(api):
     drawn_before_restart = VERSION + 40
-    assert callbacks.refresh_regression(VERSION, drawn_before_restart)["drawn"] == VERSION
+    drawn = callbacks.refresh_charts(VERSION, [drawn_before_restart, drawn_before_restart])
+    assert drawn["regression"]["drawn"] == VERSION
 
 
 @pytest.mark.parametrize("client", [recorded_api(BEFORE_FIRST_TICK), unreachable_api()])
 def test_refresh_keeps_the_charts_when_there_is_nothing_to_draw(api, client):
     api(client)
     with pytest.raises(PreventUpdate):
-        callbacks.refresh_regression(VERSION, None)
+        callbacks.refresh_charts(VERSION, [None, None])
+
+
+def test_a_section_that_cannot_be_read_keeps_its_charts_and_the_other_is_drawn(api):
+    answer = recorded_handler(LEARNING)
+
+    def regression_down(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/regression"):
+            return httpx.Response(503, json={"detail": "restarting"})
+        return answer(request)
+
+    api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(regression_down)))
+    drawn = callbacks.refresh_charts(VERSION, [None, None])
+    assert drawn["classification"]["drawn"] == VERSION
+    assert set(drawn["regression"].values()) == {callbacks.no_update}
 
 
 def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
@@ -139,13 +164,11 @@ def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
         return answer(request)
 
     api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(count)))
-    drawn = [callbacks.refresh_regression(VERSION, None) for _viewer in range(5)]
+    drawn = [callbacks.refresh_charts(VERSION, [None, None]) for _viewer in range(5)]
     assert asked == [
-        "/regression/latest",
-        "/regression/history",
-        "/regression/drift",
-        "/regression/leaderboard",
-        "/regression/leaderboard/history",
+        f"/{task}/{path}"
+        for task in callbacks.TASKS
+        for path in ("latest", "history", "drift", "leaderboard", "leaderboard/history")
     ]
     assert all(charts == drawn[0] for charts in drawn)
 
