@@ -7,13 +7,14 @@ the chain the Dash renderer runs. A cycle lasts from its tick to its last answer
 """
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import orjson
 
+from benchmarks.http11 import REQUEST_FAILURES, Connections, decoded
 from benchmarks.recording import Recording, Template, prop_key
 
 TICK = "poll.n_intervals"
@@ -27,6 +28,13 @@ class Cycle:
     started_at: float
     seconds: float
     error: str | None
+
+
+@functools.lru_cache(maxsize=16)
+def _json(body: bytes, encoding: str) -> Any:
+    """An answer's JSON, decoded once for all the viewers of this process it reaches: the
+    dashboard hands every viewer of a model version the same bytes. Nobody changes it."""
+    return orjson.loads(decoded(body, encoding))
 
 
 @dataclass
@@ -54,51 +62,45 @@ class Viewer:
             body["state"] = self._with_values(body["state"])
         return orjson.dumps(body)
 
-    async def _send(
-        self, client: httpx.AsyncClient, template: Template, changed: set[str]
-    ) -> set[str]:
-        response = await client.post(template.target, content=self._body(template, changed))
-        if response.status_code == 204:  # PreventUpdate: nothing changes
+    async def _send(self, client: Connections, template: Template, changed: set[str]) -> set[str]:
+        answer = await client.post(template.target, self._body(template, changed))
+        if answer.status == 204:  # PreventUpdate: nothing changes
             return set()
-        response.raise_for_status()
         # The replay shares the machine with the service, where real viewers would not: an
-        # answer that no later request carries (a chart) is received whole but not decoded.
+        # answer that no later request carries is received whole but not decoded.
         if not template.outputs() & self._carried:
             return set()
         updated = set()
-        for component, props in orjson.loads(response.content)["response"].items():
+        for component, props in _json(answer.body, answer.encoding)["response"].items():
             for prop, value in props.items():
                 self.values[f"{component}.{prop}"] = value
                 updated.add(f"{component}.{prop}")
         return updated
 
-    async def _run_chain(self, client: httpx.AsyncClient, changed: set[str]) -> None:
+    async def _run_chain(self, client: Connections, changed: set[str]) -> None:
         while due := self._triggered(changed):
             answers = await asyncio.gather(*(self._send(client, t, changed) for t in due))
             changed = set().union(*answers)
 
-    async def load(self, client: httpx.AsyncClient) -> None:
+    async def load(self, client: Connections) -> None:
         """What a page load fires: every callback once, then the chain."""
         changed = set().union(*(t.inputs() for t in self.recording.templates))
         await self._run_chain(client, changed)
 
-    async def cycle(self, client: httpx.AsyncClient) -> Cycle:
+    async def cycle(self, client: Connections) -> Cycle:
         started = time.monotonic()
         self.values[TICK] = (self.values.get(TICK) or 0) + 1
         error = None
         try:
             await self._run_chain(client, {TICK})
-        except (httpx.HTTPError, ValueError, KeyError) as failure:
+        except (*REQUEST_FAILURES, KeyError) as failure:
             error = repr(failure)
         return Cycle(started, time.monotonic() - started, error)
 
 
-def viewer_client(base_url: str, headers: dict[str, str]) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        base_url=base_url,
-        headers=headers,
-        timeout=REQUEST_TIMEOUT_SECONDS,
-        limits=httpx.Limits(max_connections=CONNECTIONS_PER_VIEWER),
+def viewer_client(base_url: str, headers: dict[str, str]) -> Connections:
+    return Connections(
+        base_url, headers, limit=CONNECTIONS_PER_VIEWER, timeout=REQUEST_TIMEOUT_SECONDS
     )
 
 
@@ -110,7 +112,7 @@ async def _watch(
         await asyncio.sleep(max(0.0, joins_at - time.monotonic()))
         try:
             await viewer.load(client)
-        except (httpx.HTTPError, ValueError, KeyError) as failure:
+        except (*REQUEST_FAILURES, KeyError) as failure:
             cycles.append(Cycle(time.monotonic(), 0.0, repr(failure)))
         tick = time.monotonic()
         while tick < until:
