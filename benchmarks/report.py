@@ -171,7 +171,8 @@ def render_viewers(phases: list[ViewersPhase], *, rows: int, seconds: float) -> 
     lines = [
         f"Viewers: a browser's callback requests replayed for each viewer every "
         f"{REFRESH_SECONDS:.0f} s for {seconds:.0f} s while the learner catches up on a "
-        f"{rows:,}-row stream (shipped defaults); the learner alone measured just before. "
+        f"{rows:,}-row stream (shipped defaults), each phase on a fresh API and dashboard; "
+        "the learner alone measured just before the viewers join. "
         "The replaying viewers run on the same machine, in processes of 25 viewers.",
         "",
         "| viewers | cycles | cycle p50 | cycle p95 | within "

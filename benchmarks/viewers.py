@@ -2,10 +2,10 @@
 
 The trio starts as users start it (`python -m simulator`, `python -m api`,
 `python -m dashboard`, shipped defaults) on a backlog long enough that the learner is
-still catching up when the last phase ends, so the models change on every tick. A real
-browser's callback requests are recorded once; then, for each number of viewers, a phase
-without viewers measures the learner alone and a phase with them replays those requests
-for every viewer every refresh. All traffic stays on 127.0.0.1.
+still catching up when a phase ends, so the models change on every tick. A real
+browser's callback requests are recorded once; then, for each number of viewers, a fresh
+API and dashboard start, the learner alone is measured, and the viewers replay those
+requests every refresh. All traffic stays on 127.0.0.1.
 """
 
 import math
@@ -18,11 +18,13 @@ from pathlib import Path
 
 import httpx
 
+from api.core.config import settings
 from benchmarks.recording import Recording, record_callbacks
 from benchmarks.replay import watch_share
 from benchmarks.stack import (
     api_service,
     dashboard_service,
+    rows_raced,
     rows_seen,
     simulator_service,
     wait_for_learning,
@@ -153,44 +155,64 @@ def _phase(
     )
 
 
+def _require_catching_up(client: httpx.Client, rows: int) -> None:
+    """Refuse a phase that measured something other than a learner racing through a backlog."""
+    seen = rows_seen(client)
+    if seen >= rows:
+        raise RuntimeError(
+            f"the learner drained all {rows:,} rows before the end: the phase ran partly "
+            "without a catch-up; run again with more --viewer-rows"
+        )
+    if seen - rows_raced(client) >= settings.RACE_MAX_LAG_ROWS:
+        raise RuntimeError(
+            f"the learner waited for its candidates ({settings.RACE_MAX_LAG_ROWS:,} rows "
+            "behind): the phase measured the race, not the viewers; shorten the phases"
+        )
+
+
 def measure_viewers(
     *, rows: int, workdir: Path, counts: list[int], seconds: float, alone_seconds: float
 ) -> list[ViewersPhase]:
-    """One phase per count of viewers, each after a phase of the learner alone."""
+    """One phase per count of viewers, each after the learner alone. Every phase has an API
+    and a dashboard of its own on a fresh database, so each finds the learner at the same
+    point of its catch-up: a long one reaches the race's lag bound, past which the learner
+    goes at its candidates' pace (see the README's "Candidates and the champion")."""
     simulator = simulator_service(rows=rows, workdir=workdir)
     # Generating millions of rows takes longer than a service's usual start.
     simulator.start(timeout=SIMULATOR_START_SECONDS)
+    recording = None
+    phases = []
     try:
-        api = api_service(
-            source_url=simulator.url, database=workdir / "viewers.db", workdir=workdir
-        )
-        with api, dashboard_service(api_url=api.url, workdir=workdir) as dashboard:
-            assert dashboard.process is not None
-            services = (simulator.process, api.process, dashboard.process)
-            service_pids = frozenset(process.pid for process in services if process is not None)
-            with httpx.Client(base_url=api.url, timeout=10) as client:
+        for viewers in counts:
+            phase_dir = workdir / f"{viewers}-viewers"
+            phase_dir.mkdir()
+            api = api_service(
+                source_url=simulator.url, database=phase_dir / "viewers.db", workdir=phase_dir
+            )
+            with (
+                api,
+                dashboard_service(api_url=api.url, workdir=phase_dir) as dashboard,
+                httpx.Client(base_url=api.url, timeout=10) as client,
+            ):
+                assert dashboard.process is not None
+                services = (simulator.process, api.process, dashboard.process)
                 wait_for_learning(client)
-                print("recording a browser's callback requests ...", flush=True)
-                recording = record_callbacks(dashboard.url, refresh_seconds=REFRESH_SECONDS)
-                phases = []
-                for viewers in counts:
-                    print(f"{viewers} viewers ...", flush=True)
-                    phase = _phase(
-                        viewers=viewers,
-                        dashboard_url=dashboard.url,
-                        dashboard_pid=dashboard.process.pid,
-                        service_pids=service_pids,
-                        api=client,
-                        recording=recording,
-                        seconds=seconds,
-                        alone_seconds=alone_seconds,
-                    )
-                    phases.append(phase)
-                if rows_seen(client) >= rows:
-                    raise RuntimeError(
-                        f"the learner drained all {rows:,} rows before the end: the phases "
-                        "ran partly without a catch-up; run again with more --viewer-rows"
-                    )
+                if recording is None:
+                    print("recording a browser's callback requests ...", flush=True)
+                    recording = record_callbacks(dashboard.url, refresh_seconds=REFRESH_SECONDS)
+                print(f"{viewers} viewers ...", flush=True)
+                phase = _phase(
+                    viewers=viewers,
+                    dashboard_url=dashboard.url,
+                    dashboard_pid=dashboard.process.pid,
+                    service_pids=frozenset(p.pid for p in services if p is not None),
+                    api=client,
+                    recording=recording,
+                    seconds=seconds,
+                    alone_seconds=alone_seconds,
+                )
+                _require_catching_up(client, rows)
+                phases.append(phase)
     finally:
         simulator.stop()
     return phases
