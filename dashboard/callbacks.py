@@ -51,12 +51,8 @@ def status_view(status: Json | None, now: datetime) -> Json:
 
 
 def build_charts(task: str) -> tuple[int, Json]:
-    """The task's charts as of its latest record; PreventUpdate while there is nothing."""
-    try:
-        return read_charts(client, task, history_limit=settings.HISTORY_LIMIT)
-    except (ApiUnavailable, NothingLearnedYet):
-        # Keep the last charts; the banner says why nothing moves.
-        raise PreventUpdate from None
+    """The task's charts as of its latest record."""
+    return read_charts(client, task, history_limit=settings.HISTORY_LIMIT)
 
 
 statuses = Recent(lambda: read_status_or_none(client), max_age=settings.STATUS_MAX_AGE_SECONDS)
@@ -118,9 +114,11 @@ def _unchanged(task: str) -> Json:
 
 
 def _built(task: str, version: int) -> tuple[int, Json] | None:
+    """The task's charts for `version` (or a newer one), None while they cannot be read:
+    the section keeps its last charts and the banner says why nothing moves."""
     try:
         return charts.get(task, version)
-    except PreventUpdate:
+    except (ApiUnavailable, NothingLearnedYet):
         return None
 
 
