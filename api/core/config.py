@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     DRIFT_ACTION: Literal["alert", "reset"] = "alert"
     # Off only to measure what the intervals and the drift detectors cost (`make bench`).
     UNCERTAINTY_AND_DRIFT: bool = True
+    # Off only to measure what the relationship detector costs (`make bench`).
+    RELATIONSHIP_DETECTOR: bool = True
     # Comma-separated names from api.learning.candidates; the reference always races.
     CLASSIFICATION_CANDIDATES: Annotated[tuple[str, ...], NoDecode] = DEFAULTS["classification"]
     REGRESSION_CANDIDATES: Annotated[tuple[str, ...], NoDecode] = DEFAULTS["regression"]

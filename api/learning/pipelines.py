@@ -60,6 +60,19 @@ def classifier_coefficients(model: compose.Pipeline) -> dict[str, float]:
     return coefficients
 
 
+def regressor_natural_parameters(
+    model: linear_model.BayesianLinearRegression,
+) -> tuple[list[list[float]], list[float]]:
+    """The posterior's precision alpha I + beta X'X and natural mean beta X'y over the
+    regression's terms, as River 0.26 keeps them (`_ss_arr`, `_eta_arr`, `_idx`)."""
+    index = [model._idx.get(name) for name in REGRESSION_TERMS]
+    prior = [[model.alpha * (i == j) for j in range(len(index))] for i in range(len(index))]
+    if any(i is None for i in index):
+        return prior, [0.0] * len(index)
+    precision = [[float(model._ss_arr[i, j]) for j in index] for i in index]
+    return precision, [float(model._eta_arr[i]) for i in index]
+
+
 def regressor_coefficients(model: linear_model.BayesianLinearRegression) -> dict[str, float]:
     """Posterior mean weights, read through the public API: absent features count as 0."""
     return {name: float(model.predict_one({name: 1.0})) for name in REGRESSION_TERMS}

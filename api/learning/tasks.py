@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from api.learning import candidates, pipelines
+from api.learning import candidates, pipelines, relationship
+from api.learning.bayesian_logistic import BayesianLogisticRegression
+from api.learning.block_fits import LinearRelationshipWatch, LogisticRelationshipWatch
 from api.learning.drift import DETECTOR, LossWatch
 from api.learning.events import drained
 from api.learning.race_process import RaceBlob
+from api.learning.relationship import Moved, RelationshipWatch
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
-from api.learning.uncertainty import Interval, LogisticLaplace, RegressionUncertainty
+from api.learning.uncertainty import Interval, RegressionUncertainty
 
 TaskName = Literal["classification", "regression"]
 CLASSIFICATION: TaskName = "classification"
@@ -45,6 +48,7 @@ class TaskOptions:
     regression_candidates: tuple[str, ...] = candidates.DEFAULTS[REGRESSION]
     champion_margin: float = 0.02
     champion_sustain_rows: int = 500
+    relationship_detector: bool = True
 
     def candidates(self, task: str) -> tuple[str, ...]:
         return getattr(self, f"{task}_candidates")
@@ -59,6 +63,7 @@ class Task:
     name: TaskName
     scores: Any
     loss_watch: LossWatch
+    relationship_type: type[RelationshipWatch]
     # The race stepped with the task, row by row, when both run in one process; None in
     # the learner, whose races run in the race process.
     race: "Race | None"
@@ -128,6 +133,10 @@ class Task:
             self.window, self.options = self.scores.recent.maxlen or 1, DEFAULT_OPTIONS
             self.drift_events, self.rows_since_drain = [], 0
             self.start_statistics()
+        if "relationship" not in state and "loss_watch" in state:
+            # A snapshot from before the relationship detector: it watches from now on.
+            self.relationship = self.relationship_type()
+            self.block_loss = self.previous_block_loss = 0.0
         if "race" not in state:
             # A snapshot from before the race: the candidates start with the rows learned
             # from now on, where the task's cursor stands, and the reference is champion
@@ -136,7 +145,10 @@ class Task:
             self.race.placed = False
 
     def start_statistics(self) -> None:
-        raise NotImplementedError
+        """A new detector of each kind."""
+        self.loss_watch = LossWatch()
+        self.relationship = self.relationship_type()
+        self.block_loss = self.previous_block_loss = 0.0
 
     def step(self, row: StreamRow) -> dict[str, Any]:
         """Predict, score, watch the loss, then learn: one row of progressive validation."""
@@ -148,23 +160,47 @@ class Task:
     def coefficient_intervals(self) -> dict[str, Interval] | None:
         raise NotImplementedError
 
-    def watch(self, loss: float) -> None:
-        """Feed one row's loss to the detector; on a rise, record it (and reset, if asked)."""
+    def watch(self, loss: float, block_row: tuple[Any, ...]) -> None:
+        """After learning a row: feed its loss to ADWIN and the row to the relationship
+        detector; on a change, record it (and reset, if asked)."""
         self.rows_since_drain += 1
         if not self.options.uncertainty_and_drift:
             return
+        self.block_loss += loss
         change = self.loss_watch.update(loss)
-        if change is None:
-            return
-        self.drift_events.append(
-            {
-                "row": self.rows_since_drain,
-                "detector": DETECTOR,
-                "loss_before": change[0],
-                "loss_after": change[1],
-                "action": self.options.drift_action,
-            }
+        if change is not None:
+            self.record_change(DETECTOR, *change)
+        if self.options.relationship_detector and self.relationship.add(block_row):
+            self.close_block()
+
+    def close_block(self) -> None:
+        loss = self.block_loss / max(self.relationship.block_rows, 1)
+        previous_loss, self.previous_block_loss, self.block_loss = (
+            self.previous_block_loss,
+            loss,
+            0.0,
         )
+        moved = self.test_block()
+        if moved is not None:
+            self.record_change(relationship.DETECTOR, previous_loss, loss, moved)
+
+    def test_block(self) -> Moved | None:
+        """Test the relationship detector's complete block against the model."""
+        raise NotImplementedError
+
+    def record_change(
+        self, detector: str, loss_before: float, loss_after: float, moved: Moved | None = None
+    ) -> None:
+        event: dict[str, Any] = {
+            "row": self.rows_since_drain,
+            "detector": detector,
+            "loss_before": loss_before,
+            "loss_after": loss_after,
+            "action": self.options.drift_action,
+        }
+        if moved is not None:
+            event.update(coefficient=moved.coefficient, before=moved.before, after=moved.after)
+        self.drift_events.append(event)
         if self.options.drift_action == "reset":
             self.start_afresh()
 
@@ -183,22 +219,34 @@ class Task:
 
 class ClassificationTask(Task):
     name: TaskName = CLASSIFICATION
+    model: BayesianLogisticRegression
+    relationship_type = LogisticRelationshipWatch
 
     def start_afresh(self) -> None:
-        self.model = pipelines.build_classifier()
+        self.model = BayesianLogisticRegression()
         self.scores = ClassificationScores(self.window)
         self.start_statistics()
 
-    def start_statistics(self) -> None:
-        self.laplace = LogisticLaplace(pipelines.CLASSIFIER_FEATURES)
-        self.loss_watch = LossWatch()
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        laplace = state.pop("laplace", None)
+        super().__setstate__(state)
+        if laplace is not None:
+            # Release 2 served an SGD model beside this estimate; the estimate goes on as
+            # the model, which learns the same way.
+            self.model = BayesianLogisticRegression.from_laplace(
+                pipelines.CLASSIFIER_FEATURES, laplace
+            )
+        elif not isinstance(self.model, BayesianLogisticRegression):
+            # Release 1's SGD model, with nothing Bayesian beside it: a new model learns
+            # from the rows from now on, and the scores go on.
+            self.model = BayesianLogisticRegression()
 
     def predict(
         self, competence: float, network_ability: float, model: str = candidates.REFERENCE
     ) -> tuple[bool, float]:
         x = pipelines.classification_features(competence, network_ability)
         if model == candidates.REFERENCE:
-            probability = float(self.model.predict_proba_one(x).get(True, 0.5))
+            probability = self.model.predict_proba_one(x)[True]
         else:
             probability = self.live_race.predict(model, x)
         return probability >= 0.5, probability
@@ -207,8 +255,6 @@ class ClassificationTask(Task):
         predicted, probability = self.predict(row.competence, row.network_ability)
         self.scores.update(row.promoted, predicted, probability)
         x = pipelines.classification_features(row.competence, row.network_ability)
-        if self.options.uncertainty_and_drift:
-            self.laplace.update(x, row.promoted)
         self.model.learn_one(x, row.promoted)
         if self.race is not None:
             self.race.step(x, row.promoted, probability)
@@ -220,20 +266,30 @@ class ClassificationTask(Task):
             "predicted": predicted,
             "probability": probability,
         }
-        self.watch(float(predicted != row.promoted))
+        self.watch(
+            float(predicted != row.promoted),
+            (row.competence, row.network_ability, row.promoted, probability),
+        )
         return outcome
 
+    def test_block(self) -> Moved | None:
+        moved, model = self.relationship.close_block(self.model)
+        if model is not None:
+            self.model = model
+        return moved
+
     def coefficients(self) -> dict[str, float]:
-        return pipelines.classifier_coefficients(self.model)
+        return self.model.coefficients()
 
     def coefficient_intervals(self) -> dict[str, Interval] | None:
         if not self.options.uncertainty_and_drift:
             return None
-        return self.laplace.coefficient_intervals() or None
+        return self.model.coefficient_intervals() or None
 
 
 class RegressionTask(Task):
     name: TaskName = REGRESSION
+    relationship_type = LinearRelationshipWatch
 
     def start_afresh(self) -> None:
         self.model = pipelines.build_regressor()
@@ -241,8 +297,8 @@ class RegressionTask(Task):
         self.start_statistics()
 
     def start_statistics(self) -> None:
+        super().start_statistics()
         self.uncertainty = RegressionUncertainty(pipelines.REGRESSION_TERMS)
-        self.loss_watch = LossWatch()
 
     def predict(
         self, competence: float, promoted: bool, model: str = candidates.REFERENCE
@@ -277,8 +333,17 @@ class RegressionTask(Task):
             "network_ability": row.network_ability,
             "predicted": predicted,
         }
-        self.watch(abs(row.network_ability - predicted))
+        self.watch(
+            abs(row.network_ability - predicted),
+            (row.competence, row.promoted, row.network_ability, predicted),
+        )
         return outcome
+
+    def test_block(self) -> Moved | None:
+        moved, model = self.relationship.close_block((self.model, self.uncertainty))
+        if model is not None:
+            self.model, self.uncertainty = model
+        return moved
 
     def coefficients(self) -> dict[str, float]:
         return pipelines.regressor_coefficients(self.model)
@@ -312,4 +377,5 @@ def task_options(settings: Any) -> TaskOptions:
         regression_candidates=settings.REGRESSION_CANDIDATES,
         champion_margin=settings.CHAMPION_MARGIN,
         champion_sustain_rows=settings.CHAMPION_SUSTAIN_ROWS,
+        relationship_detector=settings.RELATIONSHIP_DETECTOR,
     )

@@ -12,15 +12,8 @@ With the weak prior these are the OLS confidence intervals of the rows seen so f
 predictive interval adds the noise to the uncertainty of the mean:
 scale^2 = s^2 * (1 + beta * x'Sx).
 
-Classification (an approximation): River's logistic regression learns by SGD and holds
-no posterior. Its intervals come from a Laplace approximation kept beside it: the
-observed Fisher information of the logistic loss, I = sum_i p_i (1 - p_i) x_i x_i', in
-the features' original units (x_i = (1, competence, network_ability)), accumulated row by
-row while a Newton step per row moves its own estimate w towards the maximum-likelihood
-weights (`LogisticLaplace`). The interval is w +- 1.96 sqrt(diag(I^-1)). Evaluating I at
-the SGD model's probabilities instead was tried: those are flatter than the MLE's for
-thousands of rows, and the intervals came out half as wide as they should. So the
-interval is centred on w, the MLE's online estimate; the SGD coefficients approach it.
+Classification: the reference model is itself Bayesian
+(`api.learning.bayesian_logistic`): its weights and their intervals come from one fit.
 """
 
 import math
@@ -29,8 +22,6 @@ from typing import Any
 
 Interval = tuple[float, float]
 Z95 = NormalDist().inv_cdf(0.975)
-# The classifier's weak prior: weights of a few units at most are plausible a priori.
-PRIOR_VARIANCE = 100.0
 
 
 def t95(degrees: int) -> float:
@@ -76,14 +67,18 @@ class RegressionUncertainty:
         variance = model.predict_one(x, with_dist=True).sigma ** 2
         return max(variance - 1.0 / model.beta, 0.0) * model.beta
 
-    def coefficient_intervals(self, model: Any, mean: dict[str, float]) -> dict[str, Interval]:
+    def coefficient_variances(self, model: Any, mean: dict[str, float]) -> dict[str, float]:
+        """Each weight's posterior variance, s^2 * beta * S_jj; none before enough rows."""
         variance = self._residual_variance(model, mean)
         if variance is None:
             return {}
+        return {name: variance * self._spread(model, {name: 1.0}) for name in self.names}
+
+    def coefficient_intervals(self, model: Any, mean: dict[str, float]) -> dict[str, Interval]:
         t = t95(self.rows - len(self.names))
         return {
-            name: _around(mean[name], t * math.sqrt(variance * self._spread(model, {name: 1.0})))
-            for name in self.names
+            name: _around(mean[name], t * math.sqrt(variance))
+            for name, variance in self.coefficient_variances(model, mean).items()
         }
 
     def predictive_interval(
@@ -98,64 +93,11 @@ class RegressionUncertainty:
 
 
 class LogisticLaplace:
-    """An online Laplace approximation of the logistic model's posterior, in original units.
+    """Release 2's online Laplace estimate of the classifier, beside its SGD model: its
+    snapshots hold one. Unpickled only to become the `BayesianLogisticRegression` it was
+    (`BayesianLogisticRegression.from_laplace`), which learns the same way."""
 
-    Each row is one Newton step with the observed information accumulated so far (the
-    extended Kalman filter of logistic regression): with p the current probability and
-    P the covariance, P <- P - r P x x' P / (1 + r x'Px) with r = p (1 - p), then
-    w <- w + P x (y - p). P stays the inverse of the observed information, evaluated at
-    estimates that approach the maximum-likelihood weights row by row.
-    """
-
-    def __init__(self, names: tuple[str, ...]):
-        self.names = names  # the intercept is implicit, first
-        size = len(names) + 1
-        self.rows = 0
-        self.weights = [0.0] * size
-        self.covariance = [[PRIOR_VARIANCE * (i == j) for j in range(size)] for i in range(size)]
-
-    def update(self, x: dict[str, float], y: bool) -> None:
-        # Plain loops over three terms: this runs for every row, and generator expressions
-        # cost far more here.
-        self.rows += 1
-        values = [1.0]
-        for name in self.names:
-            values.append(x[name])
-        weights, covariance, size = self.weights, self.covariance, len(values)
-        logit = 0.0
-        for i in range(size):
-            logit += weights[i] * values[i]
-        probability = 1.0 / (1.0 + math.exp(-max(min(logit, 30.0), -30.0)))
-        r = probability * (1.0 - probability)
-        px, xpx = [], 0.0
-        for i in range(size):
-            row, total = covariance[i], 0.0
-            for j in range(size):
-                total += row[j] * values[j]
-            px.append(total)
-            xpx += total * values[i]
-        shrink = r / (1.0 + r * xpx)
-        for i in range(size):
-            row, scaled = covariance[i], shrink * px[i]
-            for j in range(size):
-                row[j] -= scaled * px[j]
-        # P x after the update is the old P x / (1 + r x'Px): the same direction, shortened.
-        step = (float(y) - probability) / (1.0 + r * xpx)
-        for i in range(size):
-            weights[i] += step * px[i]
-
-    def coefficients(self) -> dict[str, float]:
-        return dict(zip(("intercept", *self.names), self.weights, strict=True))
-
-    def coefficient_intervals(self) -> dict[str, Interval]:
-        variances = [self.covariance[i][i] for i in range(len(self.weights))]
-        if self.rows <= len(self.weights):  # the prior alone, not the rows
-            return {}
-        if any(not math.isfinite(v) or v <= 0 for v in variances):
-            return {}
-        return {
-            name: _around(weight, Z95 * math.sqrt(variance))
-            for name, weight, variance in zip(
-                ("intercept", *self.names), self.weights, variances, strict=True
-            )
-        }
+    names: tuple[str, ...]
+    rows: int
+    weights: list[float]
+    covariance: list[list[float]]
