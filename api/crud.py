@@ -15,6 +15,7 @@ from api.models import (
     Base,
     ChampionChange,
     DriftEvent,
+    HeldRow,
     LearnedRow,
     LearnerCursor,
     LearnerLease,
@@ -44,6 +45,8 @@ class TickWrite:
     applied_resets: list[int] = field(default_factory=list)
     drift_events: list[dict[str, Any]] = field(default_factory=list)
     champion_changes: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)  # rows newly held back
+    released: list[tuple[int, int]] = field(default_factory=list)  # (page, position) let go
 
 
 def create_lease(session: Session) -> None:
@@ -118,8 +121,9 @@ def read_quarantined_positions(session: Session, *, page: int) -> set[int]:
     return set(session.scalars(select(QuarantinedRow.position).where(QuarantinedRow.page == page)))
 
 
-def read_rows_to_race(session: Session, *, after_id: int | None) -> list[RaceRow]:
-    """The learned rows after `after_id` in the order they were learned, as races take them."""
+def read_rows_to_race(session: Session, *, after: int) -> list[RaceRow]:
+    """The learned rows after the first `after`, in the order they were learned, as races
+    take them."""
     columns = (
         LearnedRow.id,
         LearnedRow.competence,
@@ -128,25 +132,68 @@ def read_rows_to_race(session: Session, *, after_id: int | None) -> list[RaceRow
         LearnedRow.promoted_probability,
         LearnedRow.predicted_network_ability,
     )
-    query = select(*columns).order_by(LearnedRow.id)
-    if after_id is not None:
-        query = query.where(LearnedRow.id > after_id)
+    query = select(*columns).where(LearnedRow.rows_seen > after).order_by(LearnedRow.rows_seen)
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
-def read_reset_rows(session: Session, *, after_id: int | None) -> dict[int, list[str]]:
-    """The tasks reset by an admin from each learned row on, for the rows after
-    `after_id`: a reset takes effect with the first row of the tick that applied it."""
+def read_reset_rows(session: Session, *, after: int) -> dict[int, list[str]]:
+    """The tasks reset by an admin from each learned row on (numbered as `rows_seen`), for
+    the rows after the first `after`: a reset takes effect with the first row of the tick
+    that applied it."""
     first_rows = (
-        select(func.min(LearnedRow.id), ModelReset.task)
+        select(func.min(LearnedRow.rows_seen), ModelReset.task)
         .join(LearnedRow, LearnedRow.model_version == ModelReset.applied_version)
         .group_by(ModelReset.id, ModelReset.task)
     )
     swaps: dict[int, set[str]] = {}
-    for row_id, task in session.execute(first_rows):
-        if after_id is None or row_id > after_id:
-            swaps.setdefault(row_id, set()).add(task)
-    return {row_id: sorted(tasks) for row_id, tasks in swaps.items()}
+    for rows_seen, task in session.execute(first_rows):
+        if rows_seen > after:
+            swaps.setdefault(rows_seen, set()).add(task)
+    return {rows_seen: sorted(tasks) for rows_seen, tasks in swaps.items()}
+
+
+def read_recent_learned_values(session: Session, *, limit: int) -> list[tuple[float, float]]:
+    """(competence, network_ability) of the last `limit` rows learned, oldest first."""
+    query = (
+        select(LearnedRow.competence, LearnedRow.network_ability)
+        .order_by(LearnedRow.rows_seen.desc())
+        .limit(limit)
+    )
+    return [(competence, ability) for competence, ability in session.execute(query)][::-1]
+
+
+def read_held_rows(session: Session) -> list[HeldRow]:
+    return list(session.scalars(select(HeldRow).order_by(HeldRow.taken)))
+
+
+def read_quarantine(session: Session, *, limit: int) -> list[QuarantinedRow]:
+    """The newest quarantined rows first."""
+    query = select(QuarantinedRow).order_by(QuarantinedRow.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def count_quarantine_reasons(session: Session) -> dict[str, int]:
+    """How many rows were quarantined for each kind of reason (`reason_kind`)."""
+    counts: dict[str, int] = {}
+    for reason, count in session.execute(
+        select(QuarantinedRow.reason, func.count()).group_by(QuarantinedRow.reason)
+    ):
+        kind = reason_kind(reason)
+        counts[kind] = counts.get(kind, 0) + count
+    return counts
+
+
+def reason_kind(reason: str) -> str:
+    """A reason without the value it quotes: what rows quarantined alike share.
+
+    >>> reason_kind("outlier: competence 1e+06 is 2e+06 IQRs above the fence [-2, 3]")
+    'outlier: competence'
+    >>> reason_kind("'competence' must be finite, got nan")
+    "'competence' must be finite"
+    """
+    if reason.startswith("outlier: "):
+        return " ".join(reason.split(" ")[:2])
+    return reason.split(", got ")[0]
 
 
 def read_latest_record(session: Session, *, task: TaskName) -> ModelRecord | None:
@@ -208,6 +255,10 @@ def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) ->
         session.execute(insert(QuarantinedRow), tick.quarantined)
     if tick.records:
         session.execute(insert(ModelRecord), tick.records)
+    if tick.held:
+        session.execute(insert(HeldRow), tick.held)
+    for page, position in tick.released:
+        session.execute(delete(HeldRow).where(HeldRow.page == page, HeldRow.position == position))
     if tick.drift_events:
         session.execute(insert(DriftEvent), tick.drift_events)
     if tick.champion_changes:

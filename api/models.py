@@ -71,6 +71,9 @@ class LearnedRow(Base):
     promoted_probability: Mapped[float] = mapped_column(Float)
     predicted_network_ability: Mapped[float] = mapped_column(Float)
     model_version: Mapped[int] = mapped_column(index=True)
+    # Rows learned when it was learned, itself included: the order of learning, which is
+    # the order of ids but for rows the outlier fence held back and learned later.
+    rows_seen: Mapped[int] = mapped_column(index=True)
 
 
 class QuarantinedRow(Base):
@@ -86,6 +89,24 @@ class QuarantinedRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class HeldRow(Base):
+    """A row the outlier fence holds back, until it is learned (a shift) or quarantined
+    (an outlier); see `api.learning.held`."""
+
+    __tablename__ = "held_row"
+    __table_args__ = (UniqueConstraint("page", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page: Mapped[int]
+    position: Mapped[int]
+    source_id: Mapped[int]
+    taken: Mapped[int]  # rows taken before it, learned, quarantined or held
+    features: Mapped[str] = mapped_column(String(64))  # beyond the fence, comma-separated
+    payload: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    held_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class ModelRecord(Base):
@@ -120,7 +141,7 @@ class RowEvent:
     row it happened on; at most one per task and row."""
 
     @declared_attr.directive
-    def __table_args__(cls) -> tuple[UniqueConstraint]:
+    def __table_args__(cls) -> tuple[UniqueConstraint, ...]:
         return (UniqueConstraint("task", "rows_seen"),)
 
     # First, as the migrations made them: a mixin's columns would otherwise come last.
@@ -131,14 +152,26 @@ class RowEvent:
 
 
 class DriftEvent(RowEvent, Base):
-    """A rise of a task's progressive loss that its detector flagged."""
+    """A change of the world one of a task's detectors flagged: a rise of its progressive
+    loss (ADWIN), a shift of a feature beyond the outlier fence (`fence`, naming the
+    feature and its median before and after) or a coefficient that moved
+    (`relationship`, naming the coefficient and its value before and after). At most one
+    per task, row and detector."""
 
     __tablename__ = "drift_event"
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint, ...]:
+        return (UniqueConstraint("task", "rows_seen", "detector"),)
 
     detector: Mapped[str] = mapped_column(String(32))
     loss_before: Mapped[float] = mapped_column(Float)
     loss_after: Mapped[float] = mapped_column(Float)
     action: Mapped[str] = mapped_column(String(16))
+    coefficient: Mapped[str | None] = mapped_column(String(32))
+    feature: Mapped[str | None] = mapped_column(String(64))
+    value_before: Mapped[float | None] = mapped_column(Float)
+    value_after: Mapped[float | None] = mapped_column(Float)
 
 
 class ChampionChange(RowEvent, Base):
@@ -204,4 +237,5 @@ class LearnerCursor(Base):
     rows_seen: Mapped[int] = mapped_column(default=0)
     rows_quarantined: Mapped[int] = mapped_column(default=0)
     model_version: Mapped[int] = mapped_column(default=0)
+    rows_held: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from api.learning.rows import FEATURE_LIMIT
 from api.learning.status import LearnerState
@@ -389,10 +389,38 @@ class LearnerProcess(BaseModel):
 class DriftEvent(BaseModel):
     rows_seen: int = Field(description="Rows learned when the detector fired.")
     updated_at: datetime = Field(description="When the tick holding the event was committed.")
-    detector: str
-    loss_before: float = Field(description="Mean per-row loss of the window cut off.")
-    loss_after: float = Field(description="Mean per-row loss of the window kept.")
+    detector: str = Field(
+        description="ADWIN (the per-row loss rose), relationship (a coefficient moved: the "
+        "model then starts a new regime from the rows of the change) or fence (a feature "
+        "moved beyond the outlier fence for good: the held-back rows were learned)."
+    )
+    loss_before: float = Field(
+        description="Mean per-row loss before the change: ADWIN's window cut off, the block "
+        "before (relationship), the recent rows (fence)."
+    )
+    loss_after: float = Field(
+        description="Mean per-row loss after it: ADWIN's window kept, the block that moved "
+        "(relationship), the held-back rows (fence)."
+    )
     action: Literal["alert", "reset"] = Field(description="reset: the model started afresh.")
+    coefficient: str | None = Field(
+        default=None, description="relationship: the coefficient that moved most."
+    )
+    feature: str | None = Field(
+        default=None, description="fence: the feature (or features) that shifted."
+    )
+    before: float | None = Field(
+        default=None,
+        validation_alias=AliasChoices("before", "value_before"),
+        description="The coefficient's value in the model (relationship), the feature's "
+        "median (fence), before the change.",
+    )
+    after: float | None = Field(
+        default=None,
+        validation_alias=AliasChoices("after", "value_after"),
+        description="The same after the change: the rows of the change fitted alone, the "
+        "median of the held-back rows.",
+    )
 
 
 DRIFT_EVENTS_EXAMPLE: dict[str, Any] = {
@@ -405,7 +433,23 @@ DRIFT_EVENTS_EXAMPLE: dict[str, Any] = {
             "loss_before": 0.11,
             "loss_after": 0.31,
             "action": "alert",
-        }
+            "coefficient": None,
+            "feature": None,
+            "before": None,
+            "after": None,
+        },
+        {
+            "rows_seen": 20500,
+            "updated_at": "2026-11-26T22:00:04+00:00",
+            "detector": "relationship",
+            "loss_before": 0.12,
+            "loss_after": 0.63,
+            "action": "alert",
+            "coefficient": "competence",
+            "feature": None,
+            "before": 11.9,
+            "after": -11.4,
+        },
     ],
 }
 
@@ -423,6 +467,7 @@ STATUS_EXAMPLE: dict[str, Any] = {
     "last_id": 1200,
     "rows_seen": 1196,
     "rows_quarantined": 4,
+    "rows_held": 0,
     "model_version": 12,
     "last_error": None,
     "last_tick_at": "2026-11-26T22:00:00+00:00",
@@ -443,12 +488,60 @@ class Status(BaseModel):
     last_id: int | None
     rows_seen: int
     rows_quarantined: int
+    rows_held: int = Field(
+        description="Rows the outlier fence holds back until it knows whether they are "
+        "outliers (then quarantined) or a shift of the world (then learned)."
+    )
     model_version: int
     last_error: str | None
     last_tick_at: datetime | None
     source_url: str
     learner: LearnerProcess | None = Field(
         default=None, description="This API's learner process; null when it runs none."
+    )
+
+
+class QuarantinedRow(BaseModel):
+    id: int | None = Field(description="The row's id; null when it had no usable id.")
+    reason: str = Field(
+        description="Why it was not learned; an outlier the fence held back and gave up on "
+        "has a reason that begins with `outlier`."
+    )
+    payload: Any = Field(description="The row as received (as text when it was not JSON).")
+    received_at: datetime
+
+
+QUARANTINE_EXAMPLE: dict[str, Any] = {
+    "rows": [
+        {
+            "id": 20417,
+            "reason": "outlier: competence 731942 is 1.46e+06 IQRs above the fence [-4.73, 5.74]",
+            "payload": {
+                "id": 20417,
+                "competence": 731942.1,
+                "network_ability": 0.41,
+                "promoted": True,
+            },
+            "received_at": "2026-11-26T22:00:00+00:00",
+        },
+        {
+            "id": 118,
+            "reason": "'network_ability' must be finite, got nan",
+            "payload": {"id": 118, "competence": 0.5, "network_ability": "NaN", "promoted": False},
+            "received_at": "2026-11-26T21:58:00+00:00",
+        },
+    ],
+    "reasons": {"outlier: competence": 1, "'network_ability' must be finite": 1},
+}
+
+
+class Quarantine(BaseModel):
+    model_config = with_example(QUARANTINE_EXAMPLE)
+
+    rows: list[QuarantinedRow] = Field(description="The newest first.")
+    reasons: dict[str, int] = Field(
+        description="Every quarantined row counted by its kind of reason (the reason without "
+        "the value it quotes)."
     )
 
 

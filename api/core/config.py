@@ -1,12 +1,14 @@
 """The API's settings, read from the environment and `.env`."""
 
 import logging
+import math
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from api.learning.candidates import DEFAULTS, parse_candidates
+from api.learning.fence import DEFAULT_WIDTH
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key"
 
@@ -40,6 +42,9 @@ class Settings(BaseSettings):
     UNCERTAINTY_AND_DRIFT: bool = True
     # Off only to measure what the relationship detector costs (`make bench`).
     RELATIONSHIP_DETECTOR: bool = True
+    # The outlier fence's width in interquartile ranges beyond the quartiles: `on` (the
+    # default width), a number, or `off` to learn every finite row.
+    OUTLIER_FENCE: float | None = DEFAULT_WIDTH
     # Comma-separated names from api.learning.candidates; the reference always races.
     CLASSIFICATION_CANDIDATES: Annotated[tuple[str, ...], NoDecode] = DEFAULTS["classification"]
     REGRESSION_CANDIDATES: Annotated[tuple[str, ...], NoDecode] = DEFAULTS["regression"]
@@ -59,6 +64,22 @@ class Settings(BaseSettings):
     @classmethod
     def _known_candidates(cls, value: str | tuple[str, ...], info) -> tuple[str, ...]:
         return parse_candidates(value, info.field_name.split("_")[0].lower())
+
+    @field_validator("OUTLIER_FENCE", mode="before")
+    @classmethod
+    def _fence_width(cls, value: object) -> float | None:
+        word = str(value).strip().lower()
+        if word in ("on", "true", "yes"):
+            return DEFAULT_WIDTH
+        if value is None or word in ("off", "false", "no", "none"):
+            return None
+        try:
+            width = float(word)
+        except ValueError:
+            width = math.nan
+        if not (math.isfinite(width) and width > 0):
+            raise ValueError(f"OUTLIER_FENCE must be on, off or a width above 0, got {value!r}")
+        return width
 
     @model_validator(mode="after")
     def _lease_outlives_a_poll(self) -> "Settings":

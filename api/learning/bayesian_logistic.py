@@ -37,6 +37,8 @@ Z95 = NormalDist().inv_cdf(0.975)
 PRIOR_VARIANCE = 100.0
 WARM_UP_ROWS = 10
 LOGIT_LIMIT = 30.0
+Label = bool | str | int  # River's; the model learns booleans
+Features = dict[Any, Any]  # River's features, whatever the mapping's key type
 
 
 def sigmoid(logit: float) -> float:
@@ -59,7 +61,7 @@ class BayesianLogisticRegression(base.Classifier):
         self.warm_up = warm_up
         self.names: tuple[str, ...] = ()
         self.rows = 0
-        self.held: list[tuple[dict[str, float], bool]] = []
+        self.held: list[tuple[Features, Label]] = []
         # Standardised coordinates: z = (x - centre) / scale, the intercept first.
         self.centre: list[float] = []
         self.scale: list[float] = []
@@ -70,7 +72,7 @@ class BayesianLogisticRegression(base.Classifier):
     def _multiclass(self) -> bool:
         return False
 
-    def standardised(self, x: dict[str, float]) -> list[float]:
+    def standardised(self, x: Features) -> list[float]:
         values = [1.0]
         for name, centre, scale in zip(self.names, self.centre, self.scale, strict=True):
             values.append((x[name] - centre) / scale)
@@ -82,23 +84,23 @@ class BayesianLogisticRegression(base.Classifier):
             logit += weight * value
         return logit
 
-    def predict_proba_one(self, x: dict[str, float]) -> dict[bool, float]:
+    def predict_proba_one(self, x: Features, **kwargs: Any) -> dict[Label, float]:
         if not self.weights:
             return {False: 0.5, True: 0.5}
         p = sigmoid(self.logit_of(self.standardised(x)))
         return {False: 1.0 - p, True: p}
 
-    def learn_one(self, x: dict[str, float], y: bool) -> None:
+    def learn_one(self, x: Features, y: Label, **kwargs: Any) -> None:
         if not self.weights:
+            self.names = self.names or tuple(str(name) for name in x)
             self.held.append((dict(x), y))
             if len(self.held) >= self.warm_up:
                 self._start(self.held)
             return
         self._newton_step(self.standardised(x), y)
 
-    def _start(self, rows: list[tuple[dict[str, float], bool]]) -> None:
+    def _start(self, rows: list[tuple[Features, Label]]) -> None:
         """Standardise by the held rows, then learn them."""
-        self.names = tuple(rows[0][0])
         self.centre, self.scale = [], []
         for name in self.names:
             values = [x[name] for x, _ in rows]
@@ -116,7 +118,7 @@ class BayesianLogisticRegression(base.Classifier):
         for x, y in rows:
             self._newton_step(self.standardised(x), y)
 
-    def _newton_step(self, values: list[float], y: bool) -> None:
+    def _newton_step(self, values: list[float], y: Label) -> None:
         # Plain loops over three terms: this runs for every row, and generator expressions
         # or numpy cost far more at this size.
         self.rows += 1
@@ -153,7 +155,7 @@ class BayesianLogisticRegression(base.Classifier):
 
     def coefficients(self) -> dict[str, float]:
         """The posterior mean of each weight in original units, the intercept first; zeros
-        before the warm-up ends."""
+        until the warm-up ends."""
         if not self.weights:
             return dict.fromkeys(("intercept", *self.names), 0.0)
         mapping = self.to_original_units()
@@ -179,7 +181,7 @@ class BayesianLogisticRegression(base.Classifier):
             for name, mean in self.coefficients().items()
         }
 
-    def logit_interval(self, x: dict[str, float]) -> tuple[float, float] | None:
+    def logit_interval(self, x: Features) -> tuple[float, float] | None:
         """A 95% interval on the logit of `x`: the logit +- 1.96 sqrt(x'Px)."""
         if self.rows <= len(self.weights):
             return None

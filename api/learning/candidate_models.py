@@ -22,7 +22,10 @@ from river import (
 )
 from river.tree.nodes.hatc_nodes import AdaLeafClassifier
 
+from api.learning import pipelines
+
 TREE_LIMITS: dict[str, Any] = {"max_depth": 8, "max_size": 4.0, "memory_estimate_period": 20_000}
+SMOOTHING = 0.995
 
 
 class GaussianNB(naive_bayes.GaussianNB):
@@ -109,6 +112,12 @@ CLASSIFIERS: dict[str, Callable[[], Any]] = {
         | feature_extraction.PolynomialExtender(degree=2)
         | linear_model.LogisticRegression()
     ),
+    # Release 2's reference: scaling and logistic regression by SGD. Its constant step
+    # keeps it close to the last few hundred rows, so after a change of the world it
+    # predicts the new one before the Bayesian reference has confirmed the change.
+    "LogisticRegression": lambda: (
+        preprocessing.StandardScaler() | linear_model.LogisticRegression()
+    ),
 }
 REGRESSORS: dict[str, Callable[[], Any]] = {
     "PARegressor": PARegressor,
@@ -123,6 +132,12 @@ REGRESSORS: dict[str, Callable[[], Any]] = {
     "LinearRegression": lambda: preprocessing.StandardScaler() | linear_model.LinearRegression(),
     # No skill: the mean network_ability so far.
     "MeanRegressor": lambda: dummy.StatisticRegressor(stats.Mean()),
+    # The reference's posterior, forgetting: each row weighs 1 - SMOOTHING and the past
+    # fades by SMOOTHING a row (a memory of about 200 rows), so after a change of the
+    # world it stops averaging the two worlds at once.
+    "ForgettingBayesianLinearRegression": lambda: linear_model.BayesianLinearRegression(
+        alpha=pipelines.PRIOR_PRECISION, beta=pipelines.NOISE_PRECISION, smoothing=SMOOTHING
+    ),
 }
 BUILDERS: dict[str, dict[str, Callable[[], Any]]] = {
     "classification": CLASSIFIERS,

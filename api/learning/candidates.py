@@ -25,6 +25,7 @@ NAMES: dict[str, tuple[str, ...]] = {
         "GaussianNB",
         "PriorClassifier",
         "PolynomialLogisticRegression",
+        "LogisticRegression",
     ),
     "regression": (
         "PARegressor",
@@ -32,11 +33,13 @@ NAMES: dict[str, tuple[str, ...]] = {
         "HoeffdingTreeRegressor",
         "LinearRegression",
         "MeanRegressor",
+        "ForgettingBayesianLinearRegression",
     ),
 }
-# The seed's choices, an adaptive tree, naive Bayes and a no-skill baseline per task.
-# They race behind the reference (`api.learning.race_process`), so what they cost per row
-# slows the leaderboard, not the learner.
+# The seed's choices, an adaptive tree, naive Bayes, a no-skill baseline per task, and a
+# linear model per task that forgets, which takes over when the world changes. They race
+# behind the reference (`api.learning.race_process`), so what they cost per row slows the
+# leaderboard, not the learner.
 DEFAULTS: dict[str, tuple[str, ...]] = {
     "classification": (
         REFERENCE,
@@ -44,8 +47,15 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
         "HoeffdingAdaptiveTreeClassifier",
         "GaussianNB",
         "PriorClassifier",
+        "LogisticRegression",
     ),
-    "regression": (REFERENCE, "PARegressor", "HoeffdingAdaptiveTreeRegressor", "MeanRegressor"),
+    "regression": (
+        REFERENCE,
+        "PARegressor",
+        "HoeffdingAdaptiveTreeRegressor",
+        "MeanRegressor",
+        "ForgettingBayesianLinearRegression",
+    ),
 }
 
 

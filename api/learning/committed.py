@@ -23,6 +23,7 @@ class LearnedRowValues(TypedDict):
     promoted_probability: float
     predicted_network_ability: float
     model_version: int
+    rows_seen: int  # rows learned up to it: the order of learning
 
 
 class ServedRecord(TypedDict):

@@ -29,9 +29,11 @@ from api.learning.backoff import backoff_seconds
 from api.learning.candidates import REFERENCE
 from api.learning.committed import CommittedRecord
 from api.learning.cursor import Cursor
+from api.learning.fence import WINDOW_ROWS, OutlierFence
+from api.learning.held import HeldRow
 from api.learning.lease import Lease, LeaseLost
 from api.learning.race_process import RaceBlob, RaceProcess, RaceReport, RaceState
-from api.learning.rows import RaceRow
+from api.learning.rows import RaceRow, StreamRow
 from api.learning.scores import leaderboard_entry
 from api.learning.source import SourceClient, SourceError
 from api.learning.status import LearnerState, LearnerStatus
@@ -39,10 +41,13 @@ from api.learning.tasks import TASK_TYPES, TASKS, Task, new_tasks, task_options
 from api.learning.tick import RACE_BATCH_ROWS, TickPlan
 
 logger = logging.getLogger(__name__)
+HELD_COLUMNS = ("page", "position", "taken", "features", "payload", "reason")
 
 # A tick that learned nothing waits this long for the races' answer to its question, so
 # that the races' progress lands with it rather than with the next tick.
 IDLE_RACE_WAIT_SECONDS = 0.2
+# The snapshot of the outlier fence sits beside the tasks' at each model version.
+FENCE_SNAPSHOT = "fence"
 
 
 class Learner:
@@ -66,6 +71,8 @@ class Learner:
         self.on_status = on_status
         self.status = LearnerStatus(holder=self.lease.holder)
         self.tasks: dict[str, Task] = {}  # empty: restore before learning
+        self.fence: OutlierFence | None = None  # None: OUTLIER_FENCE=off
+        self.held: list[HeldRow] = []  # what the fence holds back, as committed
         self.races: RaceProcess | None = None  # started by restore, with the tasks' races
         self.rows_raced = 0  # as far as the committed races have come
         # Each task's last committed record, which a tick that only moves the races
@@ -86,20 +93,40 @@ class Learner:
     # --- state --------------------------------------------------------------------------
 
     def restore(self) -> None:
-        """Rebuild the tasks and the cursor from the newest committed snapshot."""
+        """Rebuild the tasks, the fence, the held rows and the cursor from the newest
+        committed snapshot."""
         self.tasks = {}
+        key = self.settings.SECRET_KEY.get_secret_value()
+        width = self.settings.OUTLIER_FENCE
         with self.session_factory() as session:
             cursor, _ = crud.read_cursor(session)
             options = task_options(self.settings)
             tasks = new_tasks(self.settings.ROLLING_WINDOW, options, racing=False)
+            fence: OutlierFence | None = None
             if cursor.model_version:
-                key = self.settings.SECRET_KEY.get_secret_value()
                 snapshots = crud.read_snapshots(session, model_version=cursor.model_version)
-                tasks = {s.task: load_signed(s.blob, s.signature, key=key) for s in snapshots}
+                parts = {s.task: load_signed(s.blob, s.signature, key=key) for s in snapshots}
+                fence = parts.pop(FENCE_SNAPSHOT, None)
+                tasks = parts
                 if set(tasks) != set(TASKS):
                     raise RuntimeError(f"snapshots missing at model version {cursor.model_version}")
                 for task in tasks.values():
                     task.configure(options)
+            if width is None:
+                fence = None
+            elif fence is None:
+                # A database from before the fence: it stands at once, on the rows learned.
+                fence = OutlierFence(width)
+                for competence, ability in crud.read_recent_learned_values(
+                    session, limit=WINDOW_ROWS
+                ):
+                    fence.learn(StreamRow(0, competence, ability, False))
+            else:
+                fence.configure(width)
+            self.held = [
+                HeldRow.from_stored(row.id, {c: getattr(row, c) for c in HELD_COLUMNS})
+                for row in crud.read_held_rows(session)
+            ]
             self.records = {
                 name: crud.committed_record(record)
                 for name in TASKS
@@ -107,6 +134,7 @@ class Learner:
             }
             self._start_races(session, tasks, cursor)
         self.status = self.status.but(cursor=cursor)
+        self.fence = fence
         self.tasks = tasks
 
     def _start_races(self, session: Session, tasks: dict[str, Task], cursor: Cursor) -> None:
@@ -118,13 +146,13 @@ class Learner:
         if len(positions) != 1:
             raise RuntimeError(f"the races of one snapshot stand apart: {positions}")
         ((rows_raced, last_id),) = positions
-        behind = crud.read_rows_to_race(session, after_id=last_id)
+        behind = crud.read_rows_to_race(session, after=rows_raced)
         if rows_raced + len(behind) != cursor.rows_seen:
             raise RuntimeError(
                 f"the races stand at row {rows_raced} and {len(behind)} learned rows follow,"
                 f" but {cursor.rows_seen} rows were learned"
             )
-        resets = crud.read_reset_rows(session, after_id=last_id)
+        resets = crud.read_reset_rows(session, after=rows_raced)
         # Until the race process answers, the races stand as this snapshot left them.
         states = {
             name: RaceState(blob, *self._standings(tasks[name]), changes=[])
@@ -136,7 +164,7 @@ class Learner:
             window=self.settings.ROLLING_WINDOW,
         )
         self.rows_raced = rows_raced
-        for rows, reset in batches_to_race(behind, resets):
+        for rows, reset in batches_to_race(behind, resets, first=rows_raced + 1):
             self.races.feed(rows, reset)
 
     def _standings(self, task: Task) -> tuple[str, list[dict[str, Any]]]:
@@ -195,6 +223,8 @@ class Learner:
             self.cursor,
             tasks,
             feed=self.races.feed,
+            fence=self.fence,
+            held=self.held,
             quarantined_positions=positions,
             resets=[reset_id for reset_id, _ in resets],
             fresh_races=[name for _, name in resets],
@@ -221,11 +251,15 @@ class Learner:
             crud.write_tick(session, tick, snapshot_retention=self.settings.SNAPSHOT_RETENTION)
         self.status = self.status.but(cursor=tick.cursor)
         self.rows_raced = races.rows_raced
+        self.held = plan.held
         self.records.update((record["task"], record) for record in tick.records)
         metrics.ROWS_LEARNED.inc(len(tick.learned))
-        metrics.ROWS_QUARANTINED.inc(len(tick.quarantined))
+        metrics.ROWS_QUARANTINED.labels("outlier").inc(plan.outliers)
+        metrics.ROWS_QUARANTINED.labels("malformed").inc(len(tick.quarantined) - plan.outliers)
+        metrics.ROWS_HELD.inc(len(tick.held))
+        metrics.ROWS_SHIFT_LEARNED.inc(plan.shift_learned)
         for event in tick.drift_events:
-            metrics.DRIFT_EVENTS.labels(event["task"]).inc()
+            metrics.DRIFT_EVENTS.labels(event["task"], event["detector"]).inc()
             logger.warning("drift detected: %s", event)
         for change in tick.champion_changes:
             logger.info("new champion: %s", change)
@@ -274,14 +308,10 @@ class Learner:
             if races_moved:  # else the races' answer and its changes are committed already
                 tick.champion_changes += race.changes
             task.race_blob = race.blob  # the snapshot holds the race as the process left it
-            blob, signature = dump_signed(task, key=key)
+            tick.snapshots.append(signed_snapshot(name, task, tick.cursor.model_version, key))
+        if self.fence is not None:
             tick.snapshots.append(
-                {
-                    "task": name,
-                    "model_version": tick.cursor.model_version,
-                    "blob": blob,
-                    "signature": signature,
-                }
+                signed_snapshot(FENCE_SNAPSHOT, self.fence, tick.cursor.model_version, key)
             )
 
     def tick(self) -> float:
@@ -394,20 +424,26 @@ class Learner:
 
 
 def batches_to_race(
-    rows: list[RaceRow], resets: dict[int, list[str]]
+    rows: list[RaceRow], resets: dict[int, list[str]], *, first: int
 ) -> Iterator[tuple[list[RaceRow], list[str]]]:
     """Learned rows a hundred at a time, each with the tasks reset from its first row on;
-    a batch ends before a row that a reset starts."""
+    a batch ends before a row that a reset starts. Rows and resets are numbered by the
+    rows learned up to them (`rows_seen`), `first` being the first row's."""
     batch: list[RaceRow] = []
     reset: list[str] = []
-    for row in rows:
-        if row[0] in resets or len(batch) == RACE_BATCH_ROWS:
+    for number, row in enumerate(rows, start=first):
+        if number in resets or len(batch) == RACE_BATCH_ROWS:
             if batch:
                 yield batch, reset
-            batch, reset = [], resets.get(row[0], [])
+            batch, reset = [], resets.get(number, [])
         batch.append(row)
     if batch:
         yield batch, reset
+
+
+def signed_snapshot(part: str, state: Any, model_version: int, key: str) -> dict[str, Any]:
+    blob, signature = dump_signed(state, key=key)
+    return {"task": part, "model_version": model_version, "blob": blob, "signature": signature}
 
 
 class FetchedPages:

@@ -182,25 +182,42 @@ class Task:
         )
         moved = self.test_block()
         if moved is not None:
-            self.record_change(relationship.DETECTOR, previous_loss, loss, moved)
+            self.record_change(
+                relationship.DETECTOR,
+                previous_loss,
+                loss,
+                coefficient=moved.coefficient,
+                value_before=moved.before,
+                value_after=moved.after,
+            )
 
     def test_block(self) -> Moved | None:
         """Test the relationship detector's complete block against the model."""
         raise NotImplementedError
 
+    def loss_of(self, row: StreamRow) -> float:
+        """The per-row loss the detectors watch, of the model's prediction of `row` now."""
+        raise NotImplementedError
+
+    def recent_loss(self) -> float:
+        """The mean loss over ADWIN's window: the loss of the recent rows."""
+        return float(self.loss_watch.detector.estimation)
+
     def record_change(
-        self, detector: str, loss_before: float, loss_after: float, moved: Moved | None = None
+        self, detector: str, loss_before: float, loss_after: float, **details: Any
     ) -> None:
-        event: dict[str, Any] = {
-            "row": self.rows_since_drain,
-            "detector": detector,
-            "loss_before": loss_before,
-            "loss_after": loss_after,
-            "action": self.options.drift_action,
-        }
-        if moved is not None:
-            event.update(coefficient=moved.coefficient, before=moved.before, after=moved.after)
-        self.drift_events.append(event)
+        """A change one of the detectors saw, on the row last learned; `details` name what
+        moved (a `coefficient` or a `feature`) and its `value_before` and `value_after`."""
+        self.drift_events.append(
+            {
+                "row": self.rows_since_drain,
+                "detector": detector,
+                "loss_before": loss_before,
+                "loss_after": loss_after,
+                "action": self.options.drift_action,
+                **details,
+            }
+        )
         if self.options.drift_action == "reset":
             self.start_afresh()
 
@@ -223,7 +240,7 @@ class ClassificationTask(Task):
     relationship_type = LogisticRelationshipWatch
 
     def start_afresh(self) -> None:
-        self.model = BayesianLogisticRegression()
+        self.model = pipelines.build_classifier()
         self.scores = ClassificationScores(self.window)
         self.start_statistics()
 
@@ -267,7 +284,7 @@ class ClassificationTask(Task):
             "probability": probability,
         }
         self.watch(
-            float(predicted != row.promoted),
+            classification_loss(row, predicted),
             (row.competence, row.network_ability, row.promoted, probability),
         )
         return outcome
@@ -277,6 +294,9 @@ class ClassificationTask(Task):
         if model is not None:
             self.model = model
         return moved
+
+    def loss_of(self, row: StreamRow) -> float:
+        return classification_loss(row, self.predict(row.competence, row.network_ability)[0])
 
     def coefficients(self) -> dict[str, float]:
         return self.model.coefficients()
@@ -334,7 +354,7 @@ class RegressionTask(Task):
             "predicted": predicted,
         }
         self.watch(
-            abs(row.network_ability - predicted),
+            regression_loss(row, predicted),
             (row.competence, row.promoted, row.network_ability, predicted),
         )
         return outcome
@@ -345,6 +365,9 @@ class RegressionTask(Task):
             self.model, self.uncertainty = model
         return moved
 
+    def loss_of(self, row: StreamRow) -> float:
+        return regression_loss(row, self.predict(row.competence, row.promoted))
+
     def coefficients(self) -> dict[str, float]:
         return pipelines.regressor_coefficients(self.model)
 
@@ -353,6 +376,16 @@ class RegressionTask(Task):
             return None
         intervals = self.uncertainty.coefficient_intervals(self.model, self.coefficients())
         return intervals or None
+
+
+def classification_loss(row: StreamRow, predicted: bool) -> float:
+    """0-1: the per-row loss behind the accuracy."""
+    return float(predicted != row.promoted)
+
+
+def regression_loss(row: StreamRow, predicted: float) -> float:
+    """The absolute error: the per-row loss behind the MAE."""
+    return abs(row.network_ability - predicted)
 
 
 TASK_TYPES: dict[str, type[ClassificationTask | RegressionTask]] = {

@@ -1,16 +1,25 @@
 """The learner's status, liveness, and the admin switches."""
 
+import json
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep, SupervisorDep
 from api.learning.tasks import TaskName
-from api.schemas import Health, LearnerProcess, Problem, ResetRequested, Status
+from api.schemas import (
+    Health,
+    LearnerProcess,
+    Problem,
+    Quarantine,
+    QuarantinedRow,
+    ResetRequested,
+    Status,
+)
 from api.supervisor import LearnerSupervisor
 
 router = APIRouter(tags=["operations"])
@@ -58,6 +67,39 @@ def _status(services: Services) -> Status:
         source_url=services.settings.CHALLENGE_API_URL,
         learner=None if supervisor is None else _process(supervisor),
     )
+
+
+@router.get("/quarantine")
+def read_quarantine(
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Most rows returned.")] = 50,
+) -> Quarantine:
+    """The rows that were not learned, newest first, each with its reason."""
+    with services.session_factory() as session:
+        rows = crud.read_quarantine(session, limit=limit)
+        reasons = crud.count_quarantine_reasons(session)
+    return Quarantine(
+        rows=[
+            QuarantinedRow(
+                id=row.source_id,
+                reason=row.reason,
+                payload=_as_received(row.payload),
+                received_at=row.received_at,
+            )
+            for row in rows
+        ],
+        reasons=reasons,
+    )
+
+
+def _as_received(payload: str) -> Any:
+    """The stored payload as the JSON it was, or its text if it was cut short or never
+    was JSON (NaN is read back as the string "NaN", which JSON can carry)."""
+    try:
+        value = json.loads(payload, parse_constant=str)
+    except ValueError:
+        return payload
+    return value
 
 
 def _process(supervisor: LearnerSupervisor) -> LearnerProcess:

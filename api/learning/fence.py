@@ -1,0 +1,135 @@
+"""The outlier fence: what a clean stream never reaches, drawn from robust statistics.
+
+For each fenced feature the fence keeps the last `WINDOW_ROWS` values it let through and,
+every `REDRAW_ROWS` of them, draws itself again from their quartiles:
+[q1 - width * IQR, q3 + width * IQR]. Quartiles do not move for a few absurd values, so the
+fence stands where the stream is, however wild its outliers; a width of 10 IQRs is never
+met by the uniform, normal or beta features a clean stream has (by a normal feature
+beyond 14 standard deviations), and is met at once by a unit mistake. Until
+`WARM_UP_ROWS` rows have come through there is no fence: every finite row is learned.
+
+A row beyond the fence is held back by the learner (`api.learning.held`), which decides
+later whether it was an outlier or the first of a new world. After a shift the fence of
+that feature is drawn from the new rows alone (`relearn`).
+
+>>> from api.learning.rows import StreamRow
+>>> fence = OutlierFence(width=10.0)
+>>> for i in range(100):
+...     fence.learn(StreamRow(i, competence=i / 100, network_ability=0.5, promoted=True))
+>>> fence.judge(StreamRow(100, competence=0.42, network_ability=0.5, promoted=False))
+[]
+>>> [b.reason() for b in fence.judge(StreamRow(101, 4.2e5, 0.5, promoted=False))]
+['outlier: competence 420000 is 1.71e+06 IQRs above the fence [-2.3275, 2.8175]']
+"""
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+FENCED = ("competence", "network_ability")
+WINDOW_ROWS = 1_000
+REDRAW_ROWS = 250
+WARM_UP_ROWS = 50
+DEFAULT_WIDTH = 10.0
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """A value beyond the fence: which feature, how far, and the fence it crossed."""
+
+    feature: str
+    value: float
+    low: float
+    high: float
+    iqrs: float  # how far beyond, in interquartile ranges
+
+    def reason(self) -> str:
+        side = "above" if self.value > self.high else "below"
+        return (
+            f"outlier: {self.feature} {self.value:.6g} is {self.iqrs:.3g} IQRs {side} "
+            f"the fence [{self.low:.6g}, {self.high:.6g}]"
+        )
+
+
+@dataclass(frozen=True)
+class Bounds:
+    low: float
+    high: float
+    spread: float  # the interquartile range, or what stands for it
+    median: float
+
+
+def quantile(ordered: list[float], q: float) -> float:
+    """The q-quantile of sorted values, linearly interpolated.
+
+    >>> quantile([1.0, 2.0, 3.0, 4.0], 0.5)
+    2.5
+    """
+    position = q * (len(ordered) - 1)
+    below = math.floor(position)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def bounds_of(values: list[float], width: float) -> Bounds:
+    ordered = sorted(values)
+    q1, median, q3 = (quantile(ordered, q) for q in (0.25, 0.5, 0.75))
+    # A feature with few distinct values has no IQR: its range, or its size, stands in.
+    spread = q3 - q1 or (ordered[-1] - ordered[0]) or abs(median) or 1.0
+    return Bounds(q1 - width * spread, q3 + width * spread, spread, median)
+
+
+class OutlierFence:
+    """Per feature, the recent values let through and the fence drawn from them."""
+
+    def __init__(self, width: float = DEFAULT_WIDTH):
+        self.width = width
+        self.values: dict[str, deque[float]] = {f: deque(maxlen=WINDOW_ROWS) for f in FENCED}
+        self.bounds: dict[str, Bounds] = {}
+        self.since_redraw = 0
+
+    def judge(self, row: Any) -> list[Beyond]:
+        """The fenced values of `row` beyond the fence; none before it stands."""
+        beyond = []
+        for feature, bounds in self.bounds.items():
+            value = getattr(row, feature)
+            if bounds.low <= value <= bounds.high:
+                continue
+            edge = bounds.high if value > bounds.high else bounds.low
+            distance = abs(value - edge) / bounds.spread
+            beyond.append(Beyond(feature, value, bounds.low, bounds.high, distance))
+        return beyond
+
+    def learn(self, row: Any) -> None:
+        """A row let through: its values count towards the fence."""
+        for feature, values in self.values.items():
+            values.append(getattr(row, feature))
+        self.since_redraw += 1
+        if self.since_redraw >= REDRAW_ROWS or (
+            not self.bounds and len(self.values[FENCED[0]]) >= WARM_UP_ROWS
+        ):
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Draw the fence of each feature with enough values again (one relearnt from
+        fewer new values keeps its fence until it has enough)."""
+        self.since_redraw = 0
+        for feature, values in self.values.items():
+            if len(values) >= WARM_UP_ROWS:
+                self.bounds[feature] = bounds_of(list(values), self.width)
+
+    def relearn(self, feature: str, values: list[float]) -> None:
+        """After a shift: the fence of `feature` is drawn from the new world's values alone."""
+        self.values[feature] = deque(values, maxlen=WINDOW_ROWS)
+        self.bounds[feature] = bounds_of(values, self.width)
+
+    def median(self, feature: str) -> float | None:
+        bounds = self.bounds.get(feature)
+        return None if bounds is None else bounds.median
+
+    def configure(self, width: float) -> None:
+        """The width this run asks for; the fence is drawn again with it."""
+        if width != self.width:
+            self.width = width
+            self.redraw()
