@@ -41,3 +41,22 @@ def test_a_rate_outside_0_to_1_is_refused(clean_environment, monkeypatch):
 
     with pytest.raises(pydantic.ValidationError):
         Settings()
+
+
+def refusal(monkeypatch, name: str, value: str) -> dict:
+    """The one validation error that setting `name` to `value` raises."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(pydantic.ValidationError) as raised:
+        Settings()
+    [error] = raised.value.errors()
+    assert error["loc"] == (name,)
+    return error
+
+
+def test_the_network_drift_kind_is_accepted_and_others_refused(clean_environment, monkeypatch):
+    monkeypatch.setenv("SIMULATOR_DRIFT_KIND", "network")
+    assert Settings().SIMULATOR_DRIFT_KIND == "network"
+
+    error = refusal(monkeypatch, "SIMULATOR_DRIFT_KIND", "policy")
+
+    assert error["msg"] == "Input should be 'promotion', 'network' or 'competence'"
