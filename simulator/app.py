@@ -1,4 +1,5 @@
-"""Build the simulator's FastAPI app: the store, the fault knobs and the growing tail."""
+"""Build the simulator's FastAPI app: the store, the fault knobs, the served world and the
+growing tail."""
 
 import asyncio
 import contextlib
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from simulator.config import Settings, settings
 from simulator.faults import RequestFaults
 from simulator.injection import FaultInjection
+from simulator.rescaling import Rescaling
 from simulator.routes import router
 from simulator.store import RowStore
 from simulator.synthetic import Drift
@@ -84,11 +86,19 @@ def create_app(config: Settings) -> FastAPI:
         version="1.0.0",
         description=(
             "A stand-in for the QA streaming challenge API: the same paginated endpoint "
-            "over a SQLite file, with optional growth and fault injection."
+            "over a SQLite file, with optional growth, fault injection and rescaled rows."
         ),
         lifespan=lifespan,
     )
     app.state.settings = config
+    app.state.rescaling = Rescaling(
+        absurd_ids=config.SIMULATOR_ABSURD_IDS,
+        absurd_field=config.SIMULATOR_ABSURD_FIELD,
+        absurd_factor=config.SIMULATOR_ABSURD_FACTOR,
+        scale_from_row=config.SIMULATOR_SCALE_FROM_ROW,
+        scale_field=config.SIMULATOR_SCALE_FIELD,
+        scale_factor=config.SIMULATOR_SCALE_FACTOR,
+    )
     faults = RequestFaults(
         error_rate=config.SIMULATOR_ERROR_RATE,
         latency_ms=config.SIMULATOR_LATENCY_MS,

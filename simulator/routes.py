@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from simulator.config import Settings
 from simulator.faults import is_malformed, malform
+from simulator.rescaling import Rescaling
 from simulator.store import PAGE_SIZE, RowStore
 
 
@@ -42,8 +43,13 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+async def get_rescaling(request: Request) -> Rescaling:
+    return request.app.state.rescaling
+
+
 StoreDep = Annotated[RowStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+RescalingDep = Annotated[Rescaling, Depends(get_rescaling)]
 
 
 router = APIRouter()
@@ -62,15 +68,19 @@ PageQuery = Annotated[
 )
 # On the event loop: a page is ten rowid lookups, cheaper than the hop to a worker thread
 # and back (with that hop the simulator served 1,800 pages/s instead of 2,900).
-async def read_page(page: PageQuery, store: StoreDep, settings: SettingsDep) -> RowsResponse:
+async def read_page(
+    page: PageQuery, store: StoreDep, settings: SettingsDep, rescaling: RescalingDep
+) -> RowsResponse:
     """Ten rows ordered by id; an empty list past the end of the stream."""
+    # Rescaled first: a malformed row then breaks one field of the row this world serves.
+    served = map(rescaling.apply, store.read_page(page))
     rows = [
         malform(row, seed=settings.SIMULATOR_SEED)
         if is_malformed(
             row["id"], seed=settings.SIMULATOR_SEED, rate=settings.SIMULATOR_MALFORMED_RATE
         )
         else row
-        for row in store.read_page(page)
+        for row in served
     ]
     return RowsResponse(rows)
 

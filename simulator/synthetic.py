@@ -19,17 +19,25 @@ half the rows are promoted, and the noise of the Bernoulli draw caps a logistic
 model at roughly 88-90% accuracy.
 
 Drift (`SIMULATOR_DRIFT_AT_ROW`, 0 = never): from that row id on, the world changes
-in one of two ways (`SIMULATOR_DRIFT_KIND`):
+in one of three ways (`SIMULATOR_DRIFT_KIND`):
 
-- `promotion` (the default): the promotion policy turns. Network ability counts as
-  before, and competence now counts against promotion as much as it counted for it::
+- `promotion` (the default): the promotion policy turns on competence. Network ability
+  counts as before, and competence now counts against promotion as much as it counted
+  for it (COMPETENCE_WEIGHT 12 -> -12)::
 
-      logit P(promoted) = DRIFTED_COMPETENCE_WEIGHT * (competence - 0.5)
-                        + DRIFTED_NETWORK_WEIGHT * (network_ability - 0.5)
+      logit P(promoted) = -COMPETENCE_WEIGHT * (competence - 0.5)
+                        + NETWORK_WEIGHT * (network_ability - 0.5)
 
   A classifier of the old world is wrong on about 40% of the new rows, and the
   regression's competence coefficient changes sign (the collider now links low
   competence with promotion).
+- `network`: the policy turns on network ability instead. Competence counts as before,
+  and network ability now counts against promotion (NETWORK_WEIGHT 8 -> -8)::
+
+      logit P(promoted) = COMPETENCE_WEIGHT * (competence - 0.5)
+                        - NETWORK_WEIGHT * (network_ability - 0.5)
+
+  So a test chooses which of the classifier's coefficients flips its sign.
 - `competence`: the population changes, the policy does not. Competence is drawn from
   Uniform(0.5, 1) instead of Uniform(0, 1) (a better-trained intake), so most rows
   fall where promotion is likely.
@@ -50,12 +58,20 @@ import numpy as np
 
 COMPETENCE_WEIGHT = 12.0
 NETWORK_WEIGHT = 8.0
-DRIFTED_COMPETENCE_WEIGHT = -12.0
-DRIFTED_NETWORK_WEIGHT = 8.0
 BLOCK_ROWS = 1_000
 
 Row = tuple[int, float, float, bool]
-DriftKind = Literal["promotion", "competence"]
+DriftKind = Literal["promotion", "network", "competence"]
+# The promotion rule's weights of (competence, network_ability) in its logit.
+Weights = tuple[float, float]
+
+WEIGHTS: Weights = (COMPETENCE_WEIGHT, NETWORK_WEIGHT)
+# After a drift of each kind: one weight's sign flips, or (competence) the rule holds.
+DRIFTED_WEIGHTS: dict[DriftKind, Weights] = {
+    "promotion": (-COMPETENCE_WEIGHT, NETWORK_WEIGHT),
+    "network": (COMPETENCE_WEIGHT, -NETWORK_WEIGHT),
+    "competence": WEIGHTS,
+}
 
 
 @dataclass(frozen=True)
@@ -70,14 +86,18 @@ NO_DRIFT = Drift()
 
 
 def promotion_probability(
-    competence: np.ndarray, network_ability: np.ndarray, *, drifted: bool = False
+    competence: np.ndarray, network_ability: np.ndarray, *, after: DriftKind | None = None
 ) -> np.ndarray:
-    """The true P(promoted | competence, network_ability), before or after a policy drift."""
-    weights = (
-        (DRIFTED_COMPETENCE_WEIGHT, DRIFTED_NETWORK_WEIGHT)
-        if drifted
-        else (COMPETENCE_WEIGHT, NETWORK_WEIGHT)
-    )
+    """The true P(promoted | competence, network_ability): under the first rule, or under
+    the rule in force after a drift of kind `after`.
+
+    >>> competence, network_ability = np.array([0.75]), np.array([1.0])
+    >>> promotion_probability(competence, network_ability).round(4)  # logit 12/4 + 8/2
+    array([0.9991])
+    >>> promotion_probability(competence, network_ability, after="network").round(4)  # 12/4 - 8/2
+    array([0.2689])
+    """
+    weights = WEIGHTS if after is None else DRIFTED_WEIGHTS[after]
     logit = weights[0] * (competence - 0.5) + weights[1] * (network_ability - 0.5)
     return 1.0 / (1.0 + np.exp(-logit))
 
@@ -91,13 +111,11 @@ def _block(seed: int, block: int, drift: Drift) -> tuple[np.ndarray, np.ndarray,
     drifted = ids >= drift.at_row if drift.at_row > 0 else np.zeros(BLOCK_ROWS, dtype=bool)
     if drift.kind == "competence":
         competence = np.where(drifted, 0.5 + competence / 2, competence)
-        promoted = draw < promotion_probability(competence, network_ability)
-    else:
-        promoted = draw < np.where(
-            drifted,
-            promotion_probability(competence, network_ability, drifted=True),
-            promotion_probability(competence, network_ability),
-        )
+    promoted = draw < np.where(
+        drifted,
+        promotion_probability(competence, network_ability, after=drift.kind),
+        promotion_probability(competence, network_ability),
+    )
     return competence, network_ability, promoted
 
 
