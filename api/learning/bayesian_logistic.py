@@ -201,3 +201,21 @@ class BayesianLogisticRegression(base.Classifier):
         model.covariance = [list(row) for row in laplace.covariance]
         model.rows = laplace.rows
         return model
+
+    @classmethod
+    def from_scaled_logistic(cls, pipeline: Any) -> "BayesianLogisticRegression":
+        """The model a release-1 snapshot's scaling and SGD logistic regression stands for:
+        its weights, in the coordinates its scaler standardised by, with the prior's
+        covariance (it kept none), so the rows learned from now on move them as the first
+        rows of a fresh model would."""
+        scaler, logistic = pipeline["scale"], pipeline["logistic"]
+        model = cls()
+        model.names = tuple(scaler.means)
+        model.centre = [scaler.means[name] for name in model.names]
+        model.scale = [scaler.vars[name] ** 0.5 or 1.0 for name in model.names]
+        model.weights = [logistic.intercept, *(logistic.weights.get(n, 0.0) for n in model.names)]
+        size = len(model.weights)
+        model.covariance = [
+            [model.prior_variance * (i == j) for j in range(size)] for i in range(size)
+        ]
+        return model

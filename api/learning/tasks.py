@@ -254,9 +254,9 @@ class ClassificationTask(Task):
                 pipelines.CLASSIFIER_FEATURES, laplace
             )
         elif not isinstance(self.model, BayesianLogisticRegression):
-            # Release 1's SGD model, with nothing Bayesian beside it: a new model learns
-            # from the rows from now on, and the scores go on.
-            self.model = BayesianLogisticRegression()
+            # Release 1's scaling and SGD model, with nothing Bayesian beside it: its
+            # weights go on, with the prior's uncertainty.
+            self.model = BayesianLogisticRegression.from_scaled_logistic(self.model)
 
     def predict(
         self, competence: float, network_ability: float, model: str = candidates.REFERENCE

@@ -75,11 +75,11 @@ class RegressionUncertainty:
         return {name: variance * self._spread(model, {name: 1.0}) for name in self.names}
 
     def coefficient_intervals(self, model: Any, mean: dict[str, float]) -> dict[str, Interval]:
+        variances = self.coefficient_variances(model, mean)
+        if not variances:
+            return {}
         t = t95(self.rows - len(self.names))
-        return {
-            name: _around(mean[name], t * math.sqrt(variance))
-            for name, variance in self.coefficient_variances(model, mean).items()
-        }
+        return {name: _around(mean[name], t * math.sqrt(v)) for name, v in variances.items()}
 
     def predictive_interval(
         self, model: Any, mean: dict[str, float], x: dict[str, float]

@@ -87,13 +87,15 @@ def test_a_failed_commit_leaves_the_models_at_the_committed_state(
 
 
 def test_snapshots_are_pruned_to_the_retention(learner, database_url):
-    """SNAPSHOT_RETENTION=3: after 6 ticks only versions 4-6 of each task remain."""
+    """SNAPSHOT_RETENTION=3: after 6 ticks only versions 4-6 of each task and of the
+    outlier fence remain."""
     for first in range(1, 61, 10):
         learner.learn_and_commit([page_of(first)])
     kept = query(
         database_url, "SELECT task, model_version FROM model_snapshot ORDER BY task, model_version"
     )
-    assert kept == [(task, v) for task in (CLASSIFICATION, REGRESSION) for v in (4, 5, 6)]
+    parts = (CLASSIFICATION, "fence", REGRESSION)
+    assert kept == [(part, v) for part in parts for v in (4, 5, 6)]
 
 
 def test_restore_continues_exactly_where_the_last_commit_left(learner):

@@ -60,7 +60,8 @@ def wait_for_races(api: Service, rows: int, *, timeout: float = 120) -> None:
 def assert_learned_exactly_once(api: Service, db_path: Path, good_ids: list[int]) -> Ledger:
     """Every good id in learned_row once, both models and, once the races have caught up,
     every candidate of the leaderboard scored on exactly those rows, and a restorable
-    snapshot of both tasks at the cursor's model version. Returns the ledger read."""
+    snapshot of both tasks and of the outlier fence at the cursor's model version. Returns
+    the ledger read."""
     wait_for_races(api, len(good_ids))
     ledger = read_ledger(db_path)
     assert ledger.learned_ids == good_ids
@@ -74,5 +75,5 @@ def assert_learned_exactly_once(api: Service, db_path: Path, good_ids: list[int]
         for candidate in board["candidates"]:
             counts = candidate["rows_seen"], candidate["metrics"]["count"]
             assert counts == (len(good_ids), len(good_ids)), (task, candidate["name"])
-    assert ledger.snapshot_tasks == {"classification", "regression"}
+    assert ledger.snapshot_tasks == {"classification", "regression", "fence"}
     return ledger
