@@ -22,7 +22,7 @@ class Settings(BaseSettings):
         description="Threads of the dashboard's WSGI server (waitress) serving viewers.",
     )
     # A browser keeps up to six connections open to the dashboard; waitress refuses new
-    # ones past this (its default held too few viewers: see the docs' Performance page).
+    # ones past this (its default of 100 held about 33 viewers).
     DASHBOARD_CONNECTION_LIMIT: int = Field(
         default=2000,
         ge=10,
