@@ -7,8 +7,10 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# The theme prints a notice about its successor on every build; the build needs none of it.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
-.PHONY: run test lint format soak bench leaderboard compose-smoke clean
+.PHONY: run test lint format docs soak bench leaderboard screenshot compose-smoke clean
 
 # `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
 # under the environment; honcho would put .env over it, so it reads none.
@@ -16,7 +18,10 @@ run: $(RUNTIME_STAMP)
 	mkdir -p data
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env /dev/null $(SERVICES)
 
+# --strict: a broken link or anchor, a page left out of the nav, or a settings field without
+# a description fails the build (not --quiet: it hides the warnings strict counts).
 test: lint
+	$(MKDOCS) build --strict
 	$(BIN)/python -m pytest -m "not soak"
 
 lint: $(DEV_STAMP)
@@ -29,23 +34,34 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The docs site at http://127.0.0.1:8010, rebuilt on every save.
+docs: $(DEV_STAMP)
+	$(MKDOCS) serve
+
 soak: $(DEV_STAMP)
 	$(BIN)/python -m pytest -m soak
 
+# Every benchmark, about fifteen minutes on a quiet machine; writes its table into
+# docs/performance.md (`python -m benchmarks --help` for shorter runs).
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
 
-# The default candidates' progressive scores on the simulator and a challenge-shaped main.db.
+# Every candidate's progressive scores on the simulator and a challenge-shaped main.db, and
+# its cost; writes them into docs/performance.md.
 leaderboard: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks.leaderboard
 
-# Starts every docker compose path the README shows and checks it; needs root (see README).
+# Retakes docs/images/dashboard.png from the trio running on a temporary database.
+screenshot: $(DEV_STAMP)
+	$(BIN)/python -m benchmarks.screenshot
+
+# Starts every docker compose path the docs show and checks it; needs root (see docs/compose.md).
 compose-smoke: $(DEV_STAMP)
 	.ci/compose-smoke
 
 # Keeps ./data: it holds the learned models and the stream cursor.
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts *.egg-info
+	rm -rf $(VENV) site .pytest_cache .ruff_cache .mypy_cache .hypothesis test-artifacts *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 $(BIN)/python:

@@ -28,7 +28,8 @@ class Services:
 
 
 # async, so FastAPI calls it on the event loop: a sync dependency costs every request a
-# hop to the thread pool (the README's Performance section has the figures).
+# hop to the thread pool (measured: 290-330 us of API CPU a `latest` request, 95-105 us
+# without it).
 async def get_services(request: Request) -> Services:
     return request.app.state.services
 

@@ -1,4 +1,5 @@
-"""`python -m benchmarks`: run every benchmark, print the table and write it to --output."""
+"""`python -m benchmarks`: run every benchmark, print the table and write it to --output and
+to the docs' Performance page."""
 
 import argparse
 import statistics
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from api.core.config import settings
+from benchmarks import docs_page
 from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
 from benchmarks.pages import measure_page_cost
 from benchmarks.report import Results, render, render_candidates, render_viewers
@@ -73,6 +75,12 @@ def parse_args() -> argparse.Namespace:
         "--output",
         type=Path,
         help=f"default {RESULTS} ({VIEWERS_RESULTS.name} with --viewers-only)",
+    )
+    parser.add_argument(
+        "--no-docs",
+        action="store_true",
+        help="leave docs/performance.md as it is (a trial run); a full run writes its table "
+        "there, --viewers-only and --candidates-only never do",
     )
     return parser.parse_args()
 
@@ -144,6 +152,8 @@ def main() -> None:
             write(run_candidates(args, Path(directory)), args.output or CANDIDATES_RESULTS)
         return
     require_wrk()
+    if not args.no_docs:
+        docs_page.check_page(docs_page.PERFORMANCE_PAGE, docs_page.BENCH)
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         workdir = Path(directory)
         with simulator_service(rows=args.rows, workdir=workdir) as simulator:
@@ -216,6 +226,8 @@ def main() -> None:
         )
     )
     write(table + "\n" + viewers, args.output or RESULTS)
+    if not args.no_docs:
+        docs_page.write_section(docs_page.PERFORMANCE_PAGE, docs_page.BENCH, table + "\n" + viewers)
 
 
 if __name__ == "__main__":

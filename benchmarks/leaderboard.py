@@ -26,6 +26,7 @@ from api.learning.tasks import (
     new_tasks,
     task_options,
 )
+from benchmarks import docs_page
 from harness.streams import read_db, simulated, write_challenge_shaped_db
 
 RESULTS = Path(__file__).parent / "results" / "leaderboard.md"
@@ -117,7 +118,12 @@ def main() -> None:
     parser.add_argument("--cost-rows", type=int, default=5_000, help="rows timed per run")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--no-docs", action="store_true", help="leave docs/performance.md as it is (a trial run)"
+    )
     args = parser.parse_args()
+    if not args.no_docs:
+        docs_page.check_page(docs_page.PERFORMANCE_PAGE, docs_page.LEADERBOARD)
     defaults = task_options(settings)
     options = replace(
         defaults,
@@ -152,6 +158,8 @@ def main() -> None:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text + f"\nwritten to {args.output}")
+    if not args.no_docs:
+        docs_page.write_section(docs_page.PERFORMANCE_PAGE, docs_page.LEADERBOARD, text)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,7 @@ def measure_viewers(
     """One phase per count of viewers, each after the learner alone. Every phase has an API
     and a dashboard of its own on a fresh database, so each finds the learner at the same
     point of its catch-up: a long one reaches the race's lag bound, past which the learner
-    goes at its candidates' pace (see the README's "Candidates and the champion")."""
+    goes at its candidates' pace (see docs/models.md, "The race")."""
     simulator = simulator_service(rows=rows, workdir=workdir)
     # Generating millions of rows takes longer than a service's usual start.
     simulator.start(timeout=SIMULATOR_START_SECONDS)

@@ -42,30 +42,113 @@ class Settings(BaseSettings):
     # The api's settings share the same `.env`, so names we do not know are ignored.
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    SIMULATOR_HOST: str = "0.0.0.0"
-    SIMULATOR_PORT: int = Field(default=5000, ge=0, le=65535)
-    SIMULATOR_DB: Path = Path("data/simulator.db")
-    SIMULATOR_ROWS: int = Field(default=100_000, ge=0)
-    SIMULATOR_SEED: int = 42
-    # From this row id on the generated world changes (0 = never); see simulator.synthetic.
-    SIMULATOR_DRIFT_AT_ROW: int = Field(default=0, ge=0)
-    SIMULATOR_DRIFT_KIND: DriftKind = "promotion"
+    SIMULATOR_HOST: str = Field(
+        default="0.0.0.0", description="Interface the simulator listens on."
+    )
+    SIMULATOR_PORT: int = Field(
+        default=5000, ge=0, le=65535, description="Port of `GET /api/v1/data?page=N`."
+    )
+    SIMULATOR_DB: Path = Field(
+        default=Path("data/simulator.db"),
+        description="SQLite file with a table `data(id, competence, network_ability, "
+        "promoted)`: served as it is when it exists (the challenge's `main.db` works), "
+        "generated from the seed when it does not.",
+    )
+    SIMULATOR_ROWS: int = Field(
+        default=100_000, ge=0, description="Rows generated into a missing `SIMULATOR_DB`."
+    )
+    SIMULATOR_SEED: int = Field(
+        default=42, description="Seed of the generated rows and of the injected faults."
+    )
+    SIMULATOR_DRIFT_AT_ROW: int = Field(
+        default=0,
+        ge=0,
+        description="From this row id on the generated world changes (`0`: never); see "
+        "`simulator/synthetic.py`.",
+    )
+    SIMULATOR_DRIFT_KIND: DriftKind = Field(
+        default="promotion",
+        description="How the world changes: `promotion` (competence's weight in the "
+        "promotion rule turns, 12 -> -12), `network` (network ability's turns, 8 -> -8) or "
+        "`competence` (competence drawn from Uniform(0.5, 1)); generated rows only.",
+    )
     # NoDecode: ids come as "120,4500", which pydantic-settings would read as JSON.
-    SIMULATOR_ABSURD_IDS: Annotated[frozenset[PositiveInt], NoDecode] = frozenset()
-    SIMULATOR_ABSURD_FIELD: Feature = "competence"
-    SIMULATOR_ABSURD_FACTOR: Factor = 1e6
-    SIMULATOR_SCALE_FROM_ROW: int = Field(default=0, ge=0)
-    SIMULATOR_SCALE_FIELD: Feature = "competence"
-    SIMULATOR_SCALE_FACTOR: Factor = 100.0
-    SIMULATOR_GROWTH_ROWS_PER_SECOND: float = Field(default=0.0, ge=0.0)
-    SIMULATOR_ERROR_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
-    SIMULATOR_LATENCY_MS: int = Field(default=0, ge=0)
-    SIMULATOR_MALFORMED_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
-    SIMULATOR_HTML_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
-    SIMULATOR_TRUNCATE_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
-    SIMULATOR_SLOW_RATE: float = Field(default=0.0, ge=0.0, le=1.0)
-    SIMULATOR_SLOW_MS: int = Field(default=3000, ge=0)
-    SIMULATOR_ACCESS_LOG: bool = False
+    SIMULATOR_ABSURD_IDS: Annotated[frozenset[PositiveInt], NoDecode] = Field(
+        default=frozenset(),
+        description="Row ids (e.g. `120,4500`) served with `SIMULATOR_ABSURD_FIELD` "
+        "multiplied by `SIMULATOR_ABSURD_FACTOR`: a finite, absurd value, as a unit mistake "
+        "upstream makes it; applied as pages are served, so any file works.",
+    )
+    SIMULATOR_ABSURD_FIELD: Feature = Field(
+        default="competence", description="`competence` or `network_ability`."
+    )
+    SIMULATOR_ABSURD_FACTOR: Factor = Field(
+        default=1e6,
+        description="Finite and non-zero: what the absurd rows' field is multiplied by.",
+    )
+    SIMULATOR_SCALE_FROM_ROW: int = Field(
+        default=0,
+        ge=0,
+        description="From this row id on (`0`: never), every row is served with "
+        "`SIMULATOR_SCALE_FIELD` multiplied by `SIMULATOR_SCALE_FACTOR`: a unit change for good.",
+    )
+    SIMULATOR_SCALE_FIELD: Feature = Field(
+        default="competence", description="`competence` or `network_ability`."
+    )
+    SIMULATOR_SCALE_FACTOR: Factor = Field(
+        default=100.0, description="Finite and non-zero: the scaled field's factor."
+    )
+    SIMULATOR_GROWTH_ROWS_PER_SECOND: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="Rows appended per second while it runs, so the stream grows (`0`: a "
+        "fixed stream).",
+    )
+    SIMULATOR_ERROR_RATE: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Fault injection: share of requests answered 500 (an HTML page) or 503 (JSON).",
+    )
+    SIMULATOR_LATENCY_MS: int = Field(
+        default=0,
+        ge=0,
+        description="Fault injection: delay added to every answer, in milliseconds.",
+    )
+    SIMULATOR_MALFORMED_RATE: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Fault injection: share of rows served malformed (a missing field, a "
+        "wrong type, NaN).",
+    )
+    SIMULATOR_HTML_RATE: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Fault injection: share of requests answered 200 with an HTML page "
+        "instead of JSON.",
+    )
+    SIMULATOR_TRUNCATE_RATE: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Fault injection: share of requests whose body is cut off halfway, the "
+        "connection dropped.",
+    )
+    SIMULATOR_SLOW_RATE: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Fault injection: share of requests answered only after `SIMULATOR_SLOW_MS`.",
+    )
+    SIMULATOR_SLOW_MS: int = Field(
+        default=3000, ge=0, description="Delay of a slow answer, in milliseconds."
+    )
+    SIMULATOR_ACCESS_LOG: bool = Field(
+        default=False,
+        description="`true` logs every request served, at some cost in throughput.",
+    )
 
     @field_validator("SIMULATOR_ABSURD_IDS", mode="before")
     @classmethod

@@ -11,8 +11,8 @@ standard library's `http.client`. Two reasons, both measured:
   connection that failed in any way is closed and the next request opens a new one, so
   there is no shared pool to wedge.
 - It is cheap: a page costs the learner's process a fraction of the CPU it cost through
-  `httpx.Client` (the README's Performance section has the figures), and the learner
-  shares that CPU with learning.
+  `httpx.Client` (measured: 180 us a page against 630 us), and the learner shares that
+  CPU with learning.
 """
 
 import http.client

@@ -1,13 +1,16 @@
-"""The README shows the two commands and every setting; CI runs the README's test command."""
+"""The README fits a few screens, shows the two commands and links into the docs that
+exist; CI runs the README's test command."""
 
 import re
 
 import pytest
 
 from harness.processes import PROJECT_ROOT
-from tests.support.project import COMPOSE_ONLY_SETTINGS, SERVICES, env_names, settings_class
 
 README = (PROJECT_ROOT / "README.md").read_text()
+# The targets of the README's relative links: [text](path) and ![alt](path).
+LOCAL_LINK = re.compile(r"\]\((?!https?://)(?P<path>[^)#\s]+)(?:#[^)]*)?\)")
+SCREENSHOT = PROJECT_ROOT / "docs" / "images" / "dashboard.png"
 
 
 def makefile_recipe(target: str) -> str:
@@ -30,10 +33,22 @@ def test_readme_gives_the_service_urls(url: str):
     assert url in README
 
 
-def test_readme_settings_table_lists_every_setting():
-    names = set().union(*(env_names(settings_class(s)) for s in SERVICES)) | COMPOSE_ONLY_SETTINGS
-    missing = {name for name in names if f"| `{name}` |" not in README}
-    assert not missing, f"README's settings table lacks {sorted(missing)}"
+def test_readme_fits_in_300_lines():
+    """Everything else lives in the docs site."""
+    assert len(README.splitlines()) <= 300
+
+
+def test_readme_links_only_to_files_that_exist():
+    links = {match["path"] for match in LOCAL_LINK.finditer(README)}
+    assert "docs/settings.md" in links
+    missing = sorted(path for path in links if not (PROJECT_ROOT / path).is_file())
+    assert not missing, f"README links to {missing}, which do not exist"
+
+
+def test_readme_shows_the_dashboard_screenshot_small_enough_to_load_at_once():
+    assert "](docs/images/dashboard.png)" in README
+    assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert SCREENSHOT.stat().st_size < 300_000
 
 
 def test_ci_runs_make_test_in_strict_bash():
@@ -60,6 +75,18 @@ def test_readme_states_the_compose_version_that_depends_on_required_needs():
 
 def test_make_lint_runs_hadolint_on_every_dockerfile():
     assert "hadolint Dockerfile.*" in makefile_recipe("lint")
+
+
+def test_make_test_builds_the_docs_strictly_before_the_tests():
+    """A broken link or a settings field without a description fails CI."""
+    recipe = makefile_recipe("test")
+    assert "$(MKDOCS) build --strict\n" in recipe
+    assert "--quiet" not in recipe  # it hides the warnings --strict counts
+    assert recipe.index("build --strict") < recipe.index("pytest")
+
+
+def test_make_docs_serves_the_site():
+    assert "$(MKDOCS) serve" in makefile_recipe("docs")
 
 
 def test_make_test_runs_ruff_mypy_and_every_test_but_the_soak_ones():

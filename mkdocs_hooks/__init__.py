@@ -1,0 +1,1 @@
+"""Hooks that mkdocs.yml runs while it builds the docs site."""
