@@ -8,6 +8,7 @@ import statsmodels.api as sm
 
 from harness.processes import wait_until
 from harness.streams import read_db, write_challenge_shaped_db
+from tests.support.api_reads import sample
 from tests.support.worlds import TASKS, coefficients, learned_world, rolling_accuracy
 
 pytestmark = pytest.mark.e2e
@@ -87,7 +88,22 @@ def test_a_feature_100_times_larger_from_row_20000_is_a_shift_learned_at_once(
         SIMULATOR_SCALE_FIELD=field,
         SIMULATOR_SCALE_FACTOR=100,
     ) as shifted:
-        pass
+        counted = {
+            name: sample(shifted.api, name)
+            for name in (
+                "learner_rows_held_total",
+                "learner_rows_shift_learned_total",
+                'learner_rows_quarantined_total{reason="outlier"}',
+                'learner_drift_events_total{detector="fence",task="classification"}',
+            )
+        }
+    # Every row held was learned with the shift or quarantined as an outlier.
+    assert counted["learner_rows_held_total"] == (
+        counted["learner_rows_shift_learned_total"]
+        + counted['learner_rows_quarantined_total{reason="outlier"}']
+    )
+    assert counted["learner_rows_shift_learned_total"] >= 30
+    assert counted['learner_drift_events_total{detector="fence",task="classification"}'] == 1
     figures["accuracy_change"] = round(rolling_accuracy(shifted) - rolling_accuracy(clean), 4)
     figures["quarantined"] = shifted.status["rows_quarantined"]
     figures["events"] = [(e["detector"], e["rows_seen"]) for e in shifted.events["classification"]]
