@@ -89,6 +89,11 @@ class OutlierFence:
         self.values: dict[str, deque[float]] = {f: deque(maxlen=WINDOW_ROWS) for f in FENCED}
         self.bounds: dict[str, Bounds] = {}
         self.since_redraw = 0
+        self.redraw_at = WARM_UP_ROWS  # the first fence stands after the warm-up
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.redraw_at = REDRAW_ROWS if self.bounds else WARM_UP_ROWS
 
     def judge(self, row: Any) -> list[Beyond]:
         """The fenced values of `row` beyond the fence; none before it stands."""
@@ -102,27 +107,33 @@ class OutlierFence:
             beyond.append(Beyond(feature, value, bounds.low, bounds.high, distance))
         return beyond
 
+    def admit(self, row: Any) -> list[Beyond]:
+        """Judge `row` and, when it is inside the fence, let it through (`learn`)."""
+        beyond = self.judge(row) if self.bounds else []
+        if not beyond:
+            self.learn(row)
+        return beyond
+
     def learn(self, row: Any) -> None:
         """A row let through: its values count towards the fence."""
         for feature, values in self.values.items():
             values.append(getattr(row, feature))
         self.since_redraw += 1
-        if self.since_redraw >= REDRAW_ROWS or (
-            not self.bounds and len(self.values[FENCED[0]]) >= WARM_UP_ROWS
-        ):
+        if self.since_redraw >= self.redraw_at:
             self.redraw()
 
     def redraw(self) -> None:
         """Draw the fence of each feature with enough values again (one relearnt from
         fewer new values keeps its fence until it has enough)."""
-        self.since_redraw = 0
+        self.since_redraw, self.redraw_at = 0, REDRAW_ROWS
         for feature, values in self.values.items():
             if len(values) >= WARM_UP_ROWS:
                 self.bounds[feature] = bounds_of(list(values), self.width)
 
     def relearn(self, feature: str, values: list[float]) -> None:
-        """After a shift: the fence of `feature` is drawn from the new world's values alone."""
-        self.values[feature] = deque(values, maxlen=WINDOW_ROWS)
+        """After a shift: the fence of `feature` is drawn from the new world's values alone,
+        and its window fills with the values let through from now on."""
+        self.values[feature] = deque(maxlen=WINDOW_ROWS)
         self.bounds[feature] = bounds_of(values, self.width)
 
     def median(self, feature: str) -> float | None:

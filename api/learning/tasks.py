@@ -170,8 +170,11 @@ class Task:
         change = self.loss_watch.update(loss)
         if change is not None:
             self.record_change(DETECTOR, *change)
-        if self.options.relationship_detector and self.relationship.add(block_row):
-            self.close_block()
+        if self.options.relationship_detector:
+            rows = self.relationship.rows
+            rows.append(block_row)
+            if len(rows) >= self.relationship.block_rows:
+                self.close_block()
 
     def close_block(self) -> None:
         loss = self.block_loss / max(self.relationship.block_rows, 1)

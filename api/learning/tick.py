@@ -93,7 +93,7 @@ class TickPlan:
                 )
                 self.last_id = row_id if row_id is not None else self.last_id
             else:
-                beyond = self.fence.judge(row) if self.fence is not None else []
+                beyond = self.fence.admit(row) if self.fence is not None else None
                 if beyond:
                     self.held.append(HeldRow.of(row, page, position, self.taken, beyond))
                     self.newly_held += 1
@@ -101,7 +101,8 @@ class TickPlan:
                     self._learn(row, page)
                 self.last_id = row.id
             self.taken += 1
-            self._settle_held()
+            if self.held:
+                self._settle_held()
         if len(self.race_rows) >= RACE_BATCH_ROWS:
             self.feed_races()
         full = len(rows) >= PAGE_SIZE
@@ -133,8 +134,6 @@ class TickPlan:
         self.race_rows.append(
             (row.id, row.competence, row.network_ability, row.promoted, probability, predicted)
         )
-        if self.fence is not None:
-            self.fence.learn(row)
 
     def _settle_held(self) -> None:
         """Quarantine the held rows that stayed rare; learn them when they shifted."""
@@ -178,6 +177,8 @@ class TickPlan:
         """Learn these held rows, in the order they came."""
         for held in rows:
             self.held.remove(held)
+            if self.fence is not None:
+                self.fence.learn(held.row)
             self._learn(held.row, held.page)
             self.shift_learned += 1
 
