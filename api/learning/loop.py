@@ -203,6 +203,7 @@ class Learner:
     def _commit(self, plan: TickPlan) -> bool:
         """Add records and signed snapshots to the tick and commit it."""
         assert self.races is not None, "restore starts the races"
+        metrics.see_pages(read=plan.pages, full=plan.next_page - plan.start.next_page)
         plan.feed_races()
         races = self.races.newest(
             behind_at_most=self.settings.RACE_MAX_LAG_ROWS,
@@ -222,10 +223,8 @@ class Learner:
         self.status = self.status.but(cursor=tick.cursor)
         self.rows_raced = races.rows_raced
         self.records.update((record["task"], record) for record in tick.records)
-        metrics.ROWS_LEARNED.inc(len(tick.learned))
-        metrics.ROWS_QUARANTINED.inc(len(tick.quarantined))
+        metrics.count_commit(tick)
         for event in tick.drift_events:
-            metrics.DRIFT_EVENTS.labels(event["task"]).inc()
             logger.warning("drift detected: %s", event)
         for change in tick.champion_changes:
             logger.info("new champion: %s", change)
@@ -303,6 +302,7 @@ class Learner:
             finally:
                 fetched.close()  # abandons what is still in flight
         except TamperedBlobError:
+            metrics.count_refused_snapshot()
             raise
         except LeaseLost:
             return self._stand_by()
