@@ -12,7 +12,8 @@ from api import crud
 from api.core.db import make_engine, make_session_factory
 from harness.processes import Service, wait_until
 from tests.support.api_reads import sample, status_of, wait_for_rows
-from tests.support.services import kill_learner
+from tests.support.database import committed_rows
+from tests.support.services import kill_learner, learner_service
 
 pytestmark = pytest.mark.e2e
 
@@ -87,3 +88,34 @@ def test_a_tampered_snapshot_is_counted_where_it_was_refused(
     assert sample(api, 'api_snapshots_refused_total{task="regression"}') == 1
     assert sample(api, "learner_snapshots_refused_total") == 1
     assert sample(api, 'learner_state{state="disabled"}') == 1
+
+
+def state_of(learner: Service) -> str | None:
+    """The state whose `learner_state` series is 1."""
+    states = ("running", "backing_off", "paused", "disabled", "standby")
+    return next((s for s in states if sample(learner, f'learner_state{{state="{s}"}}') == 1), None)
+
+
+def test_learners_run_alone_say_which_one_learns(start_simulator, sqlite_url, tmp_path):
+    """Two `python -m api.learner` on one database, each serving its own metrics: one
+    learns and says `running`, the other says `standby` and knows of no rows waiting."""
+    started = time.time()
+    simulator = start_simulator(SIMULATOR_ROWS=200)
+    settings = {"database_url": sqlite_url, "source_url": simulator.url, "log_dir": tmp_path}
+    learners = [learner_service(**settings).start() for _ in range(2)]
+    try:
+        wait_until(lambda: committed_rows(sqlite_url) == 200, timeout=60, message="200 rows")
+        wait_until(
+            lambda: sorted(map(state_of, learners)) == ["running", "standby"],
+            timeout=30,
+            message="one learner running, the other standing by",
+        )
+        [active] = [learner for learner in learners if state_of(learner) == "running"]
+        [standby] = [learner for learner in learners if learner is not active]
+        assert sample(active, "learner_rows_learned_total") == 200
+        assert started < sample(active, "learner_last_commit_timestamp_seconds") < time.time()
+        assert sample(standby, "learner_rows_learned_total") == 0
+        assert sample(standby, "learner_source_backlog") == 0
+    finally:
+        for learner in learners:
+            learner.stop()
