@@ -92,6 +92,11 @@ def read_cursor(session: Session) -> tuple[Cursor, datetime | None]:
     return cursor, row.updated_at
 
 
+def read_committed_at(session: Session) -> datetime | None:
+    """When the newest tick was committed; None before any."""
+    return session.scalar(select(LearnerCursor.updated_at).where(LearnerCursor.id == CURSOR_ID))
+
+
 def read_model_version(session: Session) -> int:
     version = session.scalar(
         select(LearnerCursor.model_version).where(LearnerCursor.id == CURSOR_ID)

@@ -233,6 +233,7 @@ class Learner:
     def _commit(self, plan: TickPlan) -> bool:
         """Add records and signed snapshots to the tick and commit it."""
         assert self.races is not None, "restore starts the races"
+        metrics.see_pages(read=plan.pages, full=plan.next_page - plan.start.next_page)
         plan.feed_races()
         races = self.races.newest(
             behind_at_most=self.settings.RACE_MAX_LAG_ROWS,
@@ -253,13 +254,10 @@ class Learner:
         self.rows_raced = races.rows_raced
         self.held = plan.held
         self.records.update((record["task"], record) for record in tick.records)
-        metrics.ROWS_LEARNED.inc(len(tick.learned))
-        metrics.ROWS_QUARANTINED.labels("outlier").inc(plan.outliers)
-        metrics.ROWS_QUARANTINED.labels("malformed").inc(len(tick.quarantined) - plan.outliers)
-        metrics.ROWS_HELD.inc(plan.newly_held)
-        metrics.ROWS_SHIFT_LEARNED.inc(plan.shift_learned)
+        metrics.count_commit(
+            tick, outliers=plan.outliers, held=plan.newly_held, shift_learned=plan.shift_learned
+        )
         for event in tick.drift_events:
-            metrics.DRIFT_EVENTS.labels(event["task"], event["detector"]).inc()
             logger.warning("drift detected: %s", event)
         for change in tick.champion_changes:
             logger.info("new champion: %s", change)
@@ -333,6 +331,7 @@ class Learner:
             finally:
                 fetched.close()  # abandons what is still in flight
         except TamperedBlobError:
+            metrics.count_refused_snapshot()
             raise
         except LeaseLost:
             return self._stand_by()

@@ -33,7 +33,8 @@ async def read_health() -> Health:
 
 @router.get("/metrics", response_class=PlainTextResponse)
 async def read_metrics(services: ServicesDep) -> PlainTextResponse:
-    """Prometheus metrics: rows learned, ticks, tick duration, faults, request latency."""
+    """Prometheus metrics: the learner's rows, ticks, faults, events and state, the API's
+    request latency and refusals (docs/monitoring.md)."""
     learner_metrics = services.supervisor.metrics_text if services.supervisor else ""
     return PlainTextResponse(
         generate_latest().decode() + learner_metrics, media_type=CONTENT_TYPE_LATEST

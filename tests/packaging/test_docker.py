@@ -160,6 +160,7 @@ PROFILES = {
     "postgres": ["scale-out"],
     "learner": ["scale-out"],
     "api-replica": ["scale-out"],
+    "prometheus": ["monitoring"],
 }
 
 
