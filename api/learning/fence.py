@@ -91,10 +91,6 @@ class OutlierFence:
         self.since_redraw = 0
         self.redraw_at = WARM_UP_ROWS  # the first fence stands after the warm-up
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.redraw_at = REDRAW_ROWS if self.bounds else WARM_UP_ROWS
-
     def judge(self, row: Any) -> list[Beyond]:
         """The fenced values of `row` beyond the fence; none before it stands."""
         beyond = []
@@ -125,10 +121,12 @@ class OutlierFence:
     def redraw(self) -> None:
         """Draw the fence of each feature with enough values again (one relearnt from
         fewer new values keeps its fence until it has enough)."""
-        self.since_redraw, self.redraw_at = 0, REDRAW_ROWS
+        self.since_redraw = 0
         for feature, values in self.values.items():
             if len(values) >= WARM_UP_ROWS:
                 self.bounds[feature] = bounds_of(list(values), self.width)
+        fewest = min(len(values) for values in self.values.values())
+        self.redraw_at = REDRAW_ROWS if self.bounds else max(WARM_UP_ROWS - fewest, 1)
 
     def relearn(self, feature: str, values: list[float]) -> None:
         """After a shift: the fence of `feature` is drawn from the new world's values alone,

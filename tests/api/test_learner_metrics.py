@@ -30,14 +30,14 @@ def test_a_commit_counts_its_rows_and_keeps_its_time(learner):
     time of the commit kept as a unix time."""
     learned, quarantined = (
         value("learner_rows_learned_total"),
-        value("learner_rows_quarantined_total"),
+        value("learner_rows_quarantined_total", reason="malformed"),
     )
     page = page_of(11)
     page[4] = stream_row(15, competence="abc")
     before = time.time()
     learner.learn_and_commit([page_of(1), page])
     assert value("learner_rows_learned_total") - learned == 19
-    assert value("learner_rows_quarantined_total") - quarantined == 1
+    assert value("learner_rows_quarantined_total", reason="malformed") - quarantined == 1
     assert before <= value("learner_last_commit_timestamp_seconds") <= time.time()
 
 
@@ -71,19 +71,26 @@ def test_a_learner_that_reads_no_source_knows_of_no_rows_waiting():
 
 
 def test_drift_events_and_champion_changes_are_counted_by_task():
-    """Each event of a committed tick adds one to its task's series."""
+    """Each event of a committed tick adds one to its task's and detector's series."""
     tasks = ("classification", "regression")
-    drift = {task: value("learner_drift_events_total", task=task) for task in tasks}
+    series = [(task, detector) for task in tasks for detector in metrics.DETECTORS]
+    drift = {(t, d): value("learner_drift_events_total", task=t, detector=d) for t, d in series}
     changes = {task: value("learner_champion_changes_total", task=task) for task in tasks}
     tick = TickWrite(
         cursor=Cursor(),
-        drift_events=[{"task": "regression"}],
+        drift_events=[
+            {"task": "regression", "detector": "fence"},
+            {"task": "regression", "detector": "relationship"},
+        ],
         champion_changes=[{"task": "classification"}, {"task": "classification"}],
     )
-    metrics.count_commit(tick)
-    assert {t: value("learner_drift_events_total", task=t) - drift[t] for t in tasks} == {
-        "classification": 0,
-        "regression": 1,
+    metrics.count_commit(tick, outliers=0, held=0, shift_learned=0)
+    counted = {
+        (t, d): value("learner_drift_events_total", task=t, detector=d) - drift[(t, d)]
+        for t, d in series
+    }
+    assert counted == {
+        key: int(key in {("regression", "fence"), ("regression", "relationship")}) for key in series
     }
     assert {t: value("learner_champion_changes_total", task=t) - changes[t] for t in tasks} == {
         "classification": 2,
