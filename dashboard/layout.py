@@ -42,13 +42,13 @@ returns.
 """
 
 CLASSIFIER_INTERVALS_NOTE = """
-**The classifier's bands.** The logistic regression learns by stochastic gradient descent
-and holds no posterior, so its intervals come from a Laplace approximation kept beside it:
-an online estimate of the maximum-likelihood weights and of their observed information.
-The band is that estimate ± 1.96 standard errors, so it is centred on the estimate, not on
-the SGD line drawn in it; while SGD is still catching up (its first thousands of rows, or
-after the world changed) the line runs outside its band. The band is drawn as the API
-serves it.
+**The classifier's bands.** The logistic regression is Bayesian: it keeps a Gaussian
+posterior of its weights (a Laplace approximation, learnt one Newton step a row), and the
+weights drawn are that posterior's mean. The band is the mean ± 1.96 standard deviations,
+so every weight lies inside its own band; it narrows about as 1/√rows. After the
+relationship detector finds that a weight moved, the model starts a new regime from the
+rows of the change: the band widens again, around the world as it now is. The band is
+drawn as the API serves it.
 """
 
 

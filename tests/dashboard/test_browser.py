@@ -44,7 +44,7 @@ DRIFT_MARKED_AT = """id => {
     const plot = document.querySelector(`#${id} .js-plotly-plot`);
     if (!plot || !plot._fullLayout) return [];
     return plot._fullLayout.shapes
-        .filter(shape => shape.name === 'drift detected').map(shape => shape.x0);
+        .filter(shape => (shape.name || '').startsWith('drift')).map(shape => shape.x0);
 }"""
 # Two weights and the intercept, in each task's model.
 COEFFICIENTS = 3

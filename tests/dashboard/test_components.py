@@ -133,3 +133,23 @@ def test_drift_notice_of_an_alert_says_the_model_goes_on_learning(classification
 
 def test_drift_notice_is_hidden_while_there_is_no_event():
     assert drift_notice("regression", {"events": []}) == ([], "drift-notice hidden")
+
+
+def test_drift_notice_tells_what_moved_for_the_relationship_and_the_fence():
+    moved = {
+        "rows_seen": 20_500,
+        "detector": "relationship",
+        "loss_before": 0.12,
+        "loss_after": 0.63,
+        "action": "alert",
+        "coefficient": "network_ability",
+        "before": 8.04,
+        "after": -7.91,
+    }
+    text = text_of(drift_notice("classification", {"events": [moved]})[0])
+    assert "At row 20,500 network_ability's coefficient moved from 8.04 to -7.91" in text
+    shifted = {**moved, "detector": "fence", "coefficient": None, "feature": "competence"}
+    shifted.update(before=0.5, after=49.6)
+    text = text_of(drift_notice("classification", {"events": [moved, shifted]})[0])
+    assert "competence moved beyond the outlier fence for good (median 0.5, now 49.6)" in text
+    assert "2 drift events so far" in text
