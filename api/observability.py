@@ -1,4 +1,4 @@
-"""The API's Prometheus metrics (the learner has its own: api.learning.metrics) and
+"""The API's Prometheus metrics (the learner has its own: api.learner.metrics) and
 structured logs."""
 
 import json
@@ -9,7 +9,7 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.learning.tasks import TASKS
+from api.learning.names import TASKS
 
 MODEL_VERSION = Gauge("learner_model_version", "Newest committed model version.")
 SNAPSHOTS_REFUSED = Counter(
@@ -70,9 +70,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        event = getattr(record, "event", None)
+        if event is not None:
+            entry["event"] = event
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry)
+        return json.dumps(entry, default=str)
 
 
 def configure_logging(*, level: str, fmt: str) -> None:

@@ -5,9 +5,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from api.learner.status import LearnerState
+from api.learning.names import TaskName
 from api.learning.rows import FEATURE_LIMIT
-from api.learning.status import LearnerState
-from api.learning.tasks import TaskName
 
 # The range the models learn from (api.learning.rows): beyond it their arithmetic
 # overflows, and a prediction would come out NaN.

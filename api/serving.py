@@ -21,8 +21,8 @@ from api.core.security import TamperedBlobError, verify
 from api.leaderboard import leaderboard
 from api.learning.candidates import REFERENCE
 from api.learning.committed import SERVED_FIELDS, ServedRecord
+from api.learning.names import TASKS, TaskName
 from api.learning.task_protocol import Task
-from api.learning.tasks import TASKS, TaskName
 from api.models import ModelRecord
 from api.observability import MODEL_VERSION, SNAPSHOTS_REFUSED
 

@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 
 from api.core.config import Settings
-from api.learning.backoff import backoff_seconds
-from api.learning.status import LearnerStatus
+from api.learner.backoff import backoff_seconds
+from api.learner.status import LearnerStatus
 from api.observability import LEARNER_RESTARTS
 
 logger = logging.getLogger(__name__)

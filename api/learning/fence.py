@@ -16,9 +16,9 @@ that feature is drawn from the new rows alone (`relearn`).
 >>> fence = OutlierFence(width=10.0)
 >>> for i in range(100):
 ...     fence.learn(StreamRow(i, competence=i / 100, network_ability=0.5, promoted=True))
->>> fence.judge(StreamRow(100, competence=0.42, network_ability=0.5, promoted=False))
+>>> fence.beyond(StreamRow(100, competence=0.42, network_ability=0.5, promoted=False))
 []
->>> [b.reason() for b in fence.judge(StreamRow(101, 4.2e5, 0.5, promoted=False))]
+>>> [b.reason() for b in fence.beyond(StreamRow(101, 4.2e5, 0.5, promoted=False))]
 ['outlier: competence 420000 is 1.71e+06 IQRs above the fence [-2.3275, 2.8175]']
 """
 
@@ -91,7 +91,7 @@ class OutlierFence:
         self.since_redraw = 0
         self.redraw_at = WARM_UP_ROWS  # the first fence stands after the warm-up
 
-    def judge(self, row: Any) -> list[Beyond]:
+    def beyond(self, row: Any) -> list[Beyond]:
         """The fenced values of `row` beyond the fence; none before it stands."""
         beyond = []
         for feature, bounds in self.bounds.items():
@@ -105,7 +105,7 @@ class OutlierFence:
 
     def admit(self, row: Any) -> list[Beyond]:
         """Judge `row` and, when it is inside the fence, let it through (`learn`)."""
-        beyond = self.judge(row) if self.bounds else []
+        beyond = self.beyond(row) if self.bounds else []
         if not beyond:
             self.learn(row)
         return beyond

@@ -3,7 +3,7 @@
 
 from typing import Protocol
 
-from api.learning.tasks import TaskName
+from api.learning.names import TaskName
 from api.learning.uncertainty import Interval
 
 

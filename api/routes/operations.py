@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep, SupervisorDep
-from api.learning.tasks import TaskName
+from api.learning.names import TaskName
 from api.schemas import (
     Health,
     LearnerProcess,

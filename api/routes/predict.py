@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from api.deps import ServedModel, served_model
+from api.learning.names import TaskName
 from api.learning.task_protocol import Classifier, Regressor
-from api.learning.tasks import TaskName
 from api.schemas import (
     ClassificationInput,
     ClassificationPrediction,

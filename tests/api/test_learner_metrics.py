@@ -10,11 +10,11 @@ from sqlalchemy import create_engine, text
 
 from api.core.db import make_engine, make_session_factory
 from api.core.security import TamperedBlobError
-from api.crud import TickWrite
-from api.learning import metrics
+from api.learner import metrics
+from api.learner.loop import Learner
+from api.learner.status import LearnerStatus
+from api.learning.commit import TickCommit
 from api.learning.cursor import Cursor
-from api.learning.loop import Learner
-from api.learning.status import LearnerStatus
 from tests.support.learners import learn_a_few_ticks, make_settings
 from tests.support.rows import page_of, stream_row
 
@@ -76,7 +76,7 @@ def test_drift_events_and_champion_changes_are_counted_by_task():
     series = [(task, detector) for task in tasks for detector in metrics.DETECTORS]
     drift = {(t, d): value("learner_drift_events_total", task=t, detector=d) for t, d in series}
     changes = {task: value("learner_champion_changes_total", task=task) for task in tasks}
-    tick = TickWrite(
+    tick = TickCommit(
         cursor=Cursor(),
         drift_events=[
             {"task": "regression", "detector": "fence"},

@@ -11,7 +11,7 @@ import yaml
 from prometheus_client import REGISTRY, CollectorRegistry
 
 import api.observability  # noqa: F401  (registers the API's metrics)
-from api.learning.metrics import LEARNER_REGISTRY
+from api.learner.metrics import LEARNER_REGISTRY
 from harness.processes import PROJECT_ROOT
 
 RULES = PROJECT_ROOT / "monitoring" / "alerts.yml"

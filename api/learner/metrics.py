@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from api.learning.status import LearnerState, LearnerStatus
-from api.learning.tasks import TASKS
+from api.learner.status import LearnerState, LearnerStatus
+from api.learning.names import TASKS
 
 if TYPE_CHECKING:
-    from api.crud import TickWrite
+    from api.learning.commit import TickCommit
 
 LEARNER_REGISTRY = CollectorRegistry()
 
@@ -104,7 +104,7 @@ for reason in QUARANTINE_REASONS:
 READS_NO_SOURCE: tuple[LearnerState, ...] = ("paused", "standby")
 
 
-def count_commit(tick: "TickWrite", *, outliers: int, held: int, shift_learned: int) -> None:
+def count_commit(tick: "TickCommit", *, outliers: int, held: int, shift_learned: int) -> None:
     """A tick committed: its rows and events are counted, and the time of the commit kept.
     Of its quarantined rows `outliers` were held back by the fence first; it held `held`
     rows back and learned `shift_learned` held rows with a shift."""

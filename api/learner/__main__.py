@@ -22,14 +22,14 @@ from prometheus_client import start_http_server
 from api import crud
 from api.core.config import settings
 from api.core.db import make_engine, make_session_factory
-from api.learning.loop import Learner
-from api.learning.metrics import (
+from api.learner.loop import Learner
+from api.learner.metrics import (
     LEARNER_REGISTRY,
     learner_metrics_text,
     show_last_commit,
     show_status,
 )
-from api.learning.status import LearnerStatus
+from api.learner.status import LearnerStatus
 from api.migrate import upgrade_database
 from api.observability import configure_logging
 
