@@ -1,15 +1,13 @@
 """The "Ask about a person" panel: its controls, and what it shows from the API's answers
 for that person (`POST /{task}/predict?all=true`): every candidate's answer in a table,
-the champion starred; the terms the linear models' answers add up from, as bars; the
-person on the decision boundary chart.
+the champion starred; the terms the linear models' answers add up from, as bars.
 
 Builders are pure, JSON in, components or a figure dict out, like `dashboard.figures`.
 """
 
-from dash import Patch, dcc, html
+from dash import dcc, html
 
 from dashboard import ids
-from dashboard.batch_figures import PERSON_TRACE
 from dashboard.client import Json
 from dashboard.figures import COLORS, Figure, _layout, _title, placeholder_figure
 from dashboard.leaderboard import CHAMPION_MARK, MORE_COLORS
@@ -77,8 +75,9 @@ def answers_table(task: str, answer: Json, question: Json) -> list:
             "it is what the models predict."
         )
     caption = (
-        f"For {_person(task, question)} (model version {answer['model_version']}): "
-        f"{CHAMPION_MARK} marks the champion, which answers by default. {about}"
+        f"For {_person(task, question)}, as model version {answer['model_version']} "
+        f"answers: {CHAMPION_MARK} marks the champion, which answers by default. {about} "
+        "The models go on learning; the next question asks the newest."
     )
     return [
         html.Caption(caption),
@@ -126,14 +125,6 @@ def contributions_figure(task: str, answer: Json) -> Figure:
             yaxis={"autorange": "reversed"},
         ),
     }
-
-
-def person_patch(question: Json) -> Patch:
-    """The decision boundary chart's change: the person asked about, where they stand."""
-    patch = Patch()
-    patch["data"][PERSON_TRACE]["x"] = [question["competence"]]
-    patch["data"][PERSON_TRACE]["y"] = [question["network_ability"]]
-    return patch
 
 
 def _slider(label: str, slider_id: str, value: float) -> html.Div:

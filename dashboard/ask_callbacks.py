@@ -3,21 +3,23 @@
 `ask_question` keeps the question, the controls and the URL in step: a URL (a shared
 link, the back button) sets the controls; a control the viewer moves writes the URL. Its
 question goes to `answer_question`, which asks the API for every candidate's answer, one
-request a task, and also when a new model version has been drawn, so the answers follow
-the models as they learn; nothing else (the refresh timer) asks it anything. A question's
-answers for a model version are read and drawn once per process, whoever asks
-(`dashboard.shared.PerKey`).
+request a task. Only a new question asks: the refresh timer and the model versions it
+brings ask nothing, so a viewer who watches costs no more than before. A question's
+answers are read and drawn once per process for the models of the moment, whoever asks
+(`dashboard.shared.PerKey`). The person is drawn on the decision boundary chart in the
+browser.
 """
 
+import json
 from typing import Any
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.answers import keep_answer
-from dashboard.ask import answers_table, contributions_figure, person_patch, unanswered_table
-from dashboard.callbacks import client
+from dashboard.ask import answers_table, contributions_figure, unanswered_table
+from dashboard.batch_figures import PERSON_NAME
+from dashboard.callbacks import client, statuses
 from dashboard.charts import TASKS, as_json
 from dashboard.client import ApiUnavailable, Json, NothingLearnedYet
 from dashboard.question import DEFAULT, FIELDS, from_search, settled, to_search
@@ -74,7 +76,6 @@ def _draw(key: tuple[str, str, int | None]) -> Json:
     person = {name: question[name] for name in ("competence", TASK_FIELD[task])}
     answer = client.ask(task, person)
     return {
-        "model_version": answer["model_version"],
         "table": as_json(answers_table(task, answer, question)),
         "figure": contributions_figure(task, answer),
     }
@@ -97,34 +98,45 @@ def _answered(task: str, question: Json, version: int | None) -> Json:
 
 @callback(
     output={
-        **{
-            task: {
-                "table": Output(ids.answers(task), "children"),
-                "figure": Output(ids.contributions(task), "figure"),
-            }
-            for task in TASKS
-        },
-        "person": Output(ids.DECISION_BOUNDARY, "figure", allow_duplicate=True),
+        task: {
+            "table": Output(ids.answers(task), "children"),
+            "figure": Output(ids.contributions(task), "figure"),
+        }
+        for task in TASKS
     },
-    inputs={
-        "question": Input(ids.QUESTION, "data"),
-        # Set with the decision boundary chart, so the person is placed on the new chart.
-        "drawn": Input(ids.drawn("classification"), "data"),
-    },
+    inputs={"question": Input(ids.QUESTION, "data")},
     prevent_initial_call=True,
 )
-def answer_question(question: Json | None, drawn: int | None) -> Json:
-    """Every candidate's answer for the question, of both tasks, and the person on the
-    decision boundary chart (once that chart is drawn)."""
+def answer_question(question: Json | None) -> Json:
+    """Every candidate's answer for the question, of both tasks."""
     if question is None:
         raise PreventUpdate
-    answered = {task: _answered(task, question, drawn) for task in TASKS}
-    if question == DEFAULT and all(a.get("model_version") == drawn for a in answered.values()):
-        # The question of everyone who opened the page as it is, for the version they all
-        # draw: answered once, sent alike. Other questions are seldom asked twice, and
-        # would push the charts' kept answers out.
-        keep_answer()
-    return {
-        **{task: {"table": a["table"], "figure": a["figure"]} for task, a in answered.items()},
-        "person": person_patch(question) if drawn else no_update,
-    }
+    # The newest model version this process knows of: viewers asking the same question of
+    # the same models share one read, and one asked again once they learned is read anew.
+    status = statuses.get()
+    version = status.get("model_version") if status else None
+    return {task: _answered(task, question, version) for task in TASKS}
+
+
+# In the browser, so a new model version's chart costs no request: the person asked
+# about, placed on the decision boundary chart's trace for them (empty as the chart is
+# drawn, for every viewer alike) whenever a chart is drawn or a question asked.
+clientside_callback(
+    f"""function (drawn, question, figure) {{
+        const data = (figure && figure.data) || [];
+        const index = data.findIndex(trace => trace.name === {json.dumps(PERSON_NAME)});
+        if (!drawn || !question || index < 0) {{
+            return window.dash_clientside.no_update;
+        }}
+        const placed = data.slice();
+        placed[index] = Object.assign({{}}, data[index], {{
+            x: [question.competence], y: [question.network_ability]
+        }});
+        return Object.assign({{}}, figure, {{data: placed}});
+    }}""",
+    Output(ids.DECISION_BOUNDARY, "figure", allow_duplicate=True),
+    Input(ids.drawn("classification"), "data"),
+    Input(ids.QUESTION, "data"),
+    State(ids.DECISION_BOUNDARY, "figure"),
+    prevent_initial_call=True,
+)

@@ -17,10 +17,10 @@ WRONG_COLOR = "#d62728"
 PROMOTION_GROUPS = ((True, "promoted", PROMOTED_COLOR), (False, "not promoted", NOT_PROMOTED_COLOR))
 BLUES = make_colorscale(sequential.Blues)
 PERSON_COLOR = "#9467bd"
-# The decision boundary chart's trace of the person asked about: empty as drawn here, and
-# placed by the question's own callback (`dashboard.ask.person_patch`), which knows this
-# index; so the chart stays the same for every viewer of a model version.
-PERSON_TRACE = 3
+# The decision boundary chart's trace of the person asked about: empty as drawn here, so
+# the chart is the same for every viewer of a model version, and placed in the browser
+# (`dashboard.ask_callbacks`), which finds it by this name.
+PERSON_NAME = "the person asked about"
 
 
 def confusion_matrix_figure(latest: Json) -> Figure:
@@ -108,7 +108,7 @@ def decision_boundary_figure(latest: Json) -> Figure:
             [],
             "competence",
             "network_ability",
-            name="the person asked about",
+            name=PERSON_NAME,
             marker={"symbol": "star", "size": 20, "color": PERSON_COLOR, "line": {"width": 1}},
             hovertemplate="the person asked about<br>competence %{x:.2f}, "
             "network ability %{y:.2f}<extra></extra>",

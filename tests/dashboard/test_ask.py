@@ -8,13 +8,11 @@ import httpx
 import plotly.graph_objects as go
 import pytest
 from dash import html, no_update
-from flask import g
+from dash.exceptions import PreventUpdate
 
-from dashboard import ask, ask_callbacks, batch_figures
-from dashboard.app import server
+from dashboard import ask, ask_callbacks, batch_figures, callbacks
 from dashboard.charts import as_json
 from dashboard.client import ApiClient
-from dashboard.question import DEFAULT
 from dashboard.shared import PerKey
 from tests.support.recorded_api import (
     BEFORE_FIRST_TICK,
@@ -119,23 +117,12 @@ def test_without_a_linear_model_the_bars_say_so():
     assert figure["layout"]["annotations"][0]["text"] == "no linear model is racing"
 
 
-def test_the_person_is_placed_on_the_boundary_charts_own_trace_for_them():
+def test_the_boundary_chart_draws_the_person_asked_about_nowhere_until_the_browser_places_them():
+    """The same chart for every viewer of a model version: the person's trace is there,
+    empty, for the browser to fill in."""
     boundary = batch_figures.decision_boundary_figure(load("classification_latest"))
-    person = boundary["data"][batch_figures.PERSON_TRACE]
-    assert person["name"] == "the person asked about" and person["x"] == []
-    patch = ask.person_patch(ASKED).to_plotly_json()
-    assert patch["operations"] == [
-        {
-            "operation": "Assign",
-            "location": ["data", batch_figures.PERSON_TRACE, "x"],
-            "params": {"value": [0.71]},
-        },
-        {
-            "operation": "Assign",
-            "location": ["data", batch_figures.PERSON_TRACE, "y"],
-            "params": {"value": [0.37]},
-        },
-    ]
+    (person,) = [t for t in boundary["data"] if t["name"] == batch_figures.PERSON_NAME]
+    assert person["x"] == [] and person["y"] == []
 
 
 def test_the_boundary_chart_spans_every_person_the_sliders_can_ask_about():
@@ -149,45 +136,55 @@ def test_the_boundary_chart_spans_every_person_the_sliders_can_ask_about():
 
 @pytest.fixture
 def asked_api(api, monkeypatch):
-    """The recorded API with the answers' cache empty; returns the paths it was asked."""
+    """The recorded API, whose status names the model version in `version` (a one-item
+    list to change), with the answers' cache empty; returns the requests it was sent."""
     asked: list[str] = []
+    version = [VERSION]
     answer = recorded_handler(LEARNING)
 
     def count(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/status":
+            return httpx.Response(200, json={**load("status_running"), "model_version": version[0]})
         asked.append(f"{request.method} {request.url.path}?{request.url.query.decode()}")
         return answer(request)
 
     client = ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(count))
     api(client)
     monkeypatch.setattr(ask_callbacks, "client", client)
+    monkeypatch.setattr(ask_callbacks, "statuses", callbacks.statuses)
     monkeypatch.setattr(ask_callbacks, "drawn_answers", PerKey(ask_callbacks._draw, size=8))
-    return asked
+    return asked, version
 
 
-def test_the_answer_callback_draws_both_tasks_answers_and_places_the_person(asked_api):
-    shown = ask_callbacks.answer_question(ASKED, VERSION)
+def test_the_answer_callback_draws_both_tasks_answers(asked_api):
+    shown = ask_callbacks.answer_question(ASKED)
     for task in TASKS:
         answer = load(f"{task}_ask")
         assert shown[task]["table"] == as_json(ask.answers_table(task, answer, ASKED))
         assert shown[task]["figure"] == ask.contributions_figure(task, answer)
-    assert shown["person"].to_plotly_json() == ask.person_patch(ASKED).to_plotly_json()
-    assert asked_api == [
+    assert asked_api[0] == [
         "POST /classification/predict?all=true",
         "POST /regression/predict?all=true",
     ]
 
 
-def test_before_the_boundary_chart_is_drawn_the_person_waits_for_it(asked_api):
-    assert ask_callbacks.answer_question(ASKED, None)["person"] is no_update
+def test_viewers_asking_the_same_question_of_the_same_models_share_one_read(asked_api):
+    asked, version = asked_api
+    first = [ask_callbacks.answer_question(ASKED) for _viewer in range(5)]
+    assert len(asked) == 2
+    assert all(answers == first[0] for answers in first)
+    ask_callbacks.answer_question({**ASKED, "competence": 0.2})
+    assert len(asked) == 4
+    # The models learned: the same question is asked anew.
+    version[0] += 1
+    ask_callbacks.answer_question(ASKED)
+    assert len(asked) == 6
 
 
-def test_viewers_asking_the_same_question_of_a_model_version_share_one_read(asked_api):
-    first = [ask_callbacks.answer_question(ASKED, VERSION) for _viewer in range(5)]
-    assert len(asked_api) == 2
-    assert all(answers["classification"] == first[0]["classification"] for answers in first)
-    ask_callbacks.answer_question(ASKED, VERSION + 1)
-    ask_callbacks.answer_question({**ASKED, "competence": 0.2}, VERSION + 1)
-    assert len(asked_api) == 6
+def test_no_question_asks_nothing(asked_api):
+    with pytest.raises(PreventUpdate):
+        ask_callbacks.answer_question(None)
+    assert asked_api[0] == []
 
 
 def answering_503(request: httpx.Request) -> httpx.Response:
@@ -206,7 +203,7 @@ def test_an_api_that_cannot_answer_is_said_and_the_bars_keep_what_they_show(
     asked_api, monkeypatch, client
 ):
     monkeypatch.setattr(ask_callbacks, "client", client)
-    shown = ask_callbacks.answer_question(ASKED, VERSION)
+    shown = ask_callbacks.answer_question(ASKED)
     for task in TASKS:
         assert shown[task]["figure"] is no_update
         assert shown[task]["table"] == as_json(ask.unanswered_table("the API is unavailable"))
@@ -214,22 +211,7 @@ def test_an_api_that_cannot_answer_is_said_and_the_bars_keep_what_they_show(
 
 def test_before_the_first_tick_the_table_says_nothing_is_learned(asked_api, monkeypatch):
     monkeypatch.setattr(ask_callbacks, "client", recorded_api(BEFORE_FIRST_TICK))
-    shown = ask_callbacks.answer_question(ASKED, None)
+    shown = ask_callbacks.answer_question(ASKED)
     assert shown["classification"]["table"] == as_json(
         ask.unanswered_table("nothing has been learned")
     )
-
-
-@pytest.mark.parametrize(
-    ("question", "version", "kept"),
-    [(DEFAULT, VERSION, True), (ASKED, VERSION, False), (DEFAULT, VERSION + 1, False)],
-)
-def test_only_the_default_questions_answer_for_the_version_drawn_is_sent_alike_to_all(
-    asked_api, question, version, kept
-):
-    """Everyone who opened the page as it is asks the default question: that answer is
-    kept whole. Others are seldom asked twice; and an answer from another model version
-    than the one drawn is not final."""
-    with server.test_request_context():
-        ask_callbacks.answer_question(question, version)
-        assert g.get("keep_answer", False) is kept

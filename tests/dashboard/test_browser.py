@@ -1,5 +1,6 @@
 """The whole trio as real processes, the dashboard driven in headless Chromium."""
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -322,8 +323,23 @@ def wait_for_the_panel_to_answer(page, api_url: str, person: dict) -> dict[str, 
     return expected
 
 
+def person_drawn_at(page, competence: float, network_ability: float) -> None:
+    expected = json.dumps([[competence], [network_ability]], separators=(",", ":"))
+    page.wait_for_function(f"JSON.stringify(({PERSON_DRAWN})()) === '{expected}'")
+
+
 def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slider(trio, browser):
     api_url = trio["api"].url
+    url = f"{trio['dashboard'].url}/?competence=0.71&network_ability=0.37&promoted=true"
+    example = {"competence": 0.71, "network_ability": 0.37, "promoted": True}
+
+    # While the models learn, the person stays on each new decision boundary chart.
+    watching = open_dashboard(browser, url)
+    person_drawn_at(watching, 0.71, 0.37)
+    drawn = drawn_version(watching)
+    wait_until(lambda: drawn_version(watching) > drawn, timeout=20, message="a new chart")
+    person_drawn_at(watching, 0.71, 0.37)
+
     # Frozen models (a paused learner commits nothing): the page and this test ask the same.
     set_learner(api_url, "pause")
     wait_until(
@@ -331,10 +347,7 @@ def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slid
         timeout=15,
         message="the learner to pause",
     )
-    example = {"competence": 0.71, "network_ability": 0.37, "promoted": True}
-    url = f"{trio['dashboard'].url}/?competence=0.71&network_ability=0.37&promoted=true"
     viewer = open_dashboard(browser, url)
-
     shown = wait_for_the_panel_to_answer(viewer, api_url, example)
     assert [row[0] for row in shown["classification"]] == list(DEFAULTS["classification"])
     assert [row[0] for row in shown["regression"]] == list(DEFAULTS["regression"])
@@ -344,7 +357,7 @@ def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slid
     sync_api.expect(competence).to_have_value("0.71")
     sync_api.expect(network_ability).to_have_value("0.37")
     sync_api.expect(viewer.get_by_label("yes", exact=True)).to_be_checked()
-    viewer.wait_for_function(f"JSON.stringify(({PERSON_DRAWN})()) === '[[0.71],[0.37]]'")
+    person_drawn_at(viewer, 0.71, 0.37)
     caption = viewer.locator(f"#{ids.answers('classification')} caption")
     sync_api.expect(caption).to_contain_text(f"model version {api_version(api_url)}")
     viewer.screenshot(path=ARTIFACTS / "dashboard-ask.png", full_page=True)
@@ -360,7 +373,7 @@ def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slid
         timeout=10,
         message="the URL to ask the question shown",
     )
-    viewer.wait_for_function(f"JSON.stringify(({PERSON_DRAWN})()) === '[[0.68],[0.37]]'")
+    person_drawn_at(viewer, 0.68, 0.37)
 
     # A value typed into the number entry, and a promotion turned down.
     network_ability.fill("0.82")
@@ -373,6 +386,7 @@ def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slid
         timeout=10,
         message="the URL to ask the typed question",
     )
+    person_drawn_at(viewer, 0.68, 0.82)
 
     # The back button asks the question before.
     viewer.go_back()
