@@ -162,6 +162,8 @@ def ask_panel() -> html.Section:
             # loading the page again.
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.QUESTION),
+            dcc.Store(id=ids.UNANSWERED),
+            dcc.Store(id=ids.ASK_AGAIN),
             html.H2("Ask about a person"),
             html.P(PANEL_NOTE, className="explain"),
             html.Div(

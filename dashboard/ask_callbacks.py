@@ -84,38 +84,59 @@ def _draw(key: tuple[str, str, int | None]) -> Json:
 drawn_answers: PerKey[tuple[str, str, int | None], Json] = PerKey(_draw, size=ANSWERS_KEPT)
 
 
-def _answered(task: str, question: Json, version: int | None) -> Json:
-    """The task's outputs for the question, or a table that says why there are none (the
-    chart keeps what it shows)."""
+def _answered(task: str, question: Json, version: int | None) -> tuple[Json, bool]:
+    """The task's outputs for the question and True, or a table that says why there are
+    none (the chart keeps what it shows) and False."""
     try:
-        return drawn_answers.get((task, to_search(question), version))
+        return drawn_answers.get((task, to_search(question), version)), True
     except NothingLearnedYet:
         reason = "nothing has been learned"
     except ApiUnavailable:
         reason = "the API is unavailable"
-    return {"table": as_json(unanswered_table(reason)), "figure": no_update}
+    return {"table": as_json(unanswered_table(reason)), "figure": no_update}, False
 
 
 @callback(
     output={
-        task: {
-            "table": Output(ids.answers(task), "children"),
-            "figure": Output(ids.contributions(task), "figure"),
-        }
-        for task in TASKS
+        **{
+            task: {
+                "table": Output(ids.answers(task), "children"),
+                "figure": Output(ids.contributions(task), "figure"),
+            }
+            for task in TASKS
+        },
+        "unanswered": Output(ids.UNANSWERED, "data"),
     },
-    inputs={"question": Input(ids.QUESTION, "data")},
+    inputs={"question": Input(ids.QUESTION, "data"), "_again": Input(ids.ASK_AGAIN, "data")},
     prevent_initial_call=True,
 )
-def answer_question(question: Json | None) -> Json:
-    """Every candidate's answer for the question, of both tasks."""
+def answer_question(question: Json | None, _again: int | None) -> Json:
+    """Every candidate's answer for the question, of both tasks; asked again by the
+    browser when a task had none and a new model version has been drawn since."""
     if question is None:
         raise PreventUpdate
     # The newest model version this process knows of: viewers asking the same question of
     # the same models share one read, and one asked again once they learned is read anew.
     status = statuses.get()
     version = status.get("model_version") if status else None
-    return {task: _answered(task, question, version) for task in TASKS}
+    answered = {task: _answered(task, question, version) for task in TASKS}
+    return {
+        **{task: outputs for task, (outputs, _) in answered.items()},
+        "unanswered": not all(ok for _, ok in answered.values()),
+    }
+
+
+# In the browser: while a task has no answer (the API was down, or had learned nothing),
+# each new chart drawn asks again; answered, a new chart costs nothing.
+clientside_callback(
+    """function (drawn, unanswered) {
+        return unanswered && drawn ? drawn : window.dash_clientside.no_update;
+    }""",
+    Output(ids.ASK_AGAIN, "data"),
+    Input(ids.drawn("classification"), "data"),
+    State(ids.UNANSWERED, "data"),
+    prevent_initial_call=True,
+)
 
 
 # In the browser, so a new model version's chart costs no request: the person asked

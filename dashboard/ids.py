@@ -36,6 +36,10 @@ ASK_COMPETENCE = "ask-competence"
 ASK_NETWORK_ABILITY = "ask-network-ability"
 ASK_PROMOTED = "ask-promoted"
 QUESTION = "question"
+# Whether a task's answers are missing (the API could not answer), and the model version
+# drawn when the browser asked again because of it.
+UNANSWERED = "unanswered"
+ASK_AGAIN = "ask-again"
 
 
 def drawn(task: str) -> str:

@@ -157,11 +157,12 @@ def asked_api(api, monkeypatch):
 
 
 def test_the_answer_callback_draws_both_tasks_answers(asked_api):
-    shown = ask_callbacks.answer_question(ASKED)
+    shown = ask_callbacks.answer_question(ASKED, None)
     for task in TASKS:
         answer = load(f"{task}_ask")
         assert shown[task]["table"] == as_json(ask.answers_table(task, answer, ASKED))
         assert shown[task]["figure"] == ask.contributions_figure(task, answer)
+    assert shown["unanswered"] is False
     assert asked_api[0] == [
         "POST /classification/predict?all=true",
         "POST /regression/predict?all=true",
@@ -170,20 +171,20 @@ def test_the_answer_callback_draws_both_tasks_answers(asked_api):
 
 def test_viewers_asking_the_same_question_of_the_same_models_share_one_read(asked_api):
     asked, version = asked_api
-    first = [ask_callbacks.answer_question(ASKED) for _viewer in range(5)]
+    first = [ask_callbacks.answer_question(ASKED, None) for _viewer in range(5)]
     assert len(asked) == 2
     assert all(answers == first[0] for answers in first)
-    ask_callbacks.answer_question({**ASKED, "competence": 0.2})
+    ask_callbacks.answer_question({**ASKED, "competence": 0.2}, None)
     assert len(asked) == 4
     # The models learned: the same question is asked anew.
     version[0] += 1
-    ask_callbacks.answer_question(ASKED)
+    ask_callbacks.answer_question(ASKED, None)
     assert len(asked) == 6
 
 
 def test_no_question_asks_nothing(asked_api):
     with pytest.raises(PreventUpdate):
-        ask_callbacks.answer_question(None)
+        ask_callbacks.answer_question(None, None)
     assert asked_api[0] == []
 
 
@@ -203,15 +204,38 @@ def test_an_api_that_cannot_answer_is_said_and_the_bars_keep_what_they_show(
     asked_api, monkeypatch, client
 ):
     monkeypatch.setattr(ask_callbacks, "client", client)
-    shown = ask_callbacks.answer_question(ASKED)
+    shown = ask_callbacks.answer_question(ASKED, None)
     for task in TASKS:
         assert shown[task]["figure"] is no_update
         assert shown[task]["table"] == as_json(ask.unanswered_table("the API is unavailable"))
+    # The browser asks again once a new chart is drawn.
+    assert shown["unanswered"] is True
 
 
 def test_before_the_first_tick_the_table_says_nothing_is_learned(asked_api, monkeypatch):
     monkeypatch.setattr(ask_callbacks, "client", recorded_api(BEFORE_FIRST_TICK))
-    shown = ask_callbacks.answer_question(ASKED)
+    shown = ask_callbacks.answer_question(ASKED, None)
     assert shown["classification"]["table"] == as_json(
         ask.unanswered_table("nothing has been learned")
     )
+    assert shown["unanswered"] is True
+
+
+def test_a_task_that_cannot_answer_is_unanswered_though_the_other_did(asked_api, monkeypatch):
+    answer = recorded_handler(LEARNING)
+
+    def regression_down(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/regression/predict":
+            return httpx.Response(503, json={"detail": "restarting"})
+        return answer(request)
+
+    client = ApiClient(
+        "http://api.test", timeout=1.0, transport=httpx.MockTransport(regression_down)
+    )
+    monkeypatch.setattr(ask_callbacks, "client", client)
+    shown = ask_callbacks.answer_question(ASKED, 7)
+    assert shown["classification"]["figure"] == ask.contributions_figure(
+        "classification", load("classification_ask")
+    )
+    assert shown["regression"]["figure"] is no_update
+    assert shown["unanswered"] is True

@@ -397,3 +397,27 @@ def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slid
     )
     wait_for_the_panel_to_answer(viewer, api_url, {**typed, "promoted": True})
     sync_api.expect(viewer.get_by_label("yes", exact=True)).to_be_checked()
+
+    # The API goes away: a question gets no answer. Once it is back and learning, the
+    # next chart drawn has the panel ask again by itself.
+    trio["api"].stop()
+    viewer.get_by_label("no", exact=True).check()
+    sync_api.expect(viewer.locator(f"#{ids.answers('regression')} caption")).to_have_text(
+        "No answer yet: the API is unavailable."
+    )
+    trio["api"] = Service(
+        "api",
+        port_env="API_PORT",
+        env=trio["api"].env,
+        log_dir=trio["api"].log_path.parent,
+        port=trio["api"].port,
+    ).start()
+    wait_until(
+        lambda: (
+            [row[0] for row in panel_answers(viewer)["regression"]] == list(DEFAULTS["regression"])
+        ),
+        timeout=60,
+        message="the panel answering again by itself",
+    )
+    caption = viewer.locator(f"#{ids.answers('regression')} caption")
+    sync_api.expect(caption).to_contain_text("competence 0.68, not promoted")
