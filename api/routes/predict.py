@@ -35,6 +35,7 @@ EveryCandidate = Annotated[
         alias="all",
         description="Also every racing candidate's answer for the same person, in "
         "`candidates`: the whole leaderboard asked in one request.",
+        examples=[True],
     ),
 ]
 
