@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from benchmarks.catchup import LearnerRun
 from benchmarks.pages import PageCost
+from benchmarks.replay import ASKING_EVERY
 from benchmarks.serving import Serving, WrkRun
 from benchmarks.viewers import REFRESH_SECONDS, ViewersPhase
 
@@ -189,7 +190,9 @@ def render_viewers(phases: list[ViewersPhase], *, rows: int, seconds: float) -> 
         f"Viewers: a browser's callback requests replayed for each viewer every "
         f"{REFRESH_SECONDS:.0f} s for {seconds:.0f} s while the learner catches up on a "
         f"{rows:,}-row stream (shipped defaults), each phase on a fresh API and dashboard; "
-        "the learner alone measured just before the viewers join. "
+        "the learner alone measured just before the viewers join. One viewer in "
+        f"{ASKING_EVERY} also asks about a new person every refresh (every candidate's "
+        "answer, both tasks). "
         "The replaying viewers run on the same machine, in processes of 25 viewers.",
         "",
         "| viewers | cycles | cycle p50 | cycle p95 | within "

@@ -3,6 +3,7 @@
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.ask import ask_panel
 from dashboard.charts import TASKS
 from dashboard.components import NO_STATUS, banner, status_bar
 from dashboard.figures import placeholder_figure
@@ -153,6 +154,7 @@ def build_layout() -> html.Div:
             _header(),
             html.Div(banner_text, id=ids.BANNER, className=banner_class, role="status"),
             html.Div(status_bar(NO_STATUS), id=ids.STATUS_BAR, className="status-bar"),
+            ask_panel(),
             _classification_section(),
             _regression_section(),
         ],
