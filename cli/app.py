@@ -10,7 +10,7 @@ from rich.text import Text
 from cli import views
 from cli.client import ApiClient
 from cli.output import EXIT_USAGE, console, errors, reporting, show
-from cli.tables import history_table, status_table
+from cli.tables import history_table, quarantine_table, status_table
 from cli.watch import watch as run_watch
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -88,6 +88,19 @@ def history(
     with reporting(), ApiClient(api_url, timeout=timeout) as client:
         response = client.get(f"/{task}/history", limit=limit)
         show(response, as_json=json, render=lambda body: history_table(task, body))
+
+
+@app.command()
+def quarantine(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Most rows shown.")] = 20,
+    api_url: ApiUrl = DEFAULT_API_URL,
+    timeout: Timeout = 5.0,
+    json: AsJson = False,
+):
+    """The rows not learned, newest first, with their reasons, and every such row counted
+    by reason (GET /quarantine)."""
+    with reporting(), ApiClient(api_url, timeout=timeout) as client:
+        show(client.get("/quarantine", limit=limit), as_json=json, render=quarantine_table)
 
 
 @predict_app.command("classification")

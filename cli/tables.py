@@ -57,6 +57,8 @@ def status_table(status: Json, *, rate: float | None = None) -> Table:
     table.add_row("Cursor", cursor)
     table.add_row("Rows learned", count(status.get("rows_seen")))
     table.add_row("Rows quarantined", count(status.get("rows_quarantined")))
+    if status.get("rows_held"):
+        table.add_row("Rows held back", f"{count(status['rows_held'])} (beyond the outlier fence)")
     if rate is not None:
         table.add_row("Rate", f"{rate:,.1f} rows/s")
     table.add_row("Model version", count(status.get("model_version")))
@@ -153,7 +155,7 @@ def drift_table(task: str, drift: Json, *, newest: int | None = None) -> Table:
     """Drift events, newest first; only the `newest` few when given."""
     events = list(reversed(drift.get("events", [])))[:newest]
     table = Table(title=f"{task} drift events", box=None, pad_edge=False)
-    for header in ("rows", "detected", "detector", "loss before", "loss after"):
+    for header in ("rows", "detected", "detector", "loss before", "loss after", "what moved"):
         table.add_column(
             header, justify="right" if "loss" in header or header == "rows" else "left"
         )
@@ -164,5 +166,46 @@ def drift_table(task: str, drift: Json, *, newest: int | None = None) -> Table:
             str(event.get("detector", "-")),
             number(event.get("loss_before")),
             number(event.get("loss_after")),
+            what_moved(event),
         )
+    return table
+
+
+def what_moved(event: Json) -> str:
+    """A relationship event's coefficient or a fence event's feature (its median), from its
+    value before to its value after.
+
+    >>> what_moved({"coefficient": "competence", "before": 12.06, "after": -11.4})
+    'competence 12.060 -> -11.400'
+    >>> what_moved({"feature": "competence", "before": 0.5, "after": 49.8})
+    'competence (median) 0.500 -> 49.800'
+    >>> what_moved({"detector": "ADWIN"})
+    '-'
+    """
+    name = event.get("coefficient") or event.get("feature")
+    if not name:
+        return "-"
+    label = name if event.get("coefficient") else f"{name} (median)"
+    return f"{label} {number(event.get('before'))} -> {number(event.get('after'))}"
+
+
+def quarantine_table(quarantine: Json) -> Table:
+    """GET /quarantine: the newest rows with their reasons; every row counted by reason."""
+    table = Table(title="quarantined rows, newest first", box=None, pad_edge=False)
+    for header in ("id", "received", "reason", "row as received"):
+        table.add_column(header, justify="right" if header == "id" else "left")
+    for row in quarantine.get("rows", []):
+        payload = row.get("payload")
+        table.add_row(
+            count(row.get("id")),
+            clock(row.get("received_at")),
+            str(row.get("reason", "")),
+            Text(str(payload), overflow="ellipsis", no_wrap=True),
+        )
+    reasons = quarantine.get("reasons") or {}
+    if reasons:
+        counted = ", ".join(f"{reason}: {count(n)}" for reason, n in reasons.items())
+        table.caption = f"all quarantined rows by reason: {counted}"
+    else:
+        table.caption = "no row was quarantined"
     return table

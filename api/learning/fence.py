@@ -75,8 +75,9 @@ def quantile(ordered: list[float], q: float) -> float:
 def bounds_of(values: list[float], width: float) -> Bounds:
     ordered = sorted(values)
     q1, median, q3 = (quantile(ordered, q) for q in (0.25, 0.5, 0.75))
-    # A feature with few distinct values has no IQR: its range, or its size, stands in.
-    spread = q3 - q1 or (ordered[-1] - ordered[0]) or abs(median) or 1.0
+    # A feature with few distinct values has no IQR: the spread of its middle 98%, or its
+    # size, stands in (never its whole range, which one outlier would make absurd).
+    spread = q3 - q1 or quantile(ordered, 0.99) - quantile(ordered, 0.01) or abs(median) or 1.0
     return Bounds(q1 - width * spread, q3 + width * spread, spread, median)
 
 

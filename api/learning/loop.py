@@ -256,7 +256,7 @@ class Learner:
         metrics.ROWS_LEARNED.inc(len(tick.learned))
         metrics.ROWS_QUARANTINED.labels("outlier").inc(plan.outliers)
         metrics.ROWS_QUARANTINED.labels("malformed").inc(len(tick.quarantined) - plan.outliers)
-        metrics.ROWS_HELD.inc(len(tick.held))
+        metrics.ROWS_HELD.inc(plan.newly_held)
         metrics.ROWS_SHIFT_LEARNED.inc(plan.shift_learned)
         for event in tick.drift_events:
             metrics.DRIFT_EVENTS.labels(event["task"], event["detector"]).inc()

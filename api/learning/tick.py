@@ -53,6 +53,7 @@ class TickPlan:
         self.held = list(held or [])
         self.held_at_start = {(row.page, row.position) for row in self.held}
         self.taken = start.rows_taken
+        self.newly_held = 0  # rows this tick held back, whatever became of them
         self.shift_learned = 0
         # Positions of id-less bad rows already quarantined on the first page: such a row
         # cannot move the cursor, so its position is what keeps it from being taken twice.
@@ -95,6 +96,7 @@ class TickPlan:
                 beyond = self.fence.judge(row) if self.fence is not None else []
                 if beyond:
                     self.held.append(HeldRow.of(row, page, position, self.taken, beyond))
+                    self.newly_held += 1
                 else:
                     self._learn(row, page)
                 self.last_id = row.id

@@ -36,7 +36,8 @@ def test_the_settings_page_keeps_no_marker_unrendered():
         "| `ACCESS_LOG` | `true` or `false` | `false` |",
         "| `CHAMPION_MARGIN` | number, >= 0, < 1 | `0.02` |",
         "| `REGRESSION_CANDIDATES` | comma-separated names | "
-        "`reference,PARegressor,HoeffdingAdaptiveTreeRegressor,MeanRegressor,ForgettingBayesianLinearRegression` |",
+        "`reference,PARegressor,HoeffdingAdaptiveTreeRegressor,MeanRegressor,"
+        "ForgettingBayesianLinearRegression` |",
         "| `SECRET_KEY` | secret | `development-only-secret-key` |",
         "| `ADMIN_TOKEN` | secret, optional | unset |",
         "| `CORS_ORIGINS` | JSON list | none |",
