@@ -21,12 +21,11 @@ run: $(RUNTIME_STAMP)
 
 # --strict: a broken link or anchor, a page left out of the nav, or a settings field without
 # a description fails the build (not --quiet: it hides the warnings strict counts).
-# The tests run side by side in TEST_WORKERS processes: most wait on the services they
-# started more than they use a core, so on 2 cores 3 go faster than 2 (docs/development.md).
-# loadgroup keeps a module's tests on one worker when they share a fixture set up once.
+# The tests run side by side in TEST_WORKERS processes (docs/development.md), each test
+# module on one of them, so a fixture set up once for a module is set up once.
 test: lint
 	$(MKDOCS) build --strict
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not soak"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak"
 
 # The tests that start no process (not e2e), one worker a core: the edit loop's.
 test-fast: $(DEV_STAMP)

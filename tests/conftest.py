@@ -32,27 +32,12 @@ PROCESS_FIXTURES = frozenset(
 PROCESS_MARKERS = ("browser", "postgres")
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks, and xdist by the groups
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         uses_process = PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         if uses_process or any(item.get_closest_marker(name) for name in PROCESS_MARKERS):
             item.add_marker(pytest.mark.e2e)
-        if shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
-def shares_a_module_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a fixture set up once for its module (a learned API, a
-    notebook run): under `--dist loadgroup` the module's tests then go to one worker,
-    which sets it up once, instead of each worker setting up its own."""
-    # pytest names the fixtures an item uses, but only this tells their scopes.
-    definitions = getattr(item, "_fixtureinfo", None)
-    if definitions is None:  # not a Python test function: a doctest
-        return False
-    return any(
-        defs[-1].scope in ("module", "package") for defs in definitions.name2fixturedefs.values()
-    )
 
 
 class ProcessInFastTier(RuntimeError):
