@@ -15,6 +15,9 @@ import pytest
 from harness.processes import Service
 from tests.support.services import api_service, simulator_service
 
+# pytester: the tiers are tested on a suite of their own (tests/packaging/test_tiers.py).
+pytest_plugins = ["pytester"]
+
 # The fixtures of the conftest files that start a process (a learner starts its race
 # process); a test that uses one, even through another fixture, is e2e.
 PROCESS_FIXTURES = frozenset(
