@@ -1,6 +1,7 @@
 # `make run` starts the trio, `make test` runs every check CI runs. Only python3 is needed.
 PYTHON ?= python3
 SERVICES ?=
+TEST_WORKERS ?= 3
 VENV := .venv
 BIN := $(VENV)/bin
 # Stamps make pip run again only when a requirements file changes.
@@ -10,7 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # The theme prints a notice about its successor on every build; the build needs none of it.
 MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
-.PHONY: run test lint format docs soak bench leaderboard screenshot compose-smoke clean
+.PHONY: run test test-fast lint format docs soak bench leaderboard screenshot compose-smoke clean
 
 # `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
 # under the environment; honcho would put .env over it, so it reads none.
@@ -20,9 +21,15 @@ run: $(RUNTIME_STAMP)
 
 # --strict: a broken link or anchor, a page left out of the nav, or a settings field without
 # a description fails the build (not --quiet: it hides the warnings strict counts).
+# The tests run side by side in TEST_WORKERS processes (docs/development.md), each test
+# module on one of them, so a fixture set up once for a module is set up once.
 test: lint
 	$(MKDOCS) build --strict
-	$(BIN)/python -m pytest -m "not soak"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak"
+
+# The tests that start no process (not e2e), one worker a core: the edit loop's.
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -n auto -m "not e2e and not soak"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

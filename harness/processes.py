@@ -1,22 +1,71 @@
 """Start the project's services as real processes on free loopback ports."""
 
+import contextlib
+import functools
+import itertools
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# A port is free when it is picked, and bound only when the service has started. Under
+# pytest-xdist each worker picks from a range of its own, below Linux's ephemeral ports
+# (32768 on), so that no other worker, nor the kernel for a socket bound to port 0, hands
+# out a port that a service is about to bind.
+WORKER_PORTS_START, WORKER_PORTS, WORKER_RANGES = 20_000, 1_000, 12
+# /proc/net/tcp's code for a listening socket.
+LISTEN = "0A"
 
 
 def free_port() -> int:
+    """A loopback port nothing listens on; within one worker, not one it handed out lately."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...
+    if worker is None:
+        return _bind(0)
+    for port in _worker_ports(int(worker.removeprefix("gw")) % WORKER_RANGES):
+        with contextlib.suppress(OSError):
+            return _bind(port)
+    raise AssertionError("unreachable")
+
+
+def _bind(port: int) -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         return sock.getsockname()[1]
+
+
+@functools.cache
+def _worker_ports(index: int) -> Iterator[int]:
+    """The worker's ports in turn, from a random one: another test run beside this one
+    starts elsewhere in the range."""
+    first, offset = WORKER_PORTS_START + index * WORKER_PORTS, random.randrange(WORKER_PORTS)
+    return (first + (offset + step) % WORKER_PORTS for step in itertools.count())
+
+
+def listening_ports(pid: int) -> set[int] | None:
+    """The TCP ports process `pid` listens on, read from Linux's /proc; None without one."""
+    if not Path("/proc/self").exists():
+        return None
+    sockets = set()
+    with contextlib.suppress(FileNotFoundError):  # the process has ended
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(FileNotFoundError):  # closed while listed
+                sockets.add(os.readlink(fd))
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state, inode = (line.split()[i] for i in (1, 3, 9))
+            if state == LISTEN and f"socket:[{inode}]" in sockets:
+                ports.add(int(local.rsplit(":", 1)[1], 16))
+    return ports
 
 
 def wait_until(predicate, *, timeout: float, interval: float = 0.1, message: str = "condition"):
@@ -73,10 +122,15 @@ class Service:
         return self
 
     def _ready(self) -> bool:
-        if self.process is not None and self.process.poll() is not None:
+        assert self.process is not None
+        if self.process.poll() is not None:
             raise RuntimeError(
                 f"{self.module} exited with {self.process.returncode}:\n{self.logs()}"
             )
+        # Until the process listens, whatever answers on its port is another one's.
+        ports = listening_ports(self.process.pid)
+        if ports is not None and self.port not in ports:
+            return False
         return httpx.get(self.url + self.ready_path, timeout=1.0).status_code < 500
 
     def logs(self) -> str:

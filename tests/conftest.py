@@ -1,9 +1,68 @@
-"""Fixtures for every suite that starts the real services as processes."""
+"""The tiers, and the fixtures for every suite that starts the real services as processes.
+
+A test that starts a process (a service, a learner in this process, which starts its
+race process, Chromium, tmux, a notebook kernel, git) or needs the PostgreSQL server is
+`e2e`: `make test` runs it, `make test-fast` does not. A test is marked so by the
+fixtures it uses, or by its module when it starts one itself; and a test not marked `e2e`
+fails the moment it starts a process, so the fast tier stays what it says.
+"""
+
+import multiprocessing.process
+import subprocess
 
 import pytest
 
 from harness.processes import Service
 from tests.support.services import api_service, simulator_service
+
+# pytester: the tiers are tested on a suite of their own (tests/packaging/test_tiers.py).
+pytest_plugins = ["pytester"]
+
+# The fixtures of the conftest files that start a process (a learner starts its race
+# process); a test that uses one, even through another fixture, is e2e.
+PROCESS_FIXTURES = frozenset(
+    {
+        "start_simulator",
+        "start_api",
+        "learner",  # tests/api
+        "make_learner",  # tests/reliability
+        "learned_app",  # tests/hostile
+        "learned_api",  # tests/cli
+        "idle_api",
+    }
+)
+# Browser tests start Chromium; PostgreSQL tests need its server.
+PROCESS_MARKERS = ("browser", "postgres")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses_process = PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if uses_process or any(item.get_closest_marker(name) for name in PROCESS_MARKERS):
+            item.add_marker(pytest.mark.e2e)
+
+
+class ProcessInFastTier(RuntimeError):
+    """A test not marked e2e started a process."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Fail a test not marked e2e that starts a process, its fixtures' set-up included."""
+    if item.get_closest_marker("e2e"):
+        return (yield)
+
+    def refuse(*args, **kwargs):
+        raise ProcessInFastTier(
+            f"{item.nodeid} starts a process but is not marked e2e: use a fixture of "
+            "PROCESS_FIXTURES (tests/conftest.py) or mark the test `pytest.mark.e2e`"
+        )
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", refuse)
+        patch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+        return (yield)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ def test_a_comma_separated_list_always_races_the_reference_first_and_each_name_o
     assert settings.REGRESSION_CANDIDATES == ("reference", "PARegressor")
 
 
+@pytest.mark.e2e  # starts the service
 @pytest.mark.parametrize("module", ["api", "api.learner"])
 def test_an_unknown_candidate_fails_the_start_naming_it_and_the_known_ones(tmp_path, module):
     env = {

@@ -36,6 +36,7 @@ def reset_learner(sqlite_url):
         yield learner
 
 
+@pytest.mark.e2e  # its learner starts the race process
 def test_a_reset_on_drift_is_committed_once_even_when_its_first_commit_fails(
     reset_learner, sqlite_url, monkeypatch
 ):

@@ -11,6 +11,9 @@ from simulator.synthetic import generate_rows
 from tests.support.database import query
 from tests.support.learners import learner_on
 
+# Each test's learner starts the race process.
+pytestmark = pytest.mark.e2e
+
 ROWS = 1_500
 OUTLIER_ID = 400
 SHIFT_FROM = 900  # competence is served 50 times larger from this id on

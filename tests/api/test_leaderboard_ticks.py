@@ -22,6 +22,9 @@ from simulator.synthetic import Drift
 from tests.support.database import query
 from tests.support.learners import committed_tasks, learner_on, settle_races
 
+# Each test's learner starts the race process.
+pytestmark = pytest.mark.e2e
+
 RACE = {"ROLLING_WINDOW": 200, "CHAMPION_MARGIN": 0.05, "CHAMPION_SUSTAIN_ROWS": 150}
 OPTIONS = TaskOptions(champion_margin=0.05, champion_sustain_rows=150)
 
@@ -186,7 +189,7 @@ def test_a_race_that_stops_answering_fails_a_tick_and_the_next_starts_another(
         os.kill(hung, signal.SIGSTOP)
         try:
             assert learner.learn_and_commit(ticks[1]) is True  # asked, not yet overdue
-            time.sleep(1.5)
+            time.sleep(1.5)  # past the second the race has to answer: under test
             with pytest.raises(RaceFailed, match="did not answer in 1 s"):
                 learner.learn_and_commit(ticks[2])
             assert learner.cursor.rows_seen == 2_000

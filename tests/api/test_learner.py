@@ -155,6 +155,7 @@ print(*(m for m in ("api.learning.race", "api.learning.candidate_models") if m i
 """
 
 
+@pytest.mark.e2e  # a learner in a Python process of its own
 def test_the_learner_never_imports_the_models_it_races(sqlite_url):
     """Only the race process builds, unpickles and pickles the candidates: the learner hands
     it their blobs, so its start does not import every model River has."""

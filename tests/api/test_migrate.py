@@ -91,6 +91,7 @@ def test_the_revisions_are_one_line_that_starts_with_the_create_all_schemas():
     assert line[: len(HISTORY)] == [revision for revision, _ in HISTORY]
 
 
+@pytest.mark.e2e  # git show
 @pytest.mark.parametrize(("revision", "commit"), HISTORY)
 def test_each_revision_builds_the_schema_create_all_made_at_its_commit(
     database_url, revision, commit
@@ -101,6 +102,7 @@ def test_each_revision_builds_the_schema_create_all_made_at_its_commit(
     assert schema_differences(database_url, models_at(commit)) == []
 
 
+@pytest.mark.e2e  # git show
 @pytest.mark.parametrize(("revision", "commit"), HISTORY)
 def test_on_sqlite_each_revision_writes_the_same_ddl_as_create_all_at_its_commit(
     tmp_path, revision, commit
@@ -185,6 +187,7 @@ def test_every_revision_downgrades_to_nothing_and_upgrades_again(database_url):
     assert schema_differences(database_url, Base.metadata) == []
 
 
+@pytest.mark.e2e  # git show
 @pytest.mark.parametrize(("revision", "commit"), HISTORY)
 def test_a_database_made_by_create_all_is_stamped_with_its_revision_and_upgraded(
     database_url, revision, commit
@@ -256,6 +259,7 @@ def test_our_tables_in_no_known_combination_are_left_alone(database_url):
     engine.dispose()
 
 
+@pytest.mark.e2e  # migrating processes
 @pytest.mark.parametrize("start", ["fresh", "release 1"])
 def test_processes_that_migrate_at_once_leave_one_schema_and_one_lease(
     database_url, tmp_path, start

@@ -23,7 +23,7 @@ def test_pages_come_in_page_order_whatever_order_they_are_answered_in(source_for
     """Later pages answer first; the iterator still hands them over 0, 1, 2, ..."""
 
     def answer(page: int):
-        time.sleep(0.02 * (5 - page % 5))
+        time.sleep(0.02 * (5 - page % 5))  # later pages answer first: under test
         return 200, page_of(page * 10 + 1)
 
     pages = list(source_for(answer).pages(0, 12))
@@ -40,7 +40,7 @@ def test_the_window_opens_one_page_at_a_time_then_doubles_up_to_the_concurrency(
         with lock:
             in_flight += 1
             most.append(in_flight)
-        time.sleep(0.05)
+        time.sleep(0.05)  # a slow answer keeps the window's requests in flight
         with lock:
             in_flight -= 1
         return 200, page_of(1)
@@ -57,7 +57,7 @@ def test_no_request_is_sent_after_the_deadline(source_for):
 
     def answer(page: int):
         asked.append(page)
-        time.sleep(0.05)
+        time.sleep(0.05)  # slow answers, for the deadline to fall among them
         return 200, page_of(1)
 
     pages = list(source_for(answer, concurrency=2).pages(0, 1000, deadline=time.monotonic() + 0.3))
@@ -96,7 +96,7 @@ def test_a_source_slower_than_the_timeout_is_named_and_the_next_request_goes_thr
 
     def answer(page: int):
         if page == 0:
-            time.sleep(0.5)
+            time.sleep(0.5)  # slower than the client's timeout: under test
         return 200, page_of(page * 10 + 1)
 
     client = source_for(answer, concurrency=1, timeout=0.2)

@@ -134,7 +134,7 @@ def test_an_error_status_raises_with_the_status():
 
 def test_a_server_that_hangs_fails_the_request_at_the_time_limit():
     async def hanging(_line: bytes, _number: int) -> bytes:
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # a server that hangs: under test
         return answer(b"late")
 
     async def once(client: Connections):

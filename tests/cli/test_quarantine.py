@@ -11,6 +11,8 @@ from tests.support.api_reads import status_of
 from tests.support.cli import run_cli
 from tests.support.services import simulator_service, sqlite_api_service
 
+pytestmark = pytest.mark.e2e
+
 ROWS, SEED, MALFORMED_RATE = 300, 23, 0.03
 OUTLIER_ID = 120  # competence served 1e6 times too large
 

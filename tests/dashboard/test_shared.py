@@ -7,17 +7,26 @@ from dashboard.shared import PerKey, PerVersion, Recent
 
 
 class Api:
-    """Counts reads; each answer is the model version it has reached by then."""
+    """Counts reads; each answer is the model version it has reached by then, `pause`
+    seconds after it was asked (a slow API, which the other viewers must not wait for)."""
 
     def __init__(self, version: int = 7, *, pause: float = 0.0):
         self.version = version
         self.pause = pause
         self.reads = 0
+        self._asked = threading.Condition()
 
     def read(self, key: str = "") -> tuple[int, str]:
-        self.reads += 1
+        with self._asked:
+            self.reads += 1
+            self._asked.notify_all()
         time.sleep(self.pause)
         return self.version, f"{key} charts of version {self.version}"
+
+    def wait_for_reads(self, count: int) -> None:
+        """Until `count` reads have begun (and, with a pause, are under way)."""
+        with self._asked:
+            assert self._asked.wait_for(lambda: self.reads >= count, timeout=10)
 
 
 def in_threads(count: int, work) -> list:
@@ -46,7 +55,7 @@ def test_a_recent_value_is_read_again_once_it_is_too_old():
     recent = Recent(api.read, max_age=0.05)
     recent.get()
     api.version = 8
-    time.sleep(0.06)
+    time.sleep(0.06)  # the age under test
     assert recent.get()[0] == 8
     assert api.reads == 2
 
@@ -56,10 +65,10 @@ def test_while_one_thread_reads_again_the_others_answer_with_the_last_value():
     recent = Recent(api.read, max_age=0.01)
     recent.get()
     api.version = 8
-    time.sleep(0.02)
+    time.sleep(0.02)  # the age under test
     reader = threading.Thread(target=recent.get)
     reader.start()
-    time.sleep(0.05)
+    api.wait_for_reads(2)
     started = time.monotonic()
     assert recent.get()[0] == 7
     assert time.monotonic() - started < 0.1
@@ -83,7 +92,7 @@ def test_while_a_version_is_built_other_viewers_get_the_newest_built_one():
     api.version = 8
     builder = threading.Thread(target=charts.get, args=("regression", 8))
     builder.start()
-    time.sleep(0.05)
+    api.wait_for_reads(2)
     started = time.monotonic()
     assert charts.get("regression", 8)[0] == 7
     assert time.monotonic() - started < 0.1
@@ -124,7 +133,7 @@ def test_a_failed_build_fails_every_viewer_waiting_for_it_and_is_not_kept():
 
     def fail(key: str) -> tuple[int, str]:
         calls.append(key)
-        time.sleep(0.05)
+        time.sleep(0.05)  # a slow failure, for the other viewers to wait for
         raise ConnectionError("API down")
 
     charts = PerVersion(fail, size=4)

@@ -20,6 +20,8 @@ DATABASE_URL = f"sqlite:///{DATABASE_DIR / 'api.db'}"
 app = create_app(make_settings(DATABASE_URL, ADMIN_TOKEN=ADMIN_TOKEN))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 QUICK = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# The learner that fills the database starts its race process.
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module", autouse=True)

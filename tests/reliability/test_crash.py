@@ -65,12 +65,12 @@ def kill_and_restart_during_catch_up(
         if kill % 3 == 0:
             # Right after the restart: during the restore, the wait for the lease, the
             # first tick.
-            time.sleep(rng.uniform(0, 0.15))
+            time.sleep(rng.uniform(0, 0.15))  # a random moment: under test
         else:
             # After a few hundred more rows, at a random phase of the tick under way.
             target = (at_kill[-1] if at_kill else 0) + rng.randint(200, 1500)
             wait_until(lambda t=target: status_of(api)["rows_seen"] >= t, timeout=60)
-            time.sleep(rng.uniform(0, 0.2))
+            time.sleep(rng.uniform(0, 0.2))  # a random moment: under test
         if kill % 3 == 1:
             kill_the_learner_alone(api)
             at_kill.append(committed_rows(f"sqlite:///{db_path}"))

@@ -40,7 +40,7 @@ def test_a_write_lock_shorter_than_the_busy_timeout_only_makes_the_learner_wait(
             status = status_of(api)
             states.add((status["state"], status["last_error"]))
             seen_while_locked.add(status["rows_seen"])
-            time.sleep(0.1)
+            time.sleep(0.1)  # samples /status through the lock's fixed hold
     assert seen_while_locked == {held_at}, "the learner committed through the lock"
     assert states == {("running", None)}
     wait_for_rows(api, rows, timeout=60)

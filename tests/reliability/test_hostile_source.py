@@ -68,7 +68,7 @@ def test_a_hostile_source_then_a_healed_one_loses_nothing_and_never_wedges(
         status = status_of(api)
         states.add(status["state"])
         errors.add(re.sub(r"\d+", "N", status["last_error"] or "").removeprefix("page N: "))
-        time.sleep(0.2)
+        time.sleep(0.2)  # samples /status through the hostile minute
     rows_in_hostile_minute = status_of(api)["rows_seen"]
     assert "backing_off" in states, states
     assert rows_in_hostile_minute > 0, "nothing learned under faults"

@@ -6,6 +6,8 @@ import sys
 import time
 from contextlib import closing
 
+import pytest
+
 from simulator.store import RowStore, generate_database
 from simulator.synthetic import generate_rows
 
@@ -82,6 +84,7 @@ os._exit(1)
 """
 
 
+@pytest.mark.e2e  # a Python process to crash
 def test_a_file_left_mid_transaction_by_a_crash_is_served_as_last_committed(tmp_path):
     path = tmp_path / "crashed.db"
     generate_database(path=path, rows=5000, seed=1)

@@ -1,13 +1,14 @@
 """The learner's database read by another connection, on SQLite or PostgreSQL alike."""
 
 import contextlib
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DatabaseError
 
 from api.models import Base
@@ -44,17 +45,38 @@ def committed_rows(database_url: str) -> int:
 
 
 def fresh_postgres_url() -> str:
-    """The PostgreSQL server of TEST_POSTGRES_URL with the project's tables dropped."""
+    """A database on the PostgreSQL server of TEST_POSTGRES_URL with the project's tables
+    dropped: that URL's own, or under pytest-xdist one per worker, so that tests running
+    side by side never drop each other's tables."""
     if not POSTGRES_URL:
         if os.environ.get("CI"):
             pytest.fail("TEST_POSTGRES_URL is not set: .ci/run starts a PostgreSQL server for it")
         pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server)")
-    engine = create_engine(POSTGRES_URL)
+    url = worker_database(POSTGRES_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+    engine = create_engine(url)
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
-    return POSTGRES_URL
+    return url
+
+
+@functools.cache
+def worker_database(url: str, worker: str | None) -> str:
+    """The URL of the worker's database beside the one of `url`, created if missing."""
+    if worker is None:
+        return url
+    server = make_url(url)
+    name = f"{server.database}_{worker}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")  # CREATE DATABASE needs it
+    try:
+        with engine.connect() as connection:
+            exists = "SELECT 1 FROM pg_database WHERE datname = :name"
+            if connection.execute(text(exists), {"name": name}).first() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 @contextlib.contextmanager
