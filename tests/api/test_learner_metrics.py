@@ -98,6 +98,7 @@ def test_drift_events_and_champion_changes_are_counted_by_task():
     }
 
 
+@pytest.mark.e2e  # the learner restores into a race process
 def test_a_snapshot_that_fails_verification_is_counted_as_refused(sqlite_url):
     """A tampered blob stops the restore, and the refusal is counted once."""
     learn_a_few_ticks(sqlite_url)
