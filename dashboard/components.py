@@ -1,6 +1,7 @@
 """HTML pieces built from API JSON: the status bar, the banner, the drift notice, the
-newest-batch table. Pure."""
+newest-batch table, the quarantine. Pure."""
 
+import json
 from datetime import datetime
 
 from dash import html
@@ -156,4 +157,45 @@ def batch_table(latest: Json) -> list:
         html.Caption(caption),
         html.Thead(html.Tr([html.Th(title) for title in titles])),
         html.Tbody([_batch_row(row) for row in shown]),
+    ]
+
+
+def quarantine_summary(quarantine: Json) -> str:
+    total = sum(quarantine["reasons"].values())
+    if not total:
+        return "Every row served so far was learned."
+    rows = "1 row was" if total == 1 else f"{total:,} rows were"
+    return (
+        f"{rows} not learned: malformed, or an outlier the fence held back and gave up on. "
+        "Each is kept with its reason and never learned."
+    )
+
+
+def quarantine_reasons(quarantine: Json) -> list:
+    """Every quarantined row counted by its kind of reason, the most frequent first."""
+    reasons = sorted(quarantine["reasons"].items(), key=lambda item: (-item[1], item[0]))
+    return [
+        html.Thead(html.Tr([html.Th("reason"), html.Th("rows")])),
+        html.Tbody(
+            [html.Tr([html.Td(reason), html.Td(f"{count:,}")]) for reason, count in reasons]
+        ),
+    ]
+
+
+def quarantine_rows(quarantine: Json) -> list:
+    """The newest quarantined rows: id, reason, the row as received."""
+    return [
+        html.Thead(html.Tr([html.Th(title) for title in ("id", "reason", "row as received")])),
+        html.Tbody(
+            [
+                html.Tr(
+                    [
+                        html.Td("-" if row["id"] is None else row["id"]),
+                        html.Td(row["reason"]),
+                        html.Td(html.Code(json.dumps(row["payload"]))),
+                    ]
+                )
+                for row in quarantine["rows"]
+            ]
+        ),
     ]

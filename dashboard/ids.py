@@ -30,6 +30,12 @@ REGRESSION_COEFFICIENTS = "regression-coefficients"
 PREDICTED_VS_ACTUAL = "predicted-vs-actual"
 COLLIDER_NOTE = "collider-note"
 
+# The rows not learned: how many this browser last drew, by reason, and the newest.
+QUARANTINE_COUNT = "quarantine-count"
+QUARANTINE_SUMMARY = "quarantine-summary"
+QUARANTINE_REASONS = "quarantine-reasons"
+QUARANTINE_NEWEST = "quarantine-newest"
+
 # Asking about a person: the page's URL holds the question.
 URL = "url"
 ASK_COMPETENCE = "ask-competence"

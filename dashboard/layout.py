@@ -141,6 +141,24 @@ def _regression_section() -> html.Section:
     )
 
 
+def _quarantine_section() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Rows not learned"),
+            html.P("…", id=ids.QUARANTINE_SUMMARY, className="explain"),
+            html.Table(id=ids.QUARANTINE_REASONS, className="card quarantine"),
+            html.Details(
+                [
+                    html.Summary(
+                        "The newest of them, each with its reason and the row as received"
+                    ),
+                    html.Table(id=ids.QUARANTINE_NEWEST, className="card quarantine"),
+                ]
+            ),
+        ]
+    )
+
+
 def build_layout() -> html.Div:
     banner_text, banner_class = banner(None, "")
     return html.Div(
@@ -151,12 +169,15 @@ def build_layout() -> html.Div:
             # The model version the status last reported; the charts follow it.
             dcc.Store(id=ids.MODEL_VERSION),
             *[dcc.Store(id=ids.drawn(task)) for task in TASKS],
+            # The rows quarantined the status last reported; the quarantine follows it.
+            dcc.Store(id=ids.QUARANTINE_COUNT),
             _header(),
             html.Div(banner_text, id=ids.BANNER, className=banner_class, role="status"),
             html.Div(status_bar(NO_STATUS), id=ids.STATUS_BAR, className="status-bar"),
             ask_panel(),
             _classification_section(),
             _regression_section(),
+            _quarantine_section(),
         ],
         className="page",
     )

@@ -53,6 +53,8 @@ DRIFT_MARKED_AT = """id => {
 COEFFICIENTS = 3
 # The promotion policy turns here; the classifier's detector fires a few dozen rows later.
 DRIFT_AT_ROW = 1000
+# Served with a competence a million times too large: quarantined as an outlier.
+ABSURD_ID = 2500
 
 
 @pytest.fixture
@@ -66,6 +68,7 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
             "SIMULATOR_ROWS": "5000",
             "SIMULATOR_GROWTH_ROWS_PER_SECOND": "20",
             "SIMULATOR_DRIFT_AT_ROW": str(DRIFT_AT_ROW),
+            "SIMULATOR_ABSURD_IDS": str(ABSURD_ID),
         },
         log_dir=tmp_path,
         ready_path="/api/v1/data?page=0",
@@ -277,6 +280,19 @@ def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(tr
     sync_api.expect(notice).to_be_visible()
     sync_api.expect(notice).to_contain_text(drift_text("classification", served[-1]))
     viewer.screenshot(path=ARTIFACTS / "dashboard-drift.png", full_page=True)
+
+
+def test_a_viewer_sees_the_rows_not_learned_by_reason_and_the_newest_on_demand(trio, browser):
+    viewer = open_dashboard(browser, trio["dashboard"].url)
+    reasons = viewer.locator(f"#{ids.QUARANTINE_REASONS}")
+    sync_api.expect(reasons).to_contain_text("outlier: competence", timeout=30_000)
+    newest = viewer.locator(f"#{ids.QUARANTINE_NEWEST}")
+    sync_api.expect(newest).to_be_hidden()
+    viewer.get_by_text("The newest of them").click()
+    sync_api.expect(newest).to_be_visible()
+    served = httpx.get(f"{trio['api'].url}/quarantine?limit=20", timeout=2).json()["rows"]
+    sync_api.expect(newest.locator("tbody tr").first).to_contain_text(str(served[0]["id"]))
+    sync_api.expect(newest).to_contain_text(f"{ABSURD_ID}")
 
 
 # Each row of a task's answers table: the candidate, the answer and the interval to the
