@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import numpy as np
 from river import (
     dummy,
     facto,
@@ -19,6 +20,7 @@ from river import (
     preprocessing,
     stats,
     tree,
+    utils,
 )
 from river.tree.nodes.hatc_nodes import AdaLeafClassifier
 
@@ -49,6 +51,35 @@ class PARegressor(linear_model.PARegressor):
     def _calc_tau_1(self, x: dict[Hashable, float], loss: float) -> float:
         norm = sum(value * value for value in x.values())
         return min(self.C, loss / norm) if norm > 0 else 0.0
+
+
+class ForgettingBayesianLinearRegression(linear_model.BayesianLinearRegression):
+    """River's Bayesian linear regression with `smoothing`, learnt without inverting the
+    precision on every row: S <- s S + (1 - s) beta x x' has the inverse
+    (S^-1 / s) updated by the rank-one term, Sherman-Morrison's formula (River inverts the
+    whole matrix instead; the posterior is the same, to rounding)."""
+
+    inverted_for = -1  # the features the kept inverse covers; -1: none kept yet
+
+    def learn_one(self, x: dict[Hashable, Any], y: float) -> None:
+        if self.smoothing is None:
+            super().learn_one(x, y)
+            return
+        self._ensure_features(x.keys())
+        x_arr = np.zeros(self._cap, dtype=np.float64)
+        for feature, value in x.items():
+            x_arr[self._idx[feature]] = value
+        s = self.smoothing
+        u = (1 - s) * self.beta * x_arr
+        self._ss_arr = s * self._ss_arr + np.outer(u, x_arr)
+        if self.inverted_for == len(self._idx):
+            self._ss_inv_arr /= s
+            utils.math.sherman_morrison(A=self._ss_inv_arr, u=u, v=x_arr)
+        else:  # the first row, or new features: River's own full inverse, once
+            self._ss_inv_arr = np.asfortranarray(np.linalg.inv(self._ss_arr))
+            self.inverted_for = len(self._idx)
+        self._eta_arr = s * self._eta_arr + u * y
+        self._m_dirty = True
 
 
 class AdaLeaf(AdaLeafClassifier):
@@ -135,7 +166,7 @@ REGRESSORS: dict[str, Callable[[], Any]] = {
     # The reference's posterior, forgetting: each row weighs 1 - SMOOTHING and the past
     # fades by SMOOTHING a row (a memory of about 200 rows), so after a change of the
     # world it stops averaging the two worlds at once.
-    "ForgettingBayesianLinearRegression": lambda: linear_model.BayesianLinearRegression(
+    "ForgettingBayesianLinearRegression": lambda: ForgettingBayesianLinearRegression(
         alpha=pipelines.PRIOR_PRECISION, beta=pipelines.NOISE_PRECISION, smoothing=SMOOTHING
     ),
 }

@@ -7,12 +7,15 @@ from river import linear_model, naive_bayes, tree
 
 from api.learning.candidate_models import (
     BUILDERS,
+    SMOOTHING,
     TREE_LIMITS,
+    ForgettingBayesianLinearRegression,
     GaussianNB,
     HoeffdingAdaptiveTreeClassifier,
     PARegressor,
 )
 from api.learning.candidates import NAMES
+from api.learning.pipelines import NOISE_PRECISION, PRIOR_PRECISION
 from harness.streams import simulated
 from simulator.synthetic import Drift
 
@@ -65,3 +68,18 @@ def test_the_adaptive_tree_whose_leaves_keep_their_answer_predicts_as_rivers_doe
         rivers.learn_one(x, row.promoted)
     assert ours.summary == rivers.summary
     assert rivers.summary["n_alternate_trees"] > 0 and rivers.summary["n_leaves"] > 1
+
+
+def test_the_forgetting_regressor_keeps_rivers_posterior_without_inverting_it_each_row():
+    """River's smoothing, updated by Sherman-Morrison: the same predictions and the same
+    predictive spread, to rounding, over a stream whose world turns."""
+    settings = {"alpha": PRIOR_PRECISION, "beta": NOISE_PRECISION, "smoothing": SMOOTHING}
+    ours = ForgettingBayesianLinearRegression(**settings)
+    rivers = linear_model.BayesianLinearRegression(**settings)
+    for row in simulated(6_000, seed=9, drift=Drift(at_row=3_000)):
+        x = {"intercept": 1.0, "competence": row.competence, "promoted": float(row.promoted)}
+        assert ours.predict_one(x) == pytest.approx(rivers.predict_one(x), rel=1e-9, abs=1e-12)
+        ours.learn_one(x, row.network_ability)
+        rivers.learn_one(x, row.network_ability)
+    spread = ours.predict_one(x, with_dist=True).sigma, rivers.predict_one(x, with_dist=True).sigma
+    assert spread[0] == pytest.approx(spread[1], rel=1e-9)

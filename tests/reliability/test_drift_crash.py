@@ -11,7 +11,7 @@ import pytest
 from harness.processes import wait_until
 from harness.streams import learn, simulated
 from simulator.synthetic import Drift
-from tests.support.api_reads import latest_of, sample, wait_for_rows
+from tests.support.api_reads import latest_of, sample_sum, wait_for_rows
 from tests.support.database import write_lock
 from tests.support.services import CHAOS_API_SETTINGS, kill_api_and_learner
 
@@ -86,7 +86,7 @@ def test_a_sigkill_between_detection_and_commit_neither_loses_nor_doubles_the_ev
         for got, want in zip(served, reference, strict=True):
             assert got["loss_before"] == pytest.approx(want["loss_before"])
             assert got["loss_after"] == pytest.approx(want["loss_after"])
-    counted = sample(api, 'learner_drift_events_total{task="classification"}')
+    counted = sample_sum(api, "learner_drift_events_total", task="classification")
     assert counted == len(drift_events(api, "classification"))
     latest = latest_of(api, "regression")
     low, high = latest["coefficient_intervals"]["competence"]
