@@ -157,7 +157,7 @@ def wait_for_the_race(learned) -> dict:
         board = learned.read("/regression/leaderboard")
         return board if board["rows_raced"] == rows else None
 
-    return wait_until(caught_up, timeout=120, message="the race caught up")
+    return wait_until(caught_up, timeout=300, message="the race caught up")
 
 
 @pytest.fixture(scope="module", params=["simulator", "challenge-shaped"])

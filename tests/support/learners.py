@@ -59,7 +59,7 @@ def learner_on(
         engine.dispose()
 
 
-def settle_races(learner: Learner, *, timeout: float = 60) -> None:
+def settle_races(learner: Learner, *, timeout: float = 240) -> None:
     """Tick without new rows until the committed races have raced every learned row."""
     deadline = time.monotonic() + timeout
     while learner.rows_raced < learner.cursor.rows_seen:

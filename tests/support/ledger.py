@@ -44,7 +44,7 @@ def read_ledger(db_path: Path) -> Ledger:
     return Ledger(ids, dict(quarantined), len(quarantined), *cursor, snapshot_tasks=snapshot_tasks)
 
 
-def wait_for_races(api: Service, rows: int, *, timeout: float = 120) -> None:
+def wait_for_races(api: Service, rows: int, *, timeout: float = 240) -> None:
     """Until both leaderboards stand after `rows` rows: the race runs behind the learner."""
 
     def raced() -> bool:
