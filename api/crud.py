@@ -7,8 +7,7 @@ from typing import get_type_hints
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from api.learning.commit import TickCommit
-from api.learning.committed import CommittedRecord
+from api.learning.committed import CommittedRecord, TickCommit
 from api.learning.cursor import Cursor
 from api.learning.names import TaskName
 from api.learning.rows import RaceRow

@@ -7,11 +7,8 @@ reference alone.
 from typing import Any
 
 from api import schemas
-from api.learning.candidates import REFERENCE
-from api.learning.race import ClassificationRace, RegressionRace
+from api.learning.candidates import RANKING_METRICS, REFERENCE
 from api.models import ChampionChange, ModelRecord
-
-RANKING_METRIC = {"classification": ClassificationRace.metric, "regression": RegressionRace.metric}
 
 
 def candidates_of(record: ModelRecord) -> list[dict[str, Any]]:
@@ -42,7 +39,7 @@ def leaderboard(record: ModelRecord, changes: list[ChampionChange]) -> dict[str,
         "rows_raced": rows_raced(record),
         "updated_at": record.updated_at,
         "champion": record.champion or REFERENCE,
-        "metric": RANKING_METRIC[record.task],
+        "metric": RANKING_METRICS[record.task],
         "candidates": candidates_of(record),
         "changes": [change_to_dict(change) for change in changes],
     }
@@ -50,7 +47,7 @@ def leaderboard(record: ModelRecord, changes: list[ChampionChange]) -> dict[str,
 
 def history_point(record: ModelRecord) -> dict[str, Any]:
     """Each candidate's rolling ranking metric after one tick: what the chart draws."""
-    metric = RANKING_METRIC[record.task]
+    metric = RANKING_METRICS[record.task]
     scores = {
         entry["name"]: entry["rolling_metrics"].get(metric) for entry in candidates_of(record)
     }

@@ -12,11 +12,11 @@ import contextlib
 import json
 import logging
 import signal
-import sys
 import time
 from collections.abc import Callable
 
 from api.core.config import Settings
+from api.early_start import LEARNER_COMMAND, AdoptedProcess, take_started
 from api.learner.backoff import backoff_seconds
 from api.learner.status import LearnerStatus
 from api.observability import LEARNER_RESTARTS
@@ -46,7 +46,7 @@ class LearnerSupervisor:
         self.on_commit = on_commit
         self.status: LearnerStatus | None = None  # the running child's newest word
         self.metrics_text = ""
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: asyncio.subprocess.Process | AdoptedProcess | None = None
         self.restarts = 0
         self.last_exit: str | None = None
         self.paused = False
@@ -60,12 +60,19 @@ class LearnerSupervisor:
         failures, take_over = 0, None
         while True:
             started = time.monotonic()
-            self.process = await asyncio.create_subprocess_exec(
-                *self._command(take_over),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                limit=STATUS_LINE_LIMIT,
-            )
+            early = take_started() if not self.restarts else None
+            if early is not None and not self.paused:
+                self.process = await AdoptedProcess.adopt(early, limit=STATUS_LINE_LIMIT)
+            else:
+                if early is not None:  # paused before it was taken over: start it paused
+                    early.kill()
+                    await asyncio.to_thread(early.wait)
+                self.process = await asyncio.create_subprocess_exec(
+                    *self._command(take_over),
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    limit=STATUS_LINE_LIMIT,
+                )
             logger.info("learner process %d started", self.process.pid)
             await self._follow(self.process)
             code = await self.process.wait()
@@ -86,14 +93,14 @@ class LearnerSupervisor:
             await asyncio.sleep(delay)
 
     def _command(self, take_over: str | None) -> list[str]:
-        command = [sys.executable, "-m", "api.learner", "--supervised"]
+        command = list(LEARNER_COMMAND)
         if self.paused:
             command.append("--paused")
         if take_over:
             command += ["--take-over", take_over]
         return command
 
-    async def _follow(self, process: asyncio.subprocess.Process) -> None:
+    async def _follow(self, process: asyncio.subprocess.Process | AdoptedProcess) -> None:
         assert process.stdout is not None
         async for line in process.stdout:
             try:

@@ -5,8 +5,7 @@ and the same event as fields for a log shipper (`LOG_FORMAT=json` writes them un
 import logging
 from typing import Any
 
-from api.learning.commit import TickCommit
-from api.learning.committed import ChampionChangeValues, DriftEventValues
+from api.learning.committed import ChampionChangeValues, DriftEventValues, TickCommit
 
 logger = logging.getLogger("api.learner")
 

@@ -34,8 +34,8 @@ from api.learner.races import start_races
 from api.learner.restore import restore
 from api.learner.source import FetchedPages, SourceClient, SourceError
 from api.learner.status import LearnerState, LearnerStatus
-from api.learning.commit import Committed, TickCommit, build_commit
-from api.learning.committed import CommittedRecord
+from api.learning.commit import Committed, build_commit
+from api.learning.committed import CommittedRecord, TickCommit
 from api.learning.cursor import Cursor
 from api.learning.fence import OutlierFence
 from api.learning.held import HeldRow

@@ -16,7 +16,7 @@ from api.learner.status import LearnerState, LearnerStatus
 from api.learning.names import TASKS
 
 if TYPE_CHECKING:
-    from api.learning.commit import TickCommit
+    from api.learning.committed import TickCommit
 
 LEARNER_REGISTRY = CollectorRegistry()
 

@@ -16,6 +16,8 @@ ValueError: unknown regression candidate 'Oracle'; known: reference, PARegressor
 """
 
 REFERENCE = "reference"
+# What the champion is judged on: the rolling log loss, and the rolling RMSE.
+RANKING_METRICS = {"classification": "log_loss", "regression": "rmse"}
 # Built by `api.learning.candidate_models`, whose builders carry these names.
 NAMES: dict[str, tuple[str, ...]] = {
     "classification": (

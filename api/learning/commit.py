@@ -6,21 +6,12 @@ standings and changes of champion from the newest answer of the race process; th
 fence's signed snapshot beside the tasks'. A tick that changed nothing commits nothing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from api.core.security import dump_signed
-from api.learning.committed import (
-    ChampionChangeValues,
-    CommittedRecord,
-    DriftEventValues,
-    HeldRowValues,
-    LearnedRowValues,
-    QuarantinedRowValues,
-    SnapshotValues,
-)
-from api.learning.cursor import Cursor
+from api.learning.committed import CommittedRecord, SnapshotValues, TickCommit
 from api.learning.fence import OutlierFence
 from api.learning.race_messages import RaceReport
 from api.learning.tasks import Task
@@ -28,22 +19,6 @@ from api.learning.tick import Tick
 
 # The snapshot of the outlier fence sits beside the tasks' at each model version.
 FENCE_SNAPSHOT = "fence"
-
-
-@dataclass
-class TickCommit:
-    """Everything one tick commits, in one transaction."""
-
-    cursor: Cursor
-    learned: list[LearnedRowValues] = field(default_factory=list)
-    quarantined: list[QuarantinedRowValues] = field(default_factory=list)
-    held: list[HeldRowValues] = field(default_factory=list)  # rows newly held back
-    released: list[tuple[int, int]] = field(default_factory=list)  # (page, position) let go
-    applied_resets: list[int] = field(default_factory=list)
-    records: list[CommittedRecord] = field(default_factory=list)
-    snapshots: list[SnapshotValues] = field(default_factory=list)
-    drift_events: list[DriftEventValues] = field(default_factory=list)
-    champion_changes: list[ChampionChangeValues] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ publishes a `ServedRecord` read back.
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict, get_type_hints
 
+from api.learning.cursor import Cursor
 from api.learning.names import TaskName
 
 
@@ -126,3 +128,19 @@ class CommittedRecord(ServedRecord):
 
 
 SERVED_FIELDS = tuple(get_type_hints(ServedRecord))
+
+
+@dataclass
+class TickCommit:
+    """Everything one tick commits, in one transaction."""
+
+    cursor: Cursor
+    learned: list[LearnedRowValues] = field(default_factory=list)
+    quarantined: list[QuarantinedRowValues] = field(default_factory=list)
+    held: list[HeldRowValues] = field(default_factory=list)  # rows newly held back
+    released: list[tuple[int, int]] = field(default_factory=list)  # (page, position) let go
+    applied_resets: list[int] = field(default_factory=list)
+    records: list[CommittedRecord] = field(default_factory=list)
+    snapshots: list[SnapshotValues] = field(default_factory=list)
+    drift_events: list[DriftEventValues] = field(default_factory=list)
+    champion_changes: list[ChampionChangeValues] = field(default_factory=list)

@@ -27,15 +27,16 @@ True
 """
 
 import math
-from typing import Any
-
-from river import compose, linear_model, preprocessing
+from typing import TYPE_CHECKING, Any
 
 from api.learning import pipelines
 from api.learning.bayesian_logistic import BayesianLogisticRegression, sigmoid
 from api.learning.candidates import REFERENCE
 from api.learning.task_protocol import Classifier, Regressor
 from api.learning.uncertainty import Interval
+
+if TYPE_CHECKING:
+    from river import compose
 
 Terms = dict[str, float]
 INTERCEPT = "intercept"
@@ -50,10 +51,12 @@ def _weighted(intercept: float, weights: dict[str, float], x: dict[str, float]) 
     return terms
 
 
-def _scaled(pipeline: compose.Pipeline, x: dict[str, float]) -> Terms | None:
+def _scaled(pipeline: "compose.Pipeline", x: dict[str, float]) -> Terms | None:
     """The terms of StandardScaler | a linear model, in original units: the weight of z =
     (x - mean) / sd is w / sd per unit of x (0 for a feature constant so far, which the
     scaler maps to 0), and each mean, times that weight, leaves the intercept."""
+    from river import linear_model, preprocessing
+
     steps = list(pipeline.steps.values())
     if len(steps) != 2 or not isinstance(steps[0], preprocessing.StandardScaler):
         return None
@@ -73,6 +76,10 @@ def _scaled(pipeline: compose.Pipeline, x: dict[str, float]) -> Terms | None:
 
 
 def _terms(model: Any, x: dict[str, float]) -> Terms | None:
+    # Imported here: a candidate's model to explain was unpickled, so River is loaded by
+    # then, and the API starts without it.
+    from river import compose, linear_model
+
     if isinstance(model, BayesianLogisticRegression):
         coefficients = model.coefficients()
         return _weighted(coefficients.pop(INTERCEPT), coefficients, x)

@@ -20,9 +20,12 @@ the features' original units. A constant `intercept` feature carries the interce
 ['competence', 'intercept', 'promoted']
 """
 
-from river import linear_model
+from typing import TYPE_CHECKING
 
 from api.learning.bayesian_logistic import BayesianLogisticRegression
+
+if TYPE_CHECKING:
+    from river import linear_model
 
 CLASSIFIER_FEATURES = ("competence", "network_ability")
 REGRESSOR_FEATURES = ("competence", "promoted")
@@ -38,7 +41,11 @@ def build_classifier() -> BayesianLogisticRegression:
     return BayesianLogisticRegression()
 
 
-def build_regressor() -> linear_model.BayesianLinearRegression:
+def build_regressor() -> "linear_model.BayesianLinearRegression":
+    # Imported here: River's linear models bring SciPy, a second of a process's start,
+    # which the API serving records and the learner's first tick need not wait for.
+    from river import linear_model
+
     return linear_model.BayesianLinearRegression(alpha=PRIOR_PRECISION, beta=NOISE_PRECISION)
 
 
@@ -51,7 +58,7 @@ def regression_features(competence: float, promoted: bool) -> dict[str, float]:
 
 
 def regressor_natural_parameters(
-    model: linear_model.BayesianLinearRegression,
+    model: "linear_model.BayesianLinearRegression",
 ) -> tuple[list[list[float]], list[float]]:
     """The posterior's precision alpha I + beta X'X and natural mean beta X'y over the
     regression's terms, as River 0.26 keeps them (`_ss_arr`, `_eta_arr`, `_idx`)."""
@@ -63,6 +70,6 @@ def regressor_natural_parameters(
     return precision, [float(model._eta_arr[i]) for i in index]
 
 
-def regressor_coefficients(model: linear_model.BayesianLinearRegression) -> dict[str, float]:
+def regressor_coefficients(model: "linear_model.BayesianLinearRegression") -> dict[str, float]:
     """Posterior mean weights, read through the public API: absent features count as 0."""
     return {name: float(model.predict_one({name: 1.0})) for name in REGRESSION_TERMS}

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from api.learning import candidate_models, pipelines
-from api.learning.candidates import REFERENCE
+from api.learning.candidates import RANKING_METRICS, REFERENCE
 from api.learning.champion import Champion
 from api.learning.committed import ChampionChangeValues, LeaderboardEntry
 from api.learning.events import drained
@@ -182,7 +182,7 @@ class Race:
 
 class ClassificationRace(Race):
     task = "classification"
-    metric = "log_loss"
+    metric = RANKING_METRICS["classification"]
 
     def new_scores(self) -> ClassificationScores:
         return ClassificationScores(self.window)
@@ -203,7 +203,7 @@ class ClassificationRace(Race):
 
 class RegressionRace(Race):
     task = "regression"
-    metric = "rmse"
+    metric = RANKING_METRICS["regression"]
 
     def new_scores(self) -> RegressionScores:
         return RegressionScores(self.window)

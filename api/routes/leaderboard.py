@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api import crud
 from api.deps import Published, ServicesDep
-from api.leaderboard import RANKING_METRIC, history_point
+from api.leaderboard import history_point
+from api.learning.candidates import RANKING_METRICS
 from api.learning.names import TaskName
 from api.routes.responses import (
     PUBLISHED_RESPONSES,
@@ -44,6 +45,6 @@ def leaderboard_router(task: TaskName) -> APIRouter:
         with services.session_factory() as session:
             records = crud.read_history(session, task=task, limit=limit)
         points = [history_point(record) for record in records]
-        return json_response({"task": task, "metric": RANKING_METRIC[task], "points": points})
+        return json_response({"task": task, "metric": RANKING_METRICS[task], "points": points})
 
     return router

@@ -13,7 +13,7 @@ from api.core.security import TamperedBlobError
 from api.learner import metrics
 from api.learner.loop import Learner
 from api.learner.status import LearnerStatus
-from api.learning.commit import TickCommit
+from api.learning.committed import TickCommit
 from api.learning.cursor import Cursor
 from tests.support.learners import learn_a_few_ticks, make_settings
 from tests.support.rows import page_of, stream_row
