@@ -11,9 +11,17 @@ from api.core.config import settings
 from benchmarks import docs_page
 from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
 from benchmarks.pages import measure_page_cost
-from benchmarks.report import Results, render, render_candidates, render_guards, render_viewers
+from benchmarks.report import (
+    Results,
+    render,
+    render_candidates,
+    render_guards,
+    render_startup,
+    render_viewers,
+)
 from benchmarks.serving import measure_serving, require_wrk
 from benchmarks.stack import simulator_service
+from benchmarks.startup import measure_startup
 from benchmarks.viewers import measure_viewers
 
 RESULTS = Path(__file__).parent / "results" / "latest.md"
@@ -27,6 +35,9 @@ REFERENCE_ALONE: dict[str, Any] = {
 # What the outlier fence and the relationship detector cost: the learner without both.
 UNGUARDED: dict[str, Any] = {"OUTLIER_FENCE": "off", "RELATIONSHIP_DETECTOR": "false"}
 GUARDS_RESULTS = RESULTS.with_name("guards.md")
+STARTUP_RESULTS = RESULTS.with_name("startup.md")
+# A first tick of a few pages: the start-up is measured, not a catch-up.
+STARTUP_ROWS = 50
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,6 +84,12 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="run only the catch-up with the default candidates against the reference alone; "
         f"its table goes to {CANDIDATES_RESULTS.name}",
+    )
+    parser.add_argument("--startup-runs", type=int, default=5, help="starts of python -m api")
+    parser.add_argument(
+        "--startup-only",
+        action="store_true",
+        help=f"run only the start-up measure; its table goes to {STARTUP_RESULTS.name}",
     )
     parser.add_argument(
         "--guards-only",
@@ -167,6 +184,19 @@ def run_guards(args: argparse.Namespace, workdir: Path) -> str:
     ]) + "\n"  # fmt: skip
 
 
+def startup_runs(args: argparse.Namespace, workdir: Path) -> list:
+    print(f"start-up of python -m api, {args.startup_runs} runs ...", flush=True)
+    with simulator_service(rows=STARTUP_ROWS, workdir=workdir) as simulator:
+        return measure_startup(source_url=simulator.url, workdir=workdir, runs=args.startup_runs)
+
+
+def run_startup(args: argparse.Namespace, workdir: Path) -> str:
+    return "\n".join([
+        "| part | measure | result | target |", "|---|---|---|---|",
+        *render_startup(startup_runs(args, workdir)),
+    ]) + "\n"  # fmt: skip
+
+
 def write(table: str, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(table)
@@ -184,6 +214,10 @@ def main() -> None:
     if args.candidates_only:
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
             write(run_candidates(args, Path(directory)), args.output or CANDIDATES_RESULTS)
+        return
+    if args.startup_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as directory:
+            write(run_startup(args, Path(directory)), args.output or STARTUP_RESULTS)
         return
     if args.guards_only:
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
@@ -226,6 +260,7 @@ def main() -> None:
                 unguarded.append(run_unguarded(simulator.url, args.rows, workdir, run))
             print("baseline B: learning in memory ...", flush=True)
             learn_rate = learn_in_memory(pages)
+        startup = startup_runs(args, workdir)
         latency = SLOW_SOURCE_MS
         with simulator_service(
             rows=args.latency_rows, workdir=workdir, latency_ms=latency
@@ -261,6 +296,7 @@ def main() -> None:
             plain_learner=median_learner(plain_learners),
             reference_learner=median_learner(references),
             unguarded_learner=median_learner(unguarded),
+            startup=startup,
             serving=serving,
             page_cost=page_cost,
         )

@@ -9,6 +9,7 @@ from benchmarks.catchup import LearnerRun
 from benchmarks.pages import PageCost
 from benchmarks.replay import ASKING_EVERY
 from benchmarks.serving import Serving, WrkRun
+from benchmarks.startup import StartUp, median_startup
 from benchmarks.viewers import REFRESH_SECONDS, ViewersPhase
 
 TARGET_LEARNER_OVER_FETCH = 0.9
@@ -17,6 +18,7 @@ TARGET_LEARNER_UNDER_READERS = 0.5
 TARGET_WITH_OVER_WITHOUT_TRUST = 0.85
 # The outlier fence and the relationship detector may cost a catch-up at most 10%.
 TARGET_GUARDED_OVER_UNGUARDED = 0.9
+TARGET_FIRST_COMMIT_SECONDS = 4.0
 TARGET_LATEST_OVER_TRIVIAL = 0.8
 TARGET_P99_MS = 100.0
 TARGET_VIEWERS = 100
@@ -43,6 +45,7 @@ class Results:
     plain_learner: LearnerRun
     reference_learner: LearnerRun
     unguarded_learner: LearnerRun
+    startup: list[StartUp]
     serving: Serving
     page_cost: PageCost
 
@@ -110,6 +113,7 @@ def render(results: Results) -> str:
         f">= {TARGET_WITH_OVER_WITHOUT_TRUST}: "
         f"{_verdict(over_plain >= TARGET_WITH_OVER_WITHOUT_TRUST)} |",
         *render_guards(learner, r.unguarded_learner, runs=r.catch_up_runs),
+        *render_startup(r.startup),
         *render_candidates(learner, r.reference_learner, runs=r.catch_up_runs),
         f"| serving | `GET /classification/latest`, {serving.runs_each} x "
         f"{serving.seconds_per_run} s | {_wrk_cell(serving.latest)} | |",
@@ -137,6 +141,19 @@ def render(results: Results) -> str:
         f"| pages | last / first | {pages.last_ms / pages.first_ms:.2f} | about 1 |",
     ]
     return "\n".join(lines) + "\n"
+
+
+def render_startup(runs: list[StartUp]) -> list[str]:
+    """The rows of the table on how fast `python -m api` starts."""
+    median, slowest = median_startup(runs), max(run.first_commit_seconds for run in runs)
+    fast_enough = median.first_commit_seconds <= TARGET_FIRST_COMMIT_SECONDS
+    return [
+        f"| start-up | `python -m api` on a fresh database to `/health` 200 (median of "
+        f"{len(runs)}) | {median.health_seconds:.2f} s | |",
+        f"| start-up | to its first commit served (median of {len(runs)}; slowest "
+        f"{slowest:.2f} s) | {median.first_commit_seconds:.2f} s | "
+        f"<= {TARGET_FIRST_COMMIT_SECONDS:.0f} s: {_verdict(fast_enough)} |",
+    ]
 
 
 def render_guards(learner: LearnerRun, unguarded: LearnerRun, *, runs: int) -> list[str]:
