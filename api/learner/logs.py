@@ -21,8 +21,10 @@ def log_commit(commit: TickCommit) -> None:
     if commit.quarantined:
         first = commit.quarantined[0]
         example = f"id {first['source_id']}: " if first["source_id"] is not None else ""
+        count = len(commit.quarantined)
+        rows = "1 row" if count == 1 else f"{count:,} rows"
         logger.warning(
-            f"quarantined {len(commit.quarantined):,} rows, e.g. {example}{first['reason']}",
+            f"quarantined {rows}, e.g. {example}{first['reason']}",
             extra={"event": {"kind": "quarantine", "rows": len(commit.quarantined)}},
         )
 
