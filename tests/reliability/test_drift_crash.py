@@ -69,7 +69,10 @@ def test_a_sigkill_between_detection_and_commit_neither_loses_nor_doubles_the_ev
             timeout=60,
             message="the tick's last page fetched",
         )
-        time.sleep(3.0)  # learning 6,000 rows takes well under a second; then it waits
+        # The one sleep that waits for a state: nothing outside the learner shows its tick
+        # done learning and waiting on the lock (it serves and commits nothing till then).
+        # Learning the last pages takes well under a second.
+        time.sleep(3.0)
         kill_api_and_learner(api)
     assert committed(db_path) == (0, 0), "the kill must land before the tick's commit"
 
