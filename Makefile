@@ -29,9 +29,11 @@ test: lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial"
 	$(BIN)/python -m pytest -m "serial and not soak"
 
-# The tests that start no process (not e2e), one worker a core: the edit loop's.
+# The tests that start no process (not e2e), one worker a core, then the serial ones alone:
+# the edit loop's.
 test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest -n auto -m "not e2e and not soak"
+	$(BIN)/python -m pytest -n auto -m "not e2e and not soak and not serial"
+	$(BIN)/python -m pytest -m "serial and not e2e and not soak"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
