@@ -1,16 +1,17 @@
 """Data access. Every function takes a session; the caller owns the transaction."""
 
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from typing import Any, get_type_hints
+from typing import get_type_hints
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from api.learning.committed import CommittedRecord, LearnedRowValues
+from api.learning.commit import TickCommit
+from api.learning.committed import CommittedRecord
 from api.learning.cursor import Cursor
+from api.learning.names import TaskName
 from api.learning.rows import RaceRow
-from api.learning.tasks import TaskName
 from api.models import (
     Base,
     ChampionChange,
@@ -31,22 +32,6 @@ LEASE_ID = 1
 # The cursor's fields are columns of `learner_cursor`, of the same names.
 CURSOR_COLUMNS = tuple(cursor_field.name for cursor_field in fields(Cursor))
 COMMITTED_FIELDS = tuple(get_type_hints(CommittedRecord))
-
-
-@dataclass
-class TickWrite:
-    """Everything one tick commits, in one transaction."""
-
-    cursor: Cursor
-    learned: list[LearnedRowValues] = field(default_factory=list)
-    quarantined: list[dict[str, Any]] = field(default_factory=list)
-    records: list[CommittedRecord] = field(default_factory=list)
-    snapshots: list[dict[str, Any]] = field(default_factory=list)
-    applied_resets: list[int] = field(default_factory=list)
-    drift_events: list[dict[str, Any]] = field(default_factory=list)
-    champion_changes: list[dict[str, Any]] = field(default_factory=list)
-    held: list[dict[str, Any]] = field(default_factory=list)  # rows newly held back
-    released: list[tuple[int, int]] = field(default_factory=list)  # (page, position) let go
 
 
 def create_lease(session: Session) -> None:
@@ -90,6 +75,11 @@ def read_cursor(session: Session) -> tuple[Cursor, datetime | None]:
         return Cursor(), None
     cursor = Cursor(**{column: getattr(row, column) for column in CURSOR_COLUMNS})
     return cursor, row.updated_at
+
+
+def read_committed_at(session: Session) -> datetime | None:
+    """When the newest tick was committed; None before any."""
+    return session.scalar(select(LearnerCursor.updated_at).where(LearnerCursor.id == CURSOR_ID))
 
 
 def read_model_version(session: Session) -> int:
@@ -244,7 +234,7 @@ def read_history(session: Session, *, task: TaskName, limit: int) -> list[ModelR
     return list(session.scalars(query.order_by(ModelRecord.model_version)))
 
 
-def write_tick(session: Session, tick: TickWrite, *, snapshot_retention: int) -> None:
+def write_tick(session: Session, tick: TickCommit, *, snapshot_retention: int) -> None:
     """Rows, predictions, records, snapshots and the cursor of one tick; the caller commits."""
     if tick.learned:
         # Into the table, not the mapped class: a plain executemany, without the ORM's bulk

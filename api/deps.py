@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.core.config import Settings
 from api.core.security import token_matches
 from api.learning.candidates import known_names
+from api.learning.names import TaskName
 from api.learning.task_protocol import Task
-from api.learning.tasks import TaskName
 from api.serving import PublishedRecord, Serving
 from api.supervisor import LearnerSupervisor
 

@@ -15,7 +15,7 @@ from api.core.config import Settings, settings
 from api.core.db import make_engine, make_session_factory
 from api.deps import Services
 from api.errors import validation_error
-from api.learning.tasks import TASKS
+from api.learning.names import TASKS
 from api.migrate import upgrade_database
 from api.observability import RequestTimer
 from api.routes import operations

@@ -1,4 +1,4 @@
-"""The API's Prometheus metrics (the learner has its own: api.learning.metrics) and
+"""The API's Prometheus metrics (the learner has its own: api.learner.metrics) and
 structured logs."""
 
 import json
@@ -6,10 +6,23 @@ import logging
 import time
 from typing import Any
 
-from prometheus_client import Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.learning.names import TASKS
+
 MODEL_VERSION = Gauge("learner_model_version", "Newest committed model version.")
+SNAPSHOTS_REFUSED = Counter(
+    "api_snapshots_refused",
+    "Model snapshots this API would not serve, by task: their signature did not verify.",
+    ["task"],
+)
+LEARNER_RESTARTS = Counter(
+    "api_learner_restarts", "Restarts of the learner process this API supervises, after it died."
+)
+# At 0 from the start, so that the first refusal is an increase Prometheus sees.
+for task in TASKS:
+    SNAPSHOTS_REFUSED.labels(task)
 REQUEST_SECONDS = Histogram(
     "http_request_duration_seconds",
     "API request latency, by route template and status code.",
@@ -57,9 +70,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        event = getattr(record, "event", None)
+        if event is not None:
+            entry["event"] = event
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry)
+        return json.dumps(entry, default=str)
 
 
 def configure_logging(*, level: str, fmt: str) -> None:

@@ -5,9 +5,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from api.learner.status import LearnerState
+from api.learning.names import TaskName
 from api.learning.rows import FEATURE_LIMIT
-from api.learning.status import LearnerState
-from api.learning.tasks import TaskName
 
 # The range the models learn from (api.learning.rows): beyond it their arithmetic
 # overflows, and a prediction would come out NaN.
@@ -230,44 +230,108 @@ class RegressionInput(BaseModel):
 
 
 MODEL_DESCRIPTION = "The candidate that answered: the champion unless `model` was asked for."
+PROBABILITY_INTERVAL_DESCRIPTION = (
+    "A 95% interval on the probability, from the same posterior as the coefficients' "
+    "intervals (the sigmoid of the logit's interval): null for a model without one (every "
+    "candidate but the reference), and before enough rows are learned."
+)
+LOGIT_TERMS_DESCRIPTION = (
+    "Each feature's term in the logit (its coefficient in original units times the value "
+    "asked about) and the intercept's: they add up to the logit. Null for a model that is "
+    "not linear in the features (trees, naive Bayes, FFM, the baselines, the polynomial one)."
+)
+PREDICTION_TERMS_DESCRIPTION = (
+    "Each feature's term in the prediction (its coefficient times the value asked about, "
+    "promoted counting 1 or 0) and the intercept's: they add up to network_ability. Null "
+    "for a model that is not linear in the features (trees, the baseline)."
+)
+CANDIDATES_DESCRIPTION = (
+    "With `all=true`: every racing candidate's answer for the same person, the reference "
+    "first, as GET /{task}/leaderboard lists them. Null otherwise."
+)
 
 
-CLASSIFICATION_PREDICTION_EXAMPLE: dict[str, Any] = {
-    "promoted": True,
-    "probability": 0.81,
-    "model_version": 12,
-    "model": "reference",
-}
-
-
-class ClassificationPrediction(BaseModel):
-    model_config = with_example(CLASSIFICATION_PREDICTION_EXAMPLE)
-
+class ClassificationAnswer(BaseModel):
+    model: str = Field(description="The candidate that answered.")
     promoted: bool
     probability: float
-    model_version: int
-    model: str = Field(description=MODEL_DESCRIPTION)
+    interval: Interval | None = Field(description=PROBABILITY_INTERVAL_DESCRIPTION)
+    contributions: dict[str, float] | None = Field(description=LOGIT_TERMS_DESCRIPTION)
 
 
-REGRESSION_PREDICTION_EXAMPLE: dict[str, Any] = {
-    "network_ability": 0.62,
-    "interval": [0.13, 1.11],
-    "model_version": 12,
+REFERENCE_PROMOTION_EXAMPLE: dict[str, Any] = {
     "model": "reference",
+    "promoted": True,
+    "probability": 0.83,
+    "interval": [0.8, 0.86],
+    "contributions": {"intercept": -9.8, "competence": 8.26, "network_ability": 3.16},
+}
+CLASSIFICATION_PREDICTION_EXAMPLE: dict[str, Any] = {
+    **REFERENCE_PROMOTION_EXAMPLE,
+    "model_version": 12,
+    "candidates": [
+        REFERENCE_PROMOTION_EXAMPLE,
+        {
+            "model": "GaussianNB",
+            "promoted": True,
+            "probability": 0.77,
+            "interval": None,
+            "contributions": None,
+        },
+    ],
 }
 
 
-class RegressionPrediction(BaseModel):
-    model_config = with_example(REGRESSION_PREDICTION_EXAMPLE)
+class ClassificationPrediction(ClassificationAnswer):
+    model_config = with_example(CLASSIFICATION_PREDICTION_EXAMPLE)
 
+    model: str = Field(description=MODEL_DESCRIPTION)
+    model_version: int
+    candidates: list[ClassificationAnswer] | None = Field(
+        default=None, description=CANDIDATES_DESCRIPTION
+    )
+
+
+class RegressionAnswer(BaseModel):
+    model: str = Field(description="The candidate that answered.")
     network_ability: float
     interval: Interval | None = Field(
         description="A 95% predictive interval for one person's network_ability: the "
         "reference's posterior, so null when another candidate answers, and before enough "
         "rows are learned."
     )
-    model_version: int
+    contributions: dict[str, float] | None = Field(description=PREDICTION_TERMS_DESCRIPTION)
+
+
+REFERENCE_NETWORK_ABILITY_EXAMPLE: dict[str, Any] = {
+    "model": "reference",
+    "network_ability": 0.615,
+    "interval": [0.13, 1.1],
+    "contributions": {"intercept": 0.53, "competence": -0.315, "promoted": 0.4},
+}
+REGRESSION_PREDICTION_EXAMPLE: dict[str, Any] = {
+    **REFERENCE_NETWORK_ABILITY_EXAMPLE,
+    "model_version": 12,
+    "candidates": [
+        REFERENCE_NETWORK_ABILITY_EXAMPLE,
+        {
+            "model": "MeanRegressor",
+            "network_ability": 0.5,
+            "interval": None,
+            "contributions": None,
+        },
+    ],
+}
+
+
+class RegressionPrediction(RegressionAnswer):
+    model_config = with_example(REGRESSION_PREDICTION_EXAMPLE)
+
     model: str = Field(description=MODEL_DESCRIPTION)
+    model_version: int
+    candidates: list[RegressionAnswer] | None = Field(
+        default=None, description=CANDIDATES_DESCRIPTION
+    )
 
 
 class Candidate(BaseModel):

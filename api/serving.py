@@ -21,10 +21,10 @@ from api.core.security import TamperedBlobError, verify
 from api.leaderboard import leaderboard
 from api.learning.candidates import REFERENCE
 from api.learning.committed import SERVED_FIELDS, ServedRecord
+from api.learning.names import TASKS, TaskName
 from api.learning.task_protocol import Task
-from api.learning.tasks import TASKS, TaskName
 from api.models import ModelRecord
-from api.observability import MODEL_VERSION
+from api.observability import MODEL_VERSION, SNAPSHOTS_REFUSED
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ class Serving:
                     blobs[snapshot.task] = snapshot.blob
                 except TamperedBlobError as error:
                     # The records are plain JSON and still safe to serve; the model is not.
+                    SNAPSHOTS_REFUSED.labels(snapshot.task).inc()
                     logger.error("not serving the %s model: %s", snapshot.task, error)
             for task in TASKS:
                 record = crud.read_latest_record(session, task=task)

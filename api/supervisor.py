@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable
 
 from api.core.config import Settings
-from api.learning.backoff import backoff_seconds
-from api.learning.status import LearnerStatus
+from api.learner.backoff import backoff_seconds
+from api.learner.status import LearnerStatus
+from api.observability import LEARNER_RESTARTS
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class LearnerSupervisor:
             self.status, self.metrics_text = None, ""
             self.last_exit = f"the learner process {describe_exit(code)}"
             self.restarts += 1
+            LEARNER_RESTARTS.inc()
             healthy = time.monotonic() - started > HEALTHY_RUN_SECONDS
             failures = 0 if healthy else failures + 1
             delay = (

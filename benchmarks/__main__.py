@@ -11,7 +11,7 @@ from api.core.config import settings
 from benchmarks import docs_page
 from benchmarks.catchup import LearnerRun, fetch_every_page, learn_in_memory, run_learner
 from benchmarks.pages import measure_page_cost
-from benchmarks.report import Results, render, render_candidates, render_viewers
+from benchmarks.report import Results, render, render_candidates, render_guards, render_viewers
 from benchmarks.serving import measure_serving, require_wrk
 from benchmarks.stack import simulator_service
 from benchmarks.viewers import measure_viewers
@@ -24,6 +24,9 @@ REFERENCE_ALONE: dict[str, Any] = {
     "CLASSIFICATION_CANDIDATES": "reference",
     "REGRESSION_CANDIDATES": "reference",
 }
+# What the outlier fence and the relationship detector cost: the learner without both.
+UNGUARDED: dict[str, Any] = {"OUTLIER_FENCE": "off", "RELATIONSHIP_DETECTOR": "false"}
+GUARDS_RESULTS = RESULTS.with_name("guards.md")
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,6 +73,12 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="run only the catch-up with the default candidates against the reference alone; "
         f"its table goes to {CANDIDATES_RESULTS.name}",
+    )
+    parser.add_argument(
+        "--guards-only",
+        action="store_true",
+        help="run only the catch-up with the outlier fence and the relationship detector "
+        f"against without them; its table goes to {GUARDS_RESULTS.name}",
     )
     parser.add_argument(
         "--output",
@@ -133,6 +142,31 @@ def run_candidates(args: argparse.Namespace, workdir: Path) -> str:
     ]) + "\n"  # fmt: skip
 
 
+def run_unguarded(source_url: str, rows: int, workdir: Path, run: int) -> LearnerRun:
+    print(f"learner catch-up without the fence and the relationship detector, run {run} ...")
+    run_dir = workdir / f"catch-up-unguarded-{run}"
+    run_dir.mkdir()
+    return run_learner(source_url=source_url, rows=rows, workdir=run_dir, **UNGUARDED)
+
+
+def run_guards(args: argparse.Namespace, workdir: Path) -> str:
+    """The learner with its defaults and without the fence and the detector, alternating."""
+    learners, unguarded = [], []
+    with simulator_service(rows=args.rows, workdir=workdir) as simulator:
+        for run in range(1, args.catch_up_runs + 1):
+            print(f"learner catch-up, run {run} ...", flush=True)
+            run_dir = workdir / f"catch-up-{run}"
+            run_dir.mkdir()
+            learners.append(run_learner(source_url=simulator.url, rows=args.rows, workdir=run_dir))
+            unguarded.append(run_unguarded(simulator.url, args.rows, workdir, run))
+    guarded, without = median_learner(learners), median_learner(unguarded)
+    return "\n".join([
+        f"Catch-up of {args.rows:,} rows, the shipped defaults.", "",
+        "| part | measure | result | target |", "|---|---|---|---|",
+        *render_guards(guarded, without, runs=args.catch_up_runs),
+    ]) + "\n"  # fmt: skip
+
+
 def write(table: str, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(table)
@@ -151,6 +185,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
             write(run_candidates(args, Path(directory)), args.output or CANDIDATES_RESULTS)
         return
+    if args.guards_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as directory:
+            write(run_guards(args, Path(directory)), args.output or GUARDS_RESULTS)
+        return
     require_wrk()
     if not args.no_docs:
         docs_page.check_page(docs_page.PERFORMANCE_PAGE, docs_page.BENCH)
@@ -162,7 +200,7 @@ def main() -> None:
                 simulator.url, rows=args.rows, requests=args.page_requests
             )
             # A and the learner alternate, so a noisy moment of the machine falls on both.
-            fetch_rates, learners, plain_learners, references = [], [], [], []
+            fetch_rates, learners, plain_learners, references, unguarded = [], [], [], [], []
             for run in range(1, args.catch_up_runs + 1):
                 print(f"baseline A: fetching every page, run {run} ...", flush=True)
                 pages, fetch_rate = fetch_every_page(simulator.url)
@@ -185,6 +223,7 @@ def main() -> None:
                     )
                 )
                 references.append(run_reference_alone(simulator.url, args.rows, workdir, run))
+                unguarded.append(run_unguarded(simulator.url, args.rows, workdir, run))
             print("baseline B: learning in memory ...", flush=True)
             learn_rate = learn_in_memory(pages)
         latency = SLOW_SOURCE_MS
@@ -221,6 +260,7 @@ def main() -> None:
             slow_learner=median_learner(slow_learners),
             plain_learner=median_learner(plain_learners),
             reference_learner=median_learner(references),
+            unguarded_learner=median_learner(unguarded),
             serving=serving,
             page_cost=page_cost,
         )

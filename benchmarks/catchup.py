@@ -18,8 +18,8 @@ import httpx
 from sqlalchemy import create_engine, func, select
 
 from api.core.config import settings
-from api.learning.rows import parse_row
-from api.learning.source import DATA_PATH, PAGE_SIZE
+from api.learner.source import DATA_PATH
+from api.learning.rows import PAGE_SIZE, parse_row
 from api.learning.tasks import new_tasks
 from api.models import LearnerCursor, ModelRecord
 from benchmarks.stack import api_service, rows_raced, rows_seen
@@ -70,7 +70,7 @@ def learn_in_memory(pages: list[list[Any]]) -> float:
     started = time.perf_counter()
     for row in rows:
         for task in tasks:
-            task.step(row)
+            task.learn_one(row)
     return len(rows) / (time.perf_counter() - started)
 
 

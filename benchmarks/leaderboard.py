@@ -17,15 +17,10 @@ from pathlib import Path
 
 from api.core.config import settings
 from api.learning.candidates import REFERENCE, known_names
+from api.learning.names import CLASSIFICATION, REGRESSION, TASKS
+from api.learning.options import TaskOptions, task_options
 from api.learning.rows import StreamRow
-from api.learning.tasks import (
-    CLASSIFICATION,
-    REGRESSION,
-    TASKS,
-    TaskOptions,
-    new_tasks,
-    task_options,
-)
+from api.learning.tasks import new_tasks
 from benchmarks import docs_page
 from harness.streams import read_db, simulated, write_challenge_shaped_db
 
@@ -39,7 +34,7 @@ def race(rows: list[StreamRow], options: TaskOptions) -> dict:
     tasks = new_tasks(settings.ROLLING_WINDOW, options)
     for row in rows:
         for task in tasks.values():
-            task.step(row)
+            task.learn_one(row)
     return tasks
 
 

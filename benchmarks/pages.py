@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from api.learning.source import DATA_PATH, PAGE_SIZE
+from api.learner.source import DATA_PATH
+from api.learning.rows import PAGE_SIZE
 
 WARM_UP_REQUESTS = 50
 

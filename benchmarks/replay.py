@@ -4,10 +4,15 @@ A viewer keeps the values of its page's properties. On every refresh it bumps th
 interval's `n_intervals`, sends the callbacks that property triggers, stores what comes
 back, and sends the callbacks those new values trigger in turn, until nothing more fires:
 the chain the Dash renderer runs. A cycle lasts from its tick to its last answer.
+
+A tenth of the viewers also ask about a new person every refresh: with the tick, they move
+the competence slider of "Ask about a person" to a value it did not hold, so the chain
+also asks the API for every candidate's answer for that person.
 """
 
 import asyncio
 import functools
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +21,14 @@ import orjson
 
 from benchmarks.http11 import REQUEST_FAILURES, Connections, decoded
 from benchmarks.recording import Recording, Template, prop_key
+from dashboard import ids
+from dashboard.question import HIGH, LOW, STEP
 
 TICK = "poll.n_intervals"
+ASKED = f"{ids.ASK_COMPETENCE}.value"
+# One viewer in this many asks a new question every refresh.
+ASKING_EVERY = 10
+SLIDER_POSITIONS = [round(LOW + step * STEP, 2) for step in range(round((HIGH - LOW) / STEP) + 1)]
 # A browser opens at most six connections to one host.
 CONNECTIONS_PER_VIEWER = 6
 REQUEST_TIMEOUT_SECONDS = 10.0
@@ -41,10 +52,17 @@ def _json(body: bytes, encoding: str) -> Any:
 class Viewer:
     recording: Recording
     values: dict[str, Any] = field(default_factory=dict)
+    # Seeds the questions of a viewer that asks; None: it only watches.
+    asking: int | None = None
 
     def __post_init__(self) -> None:
         self.values = dict(self.recording.initial_values)
         self._carried = set().union(*(t.carried() for t in self.recording.templates))
+        self._questions = random.Random(self.asking)
+        if self.asking is not None and not any(
+            ASKED in t.inputs() for t in self.recording.templates
+        ):
+            raise RuntimeError(f"the recording holds no request that {ASKED} triggers")
 
     def _triggered(self, changed: set[str]) -> list[Template]:
         return [t for t in self.recording.templates if changed & t.inputs()]
@@ -87,12 +105,20 @@ class Viewer:
         changed = set().union(*(t.inputs() for t in self.recording.templates))
         await self._run_chain(client, changed)
 
+    def _ask_anew(self) -> set[str]:
+        """Move the competence slider to a value it did not hold: the properties changed."""
+        if self.asking is None:
+            return set()
+        held = self.values.get(ASKED)
+        self.values[ASKED] = self._questions.choice([v for v in SLIDER_POSITIONS if v != held])
+        return {ASKED}
+
     async def cycle(self, client: Connections) -> Cycle:
         started = time.monotonic()
         self.values[TICK] = (self.values.get(TICK) or 0) + 1
         error = None
         try:
-            await self._run_chain(client, {TICK})
+            await self._run_chain(client, {TICK, *self._ask_anew()})
         except (*REQUEST_FAILURES, KeyError) as failure:
             error = repr(failure)
         return Cycle(started, time.monotonic() - started, error)
@@ -135,7 +161,7 @@ async def _watch_share(
 ) -> list[Cycle]:
     watches = [
         _watch(
-            Viewer(recording),
+            Viewer(recording, asking=index if index % ASKING_EVERY == 0 else None),
             base_url,
             joins_at=begins + index * period / count,
             period=period,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from benchmarks.catchup import LearnerRun
 from benchmarks.pages import PageCost
+from benchmarks.replay import ASKING_EVERY
 from benchmarks.serving import Serving, WrkRun
 from benchmarks.viewers import REFRESH_SECONDS, ViewersPhase
 
@@ -14,6 +15,8 @@ TARGET_LEARNER_OVER_FETCH = 0.9
 TARGET_SLOW_LEARNER_OVER_FETCH = 2.5
 TARGET_LEARNER_UNDER_READERS = 0.5
 TARGET_WITH_OVER_WITHOUT_TRUST = 0.85
+# The outlier fence and the relationship detector may cost a catch-up at most 10%.
+TARGET_GUARDED_OVER_UNGUARDED = 0.9
 TARGET_LATEST_OVER_TRIVIAL = 0.8
 TARGET_P99_MS = 100.0
 TARGET_VIEWERS = 100
@@ -39,6 +42,7 @@ class Results:
     slow_learner: LearnerRun
     plain_learner: LearnerRun
     reference_learner: LearnerRun
+    unguarded_learner: LearnerRun
     serving: Serving
     page_cost: PageCost
 
@@ -105,6 +109,7 @@ def render(results: Results) -> str:
         f"| catch-up | learner / learner without them | {over_plain:.2f} | "
         f">= {TARGET_WITH_OVER_WITHOUT_TRUST}: "
         f"{_verdict(over_plain >= TARGET_WITH_OVER_WITHOUT_TRUST)} |",
+        *render_guards(learner, r.unguarded_learner, runs=r.catch_up_runs),
         *render_candidates(learner, r.reference_learner, runs=r.catch_up_runs),
         f"| serving | `GET /classification/latest`, {serving.runs_each} x "
         f"{serving.seconds_per_run} s | {_wrk_cell(serving.latest)} | |",
@@ -132,6 +137,19 @@ def render(results: Results) -> str:
         f"| pages | last / first | {pages.last_ms / pages.first_ms:.2f} | about 1 |",
     ]
     return "\n".join(lines) + "\n"
+
+
+def render_guards(learner: LearnerRun, unguarded: LearnerRun, *, runs: int) -> list[str]:
+    """The rows of the table on what the outlier fence and the relationship detector cost."""
+    ratio = learner.rows_per_second / unguarded.rows_per_second
+    return [
+        f"| catch-up | learner without the outlier fence and the relationship detector "
+        f"(`OUTLIER_FENCE=off`, `RELATIONSHIP_DETECTOR=false`, median of {runs}, alternating) "
+        f"| {unguarded.rows_per_second:,.0f} rows/s ({unguarded.seconds:.1f} s) | |",
+        f"| catch-up | learner / learner without them | {ratio:.2f} | "
+        f">= {TARGET_GUARDED_OVER_UNGUARDED}: "
+        f"{_verdict(ratio >= TARGET_GUARDED_OVER_UNGUARDED)} |",
+    ]
 
 
 def render_candidates(learner: LearnerRun, reference: LearnerRun, *, runs: int) -> list[str]:
@@ -172,7 +190,9 @@ def render_viewers(phases: list[ViewersPhase], *, rows: int, seconds: float) -> 
         f"Viewers: a browser's callback requests replayed for each viewer every "
         f"{REFRESH_SECONDS:.0f} s for {seconds:.0f} s while the learner catches up on a "
         f"{rows:,}-row stream (shipped defaults), each phase on a fresh API and dashboard; "
-        "the learner alone measured just before the viewers join. "
+        "the learner alone measured just before the viewers join. One viewer in "
+        f"{ASKING_EVERY} also asks about a new person every refresh (every candidate's "
+        "answer, both tasks). "
         "The replaying viewers run on the same machine, in processes of 25 viewers.",
         "",
         "| viewers | cycles | cycle p50 | cycle p95 | within "

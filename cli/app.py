@@ -35,6 +35,10 @@ Token = Annotated[
 Model = Annotated[
     str | None, typer.Option(help="Ask this candidate model instead of the champion.")
 ]
+Every = Annotated[
+    bool,
+    typer.Option("--all", help="Ask every candidate at once: one row each, the champion starred."),
+]
 
 app = typer.Typer(
     help="Watch the online learner converge, ask its models, pause or reset it: over HTTP.",
@@ -108,14 +112,19 @@ def predict_classification(
     competence: Annotated[float, typer.Option(help="The person's competence.")],
     network_ability: Annotated[float, typer.Option(help="The person's network ability.")],
     model: Model = None,
+    every: Every = False,
     api_url: ApiUrl = DEFAULT_API_URL,
     timeout: Timeout = 5.0,
     json: AsJson = False,
 ):
-    """Would this person be promoted? (POST /classification/predict)"""
-    body = {"competence": competence, "network_ability": network_ability}
+    """Would this person be promoted, how sure is the model, and why? The probability, its
+    95% interval and the terms of the logit (POST /classification/predict)."""
+    body, query = (
+        {"competence": competence, "network_ability": network_ability},
+        _asked(model, every),
+    )
     with reporting(), ApiClient(api_url, timeout=timeout) as client:
-        response = client.post("/classification/predict", body, model=model)
+        response = client.post("/classification/predict", body, **query)
         show(response, as_json=json, render=views.promotion_view)
 
 
@@ -124,15 +133,25 @@ def predict_regression(
     competence: Annotated[float, typer.Option(help="The person's competence.")],
     promoted: Annotated[bool, typer.Option("--promoted/--not-promoted", help="Promoted or not.")],
     model: Model = None,
+    every: Every = False,
     api_url: ApiUrl = DEFAULT_API_URL,
     timeout: Timeout = 5.0,
     json: AsJson = False,
 ):
-    """This person's network ability, with its interval where the API gives one."""
-    body = {"competence": competence, "promoted": promoted}
+    """This person's network ability, its interval where the API gives one, and the terms
+    it adds up from (POST /regression/predict)."""
+    body, query = {"competence": competence, "promoted": promoted}, _asked(model, every)
     with reporting(), ApiClient(api_url, timeout=timeout) as client:
-        response = client.post("/regression/predict", body, model=model)
+        response = client.post("/regression/predict", body, **query)
         show(response, as_json=json, render=views.network_ability_view)
+
+
+def _asked(model: str | None, every: bool) -> dict[str, str | None]:
+    """The query of a predict command: one candidate, or all of them, or the champion."""
+    if model is not None and every:
+        errors.print("--all asks every candidate already: leave out --model.")
+        raise typer.Exit(EXIT_USAGE)
+    return {"model": model, "all": "true" if every else None}
 
 
 def learner_switch(action: str, summary: str):

@@ -209,3 +209,51 @@ def quarantine_table(quarantine: Json) -> Table:
     else:
         table.caption = "no row was quarantined"
     return table
+
+
+# What the terms of each task's answer add up to.
+TERMS_TOTAL = {"classification": "the logit", "regression": "network_ability"}
+
+
+def terms_table(task: str, terms: Json) -> Table:
+    """A linear model's answer term by term, and what they add up to."""
+    table = Table(box=None, pad_edge=False)
+    table.add_column("term", style="bold")
+    table.add_column(f"in {TERMS_TOTAL[task]}", justify="right")
+    for name, term in terms.items():
+        table.add_row(name, number(term))
+    total = sum(term for term in terms.values() if isinstance(term, int | float))
+    table.add_row(Text(f"sum: {TERMS_TOTAL[task]}", style="dim"), number(total))
+    return table
+
+
+def candidates_table(task: str, answer: Json) -> Table:
+    """Every candidate's answer for one person (`?all=true`), the one that answers by
+    default starred; the terms of the linear ones, '-' for the others."""
+    candidates = answer.get("candidates") or []
+    terms = list(dict.fromkeys(t for c in candidates for t in (c.get("contributions") or {})))
+    title = f"{task}: every candidate (model version {count(answer.get('model_version'))})"
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("candidate", style="bold")
+    if task == "classification":
+        table.add_column("promoted")
+        table.add_column("probability", justify="right")
+    else:
+        table.add_column("network_ability", justify="right")
+    table.add_column("95% interval", justify="right")
+    for term in terms:
+        table.add_column(term, justify="right")
+    for candidate in candidates:
+        name = str(candidate.get("model"))
+        cells = [f"★ {name}" if name == answer.get("model") else f"  {name}"]
+        if task == "classification":
+            cells += ["yes" if candidate.get("promoted") else "no"]
+            cells += [number(candidate.get("probability"))]
+        else:
+            cells += [number(candidate.get("network_ability"))]
+        cells += [interval(candidate.get("interval")) or "-"]
+        contributions = candidate.get("contributions") or {}
+        cells += [number(contributions.get(term)) for term in terms]
+        table.add_row(*cells)
+    table.caption = f"★ answers by default; the terms add up to {TERMS_TOTAL[task]}"
+    return table

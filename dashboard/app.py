@@ -2,7 +2,7 @@
 
 from dash import Dash
 
-from dashboard import callbacks  # noqa: F401 - registers the callbacks
+from dashboard import ask_callbacks, callbacks  # noqa: F401 - registers the callbacks
 from dashboard.answers import share_answers
 from dashboard.compression import compress_answers
 from dashboard.layout import build_layout

@@ -6,6 +6,7 @@ from typing import Any
 
 from plotly.colors import make_colorscale, sequential
 
+from dashboard import question
 from dashboard.client import Json
 from dashboard.figures import Figure, _layout, _lines, _title
 
@@ -15,6 +16,11 @@ WRONG_COLOR = "#d62728"
 # (value of `promoted`, legend label, colour) for charts that split rows by the truth.
 PROMOTION_GROUPS = ((True, "promoted", PROMOTED_COLOR), (False, "not promoted", NOT_PROMOTED_COLOR))
 BLUES = make_colorscale(sequential.Blues)
+PERSON_COLOR = "#9467bd"
+# The decision boundary chart's trace of the person asked about: empty as drawn here, so
+# the chart is the same for every viewer of a model version, and placed in the browser
+# (`dashboard.ask_callbacks`), which finds it by this name.
+PERSON_NAME = "the person asked about"
 
 
 def confusion_matrix_figure(latest: Json) -> Figure:
@@ -97,8 +103,21 @@ def decision_boundary_figure(latest: Json) -> Figure:
             },
         )
     )
-    x_range = _padded_range([row["competence"] for row in batch] or [0.0, 1.0])
-    y_range = _padded_range([row["network_ability"] for row in batch] or [0.0, 1.0])
+    data.append(
+        _markers(
+            [],
+            "competence",
+            "network_ability",
+            name=PERSON_NAME,
+            marker={"symbol": "star", "size": 20, "color": PERSON_COLOR, "line": {"width": 1}},
+            hovertemplate="the person asked about<br>competence %{x:.2f}, "
+            "network ability %{y:.2f}<extra></extra>",
+        )
+    )
+    # Wide enough for any person the sliders can ask about.
+    asked = [question.LOW, question.HIGH]
+    x_range = _padded_range([row["competence"] for row in batch] + asked)
+    y_range = _padded_range([row["network_ability"] for row in batch] + asked)
     line = _boundary_line(latest["coefficients"], x_range, y_range)
     if line is not None:
         data.append(

@@ -17,7 +17,14 @@ from dashboard import ids
 from dashboard.answers import keep_answer
 from dashboard.charts import CHART_OUTPUTS, TASKS, read_charts
 from dashboard.client import ApiClient, ApiUnavailable, Json, NothingLearnedYet
-from dashboard.components import banner, status_bar, status_summary
+from dashboard.components import (
+    banner,
+    quarantine_reasons,
+    quarantine_rows,
+    quarantine_summary,
+    status_bar,
+    status_summary,
+)
 from dashboard.config import settings
 from dashboard.layout import DEFAULT_REFRESH_SECONDS
 from dashboard.shared import PerVersion, Recent
@@ -47,6 +54,7 @@ def status_view(status: Json | None, now: datetime) -> Json:
         "banner": waiting,
         "summary": status_summary(status, now),
         "model_version": status.get("model_version"),
+        "rows_quarantined": status.get("rows_quarantined"),
     }
 
 
@@ -77,6 +85,7 @@ def set_refresh_interval(seconds: int | None) -> Json:
         "banner_class": Output(ids.BANNER, "className"),
         "seen": Output(ids.STATUS_SEEN, "data"),
         "version": Output(ids.MODEL_VERSION, "data"),
+        "quarantined": Output(ids.QUARANTINE_COUNT, "data"),
     },
     inputs={"_tick": Input(ids.POLL, "n_intervals")},
     state={
@@ -101,6 +110,7 @@ def refresh_status(_tick: int | None, seen: Json | None, drawn: list[int | None]
         "banner_class": banner_class,
         "seen": view,
         "version": version if undrawn else no_update,
+        "quarantined": view.get("rows_quarantined", no_update),
     }
 
 
@@ -143,3 +153,36 @@ def refresh_charts(version: int | None, drawn: list[int | None]) -> Json:
         task: _unchanged(task) if b is None else {**b[1], "drawn": b[0]}
         for task, b in built.items()
     }
+
+
+def build_quarantine(_key: str) -> tuple[int, Json]:
+    """The quarantine as the API now has it, keyed by how many rows it holds."""
+    quarantine = client.read_quarantine(limit=settings.QUARANTINE_ROWS_SHOWN)
+    rendered = {
+        "summary": quarantine_summary(quarantine),
+        "reasons": quarantine_reasons(quarantine),
+        "newest": quarantine_rows(quarantine),
+    }
+    return sum(quarantine["reasons"].values()), rendered
+
+
+quarantines = PerVersion(build_quarantine, size=4)
+
+
+@callback(
+    output={
+        "summary": Output(ids.QUARANTINE_SUMMARY, "children"),
+        "reasons": Output(ids.QUARANTINE_REASONS, "children"),
+        "newest": Output(ids.QUARANTINE_NEWEST, "children"),
+    },
+    inputs={"count": Input(ids.QUARANTINE_COUNT, "data")},
+)
+def refresh_quarantine(count: int | None) -> Json:
+    """The quarantine by reason, and its newest rows, once each time the number of
+    quarantined rows changes (read once per process, whoever asks)."""
+    if count is None:
+        raise PreventUpdate
+    try:
+        return quarantines.get("quarantine", count)[1]
+    except ApiUnavailable as error:
+        raise PreventUpdate from error

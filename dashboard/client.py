@@ -60,6 +60,25 @@ class ApiClient:
     def read_leaderboard_history(self, task: str, *, limit: int) -> Json:
         return self._json(self._get(f"/{task}/leaderboard/history", params={"limit": limit}))
 
+    def read_quarantine(self, *, limit: int) -> Json:
+        """The newest quarantined rows and every one counted by reason; none from an API
+        that has no quarantine endpoint yet."""
+        response = self._get("/quarantine", params={"limit": limit})
+        if response.status_code == 404:
+            return {"rows": [], "reasons": {}}
+        return self._json(response)
+
+    def ask(self, task: str, person: Json) -> Json:
+        """Every candidate's answer for `person`, in one request (`?all=true`)."""
+        path = f"/{task}/predict"
+        try:
+            response = self._http.post(path, params={"all": "true"}, json=person)
+        except httpx.HTTPError as error:
+            raise ApiUnavailable(f"{self.base_url}{path}: {error!r}") from error
+        if response.status_code == 404:
+            raise NothingLearnedYet(response.text)
+        return self._json(response)
+
     def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
         try:
             return self._http.get(path, params=params)

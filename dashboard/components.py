@@ -1,6 +1,7 @@
 """HTML pieces built from API JSON: the status bar, the banner, the drift notice, the
-newest-batch table. Pure."""
+newest-batch table, the quarantine. Pure."""
 
+import json
 from datetime import datetime
 
 from dash import html
@@ -70,12 +71,41 @@ def banner(kind: str | None, api_url: str) -> tuple[str, str]:
     return "", "banner hidden"
 
 
-# What each task's detector watches, in the words of the notice.
+# What each task's loss detector watches, in the words of the notice.
 DRIFT_LOSSES = {"classification": "error rate", "regression": "mean absolute error"}
 DRIFT_ACTIONS = {
-    "alert": "The model goes on learning; it now averages the old world and the new.",
+    "alert": "The model goes on learning.",
     "reset": "The model was started afresh at that row, to learn the new world alone.",
 }
+
+
+def drift_text(task: str, event: Json) -> str:
+    """One event in words, by its detector.
+
+    >>> drift_text("regression", {"detector": "relationship", "rows_seen": 20500,
+    ...     "coefficient": "competence", "before": -0.39, "after": 0.45, "action": "alert"})
+    "At row 20,500 competence's coefficient moved from -0.39 to 0.45: the model now learns \
+from the rows of the change on. The model goes on learning."
+    """
+    rows = f"{event['rows_seen']:,}"
+    if event["detector"] == "relationship" and event.get("coefficient"):
+        text = (
+            f"At row {rows} {event['coefficient']}'s coefficient moved from "
+            f"{event['before']:.3g} to {event['after']:.3g}: the model now learns from the "
+            "rows of the change on."
+        )
+    elif event["detector"] == "fence" and event.get("feature"):
+        text = (
+            f"At row {rows} {event['feature']} moved beyond the outlier fence for good "
+            f"(median {event['before']:.3g}, now {event['after']:.3g}): the rows held back "
+            "were learned."
+        )
+    else:
+        text = (
+            f"Drift detected by {event['detector']} at row {rows}: the {DRIFT_LOSSES[task]} "
+            f"rose from {event['loss_before']:.3f} to {event['loss_after']:.3f}."
+        )
+    return f"{text} {DRIFT_ACTIONS.get(event.get('action', ''), '')}".strip()
 
 
 def drift_notice(task: str, drift: Json) -> tuple[list, str]:
@@ -83,17 +113,11 @@ def drift_notice(task: str, drift: Json) -> tuple[list, str]:
     events = drift["events"]
     if not events:
         return [], "drift-notice hidden"
-    newest = events[-1]
     count = f"{len(events)} drift events so far" if len(events) > 1 else "1 drift event so far"
-    text = (
-        f"Drift detected by {newest['detector']} at row {newest['rows_seen']:,}: the "
-        f"{DRIFT_LOSSES[task]} rose from {newest['loss_before']:.3f} to "
-        f"{newest['loss_after']:.3f}. {DRIFT_ACTIONS.get(newest.get('action', ''), '')}"
-    )
     return [
         html.Strong("The stream changed. "),
-        html.Span(text.strip(), className="drift-text"),
-        html.Span(f" ({count}, each a dashed line on the metric charts.)"),
+        html.Span(drift_text(task, events[-1]), className="drift-text"),
+        html.Span(f" ({count}, each a line on the metric charts.)"),
     ], "drift-notice"
 
 
@@ -133,4 +157,45 @@ def batch_table(latest: Json) -> list:
         html.Caption(caption),
         html.Thead(html.Tr([html.Th(title) for title in titles])),
         html.Tbody([_batch_row(row) for row in shown]),
+    ]
+
+
+def quarantine_summary(quarantine: Json) -> str:
+    total = sum(quarantine["reasons"].values())
+    if not total:
+        return "Every row served so far was learned."
+    rows = "1 row was" if total == 1 else f"{total:,} rows were"
+    return (
+        f"{rows} not learned: malformed, or an outlier the fence held back and gave up on. "
+        "Each is kept with its reason and never learned."
+    )
+
+
+def quarantine_reasons(quarantine: Json) -> list:
+    """Every quarantined row counted by its kind of reason, the most frequent first."""
+    reasons = sorted(quarantine["reasons"].items(), key=lambda item: (-item[1], item[0]))
+    return [
+        html.Thead(html.Tr([html.Th("reason"), html.Th("rows")])),
+        html.Tbody(
+            [html.Tr([html.Td(reason), html.Td(f"{count:,}")]) for reason, count in reasons]
+        ),
+    ]
+
+
+def quarantine_rows(quarantine: Json) -> list:
+    """The newest quarantined rows: id, reason, the row as received."""
+    return [
+        html.Thead(html.Tr([html.Th(title) for title in ("id", "reason", "row as received")])),
+        html.Tbody(
+            [
+                html.Tr(
+                    [
+                        html.Td("-" if row["id"] is None else row["id"]),
+                        html.Td(row["reason"]),
+                        html.Td(html.Code(json.dumps(row["payload"]))),
+                    ]
+                )
+                for row in quarantine["rows"]
+            ]
+        ),
     ]

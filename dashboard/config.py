@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         description="Every viewer of the process shares one read of the API's `/status` "
         "this old at most (seconds).",
     )
+    QUARANTINE_ROWS_SHOWN: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Quarantined rows the dashboard lists, the newest first.",
+    )
     CHART_VERSIONS_KEPT: int = Field(
         default=16,
         ge=2,

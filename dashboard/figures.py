@@ -26,14 +26,22 @@ Panel = tuple[str, Sequence[str], tuple[float, float] | None]
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
 TRACE_TYPES = ("scatter", "heatmap")
 DRIFT_COLOR = "#d62728"
+# Each detector's markers: ADWIN's (the loss rose) red and dashed, the relationship
+# detector's (a coefficient moved) purple and dash-dotted, the fence's (a feature shifted)
+# brown and dotted; the legend names each kind once.
+DETECTOR_STYLES = {
+    "ADWIN": (DRIFT_COLOR, "dash", "drift: the loss rose"),
+    "relationship": ("#9467bd", "dashdot", "drift: a coefficient moved"),
+    "fence": ("#8c564b", "dot", "drift: a feature shifted"),
+}
 # The newest events are marked; an old stream's many would hide the metric lines.
 DRIFT_MARKERS_SHOWN = 20
 # What each task's interval bands are, said under the chart's title and in their hover.
 BAND_NOTES = {
     "regression": ("bands: 95% credible intervals, exact (the posterior)", "95% interval"),
     "classification": (
-        "bands: 95% intervals of a Laplace approximation, centred on its own estimate "
-        "of the weights, not on the SGD line",
+        "bands: 95% intervals of the Bayesian model's posterior (a Laplace approximation), "
+        "around the weights drawn",
         "Laplace 95% interval",
     ),
 }
@@ -149,37 +157,61 @@ def _trajectories(
 
 
 def _drift_markers(events: Sequence[Json], *, panels: int) -> list[Json]:
-    """A dashed vertical line at each newest event's `rows_seen` on each of `panels`
-    stacked charts, labelled on the top one; one legend entry for them all."""
-    shapes = []
-    for index, event in enumerate(events[-DRIFT_MARKERS_SHOWN:]):
+    """A vertical line at each newest event's `rows_seen` on each of `panels` stacked
+    charts, styled by its detector and labelled on the top one with what moved; one legend
+    entry per detector."""
+    shapes, in_legend = [], set()
+    for event in events[-DRIFT_MARKERS_SHOWN:]:
+        detector = event["detector"]
+        color, dash, legend = DETECTOR_STYLES.get(detector, DETECTOR_STYLES["ADWIN"])
         for row in range(1, panels + 1):
             suffix = "" if row == 1 else str(row)
             shape: Json = {
                 "type": "line",
-                "name": "drift detected",
+                "name": legend,
                 "xref": f"x{suffix}",
                 "x0": event["rows_seen"],
                 "x1": event["rows_seen"],
                 "yref": f"y{suffix} domain",
                 "y0": 0,
                 "y1": 1,
-                "line": {"color": DRIFT_COLOR, "width": 2, "dash": "dash"},
-                "legendgroup": "drift",
-                "showlegend": index == 0 and row == 1,
+                "line": {"color": color, "width": 2, "dash": dash},
+                "legendgroup": f"drift {detector}",
+                "showlegend": row == 1 and detector not in in_legend,
             }
+            if shape["showlegend"]:
+                in_legend.add(detector)
             if row == 1:
                 shape["label"] = {
-                    "text": f"drift ({event['detector']})",
+                    "text": marker_text(event),
                     # Level and at the foot of the line, clear of the panel title above it.
                     "textposition": "start",
                     "textangle": 0,
                     "xanchor": "left",
                     "yanchor": "bottom",
-                    "font": {"color": DRIFT_COLOR, "size": 11},
+                    "font": {"color": color, "size": 11},
                 }
             shapes.append(shape)
     return shapes
+
+
+def marker_text(event: Json) -> str:
+    """What a drift marker says: its detector and, when it names one, what moved.
+
+    >>> marker_text({"detector": "ADWIN"})
+    'drift (ADWIN)'
+    >>> marker_text({"detector": "relationship", "coefficient": "competence",
+    ...              "before": 12.06, "after": -11.41})
+    'competence 12.1 → -11.4'
+    >>> marker_text({"detector": "fence", "feature": "competence", "before": 0.5, "after": 49.7})
+    'competence ×99 (fence)'
+    """
+    before, after = event.get("before"), event.get("after")
+    if event.get("coefficient") and before is not None and after is not None:
+        return f"{event['coefficient']} {before:.3g} → {after:.3g}"
+    if event.get("feature") and before and after is not None:
+        return f"{event['feature']} ×{after / before:.2g} (fence)"
+    return f"drift ({event['detector']})"
 
 
 def _rolling_note(points: Sequence[Json]) -> str:

@@ -30,6 +30,23 @@ REGRESSION_COEFFICIENTS = "regression-coefficients"
 PREDICTED_VS_ACTUAL = "predicted-vs-actual"
 COLLIDER_NOTE = "collider-note"
 
+# The rows not learned: how many this browser last drew, by reason, and the newest.
+QUARANTINE_COUNT = "quarantine-count"
+QUARANTINE_SUMMARY = "quarantine-summary"
+QUARANTINE_REASONS = "quarantine-reasons"
+QUARANTINE_NEWEST = "quarantine-newest"
+
+# Asking about a person: the page's URL holds the question.
+URL = "url"
+ASK_COMPETENCE = "ask-competence"
+ASK_NETWORK_ABILITY = "ask-network-ability"
+ASK_PROMOTED = "ask-promoted"
+QUESTION = "question"
+# Whether a task's answers are missing (the API could not answer), and the model version
+# drawn when the browser asked again because of it.
+UNANSWERED = "unanswered"
+ASK_AGAIN = "ask-again"
+
 
 def drawn(task: str) -> str:
     """The store of the model version whose charts this browser shows for `task`."""
@@ -46,3 +63,13 @@ def leaderboard_chart(task: str) -> str:
 
 def leaderboard_table(task: str) -> str:
     return f"{task}-leaderboard-table"
+
+
+def answers(task: str) -> str:
+    """The table of every candidate's answer for the person asked about."""
+    return f"{task}-answers"
+
+
+def contributions(task: str) -> str:
+    """The chart of the terms the linear models' answers add up from."""
+    return f"{task}-contributions"

@@ -3,6 +3,7 @@
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.ask import ask_panel
 from dashboard.charts import TASKS
 from dashboard.components import NO_STATUS, banner, status_bar
 from dashboard.figures import placeholder_figure
@@ -42,13 +43,13 @@ returns.
 """
 
 CLASSIFIER_INTERVALS_NOTE = """
-**The classifier's bands.** The logistic regression learns by stochastic gradient descent
-and holds no posterior, so its intervals come from a Laplace approximation kept beside it:
-an online estimate of the maximum-likelihood weights and of their observed information.
-The band is that estimate ± 1.96 standard errors, so it is centred on the estimate, not on
-the SGD line drawn in it; while SGD is still catching up (its first thousands of rows, or
-after the world changed) the line runs outside its band. The band is drawn as the API
-serves it.
+**The classifier's bands.** The logistic regression is Bayesian: it keeps a Gaussian
+posterior of its weights (a Laplace approximation, learnt one Newton step a row), and the
+weights drawn are that posterior's mean. The band is the mean ± 1.96 standard deviations,
+so every weight lies inside its own band; it narrows about as 1/√rows. After the
+relationship detector finds that a weight moved, the model starts a new regime from the
+rows of the change: the band widens again, around the world as it now is. The band is
+drawn as the API serves it.
 """
 
 
@@ -140,6 +141,24 @@ def _regression_section() -> html.Section:
     )
 
 
+def _quarantine_section() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Rows not learned"),
+            html.P("…", id=ids.QUARANTINE_SUMMARY, className="explain"),
+            html.Table(id=ids.QUARANTINE_REASONS, className="card quarantine"),
+            html.Details(
+                [
+                    html.Summary(
+                        "The newest of them, each with its reason and the row as received"
+                    ),
+                    html.Table(id=ids.QUARANTINE_NEWEST, className="card quarantine"),
+                ]
+            ),
+        ]
+    )
+
+
 def build_layout() -> html.Div:
     banner_text, banner_class = banner(None, "")
     return html.Div(
@@ -150,11 +169,15 @@ def build_layout() -> html.Div:
             # The model version the status last reported; the charts follow it.
             dcc.Store(id=ids.MODEL_VERSION),
             *[dcc.Store(id=ids.drawn(task)) for task in TASKS],
+            # The rows quarantined the status last reported; the quarantine follows it.
+            dcc.Store(id=ids.QUARANTINE_COUNT),
             _header(),
             html.Div(banner_text, id=ids.BANNER, className=banner_class, role="status"),
             html.Div(status_bar(NO_STATUS), id=ids.STATUS_BAR, className="status-bar"),
+            ask_panel(),
             _classification_section(),
             _regression_section(),
+            _quarantine_section(),
         ],
         className="page",
     )

@@ -1,19 +1,22 @@
 """Reads shared by every viewer of this process: the work is done once, not once a viewer.
 
-Both caches are bounded and hold only copies of what the API said, so a second worker
+Every cache is bounded and holds only copies of what the API said, so a second worker
 process with caches of its own serves the same: the status at most a read old, and the
 charts of a model version (or of one just after it, when the learner moved on while they
 were read). A viewer never queues behind a read another viewer started: while one thread
 reads, the others answer with what was read last, and their next refresh brings the new.
+The answers to a question about a person (`PerKey`) have no "last" to answer with: those
+asking the same question of the same model version wait for the one read.
 """
 
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
+Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 
 
@@ -107,3 +110,42 @@ class PerVersion(Generic[Value]):
             del self._flights[key]
         flight.set_result(built)
         return built
+
+
+class PerKey(Generic[Key, Value]):
+    """What `read(key)` gave, read once per key whoever asks: threads asking for a key
+    being read wait for that read and share its answer or its error. The newest `size`
+    keys are kept; an error is not, so the next asker reads again."""
+
+    def __init__(self, read: Callable[[Key], Value], *, size: int):
+        self._read = read
+        self._size = size
+        self._lock = threading.Lock()
+        self._flights: dict[Key, Future[Value]] = {}
+        self._kept: OrderedDict[Key, Value] = OrderedDict()
+
+    def get(self, key: Key) -> Value:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            flight = self._flights.get(key)
+            owner = flight is None
+            if flight is None:
+                flight = self._flights[key] = Future()
+        if not owner:
+            return flight.result()
+        try:
+            value = self._read(key)
+        except BaseException as error:
+            with self._lock:
+                del self._flights[key]
+            flight.set_exception(error)
+            raise
+        with self._lock:
+            self._kept[key] = value
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+            del self._flights[key]
+        flight.set_result(value)
+        return value

@@ -8,14 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from api.learning.options import DEFAULT_OPTIONS, TaskOptions
 from api.learning.rows import StreamRow
-from api.learning.tasks import (
-    DEFAULT_OPTIONS,
-    ClassificationTask,
-    RegressionTask,
-    TaskOptions,
-    new_tasks,
-)
+from api.learning.tasks import ClassificationTask, RegressionTask, new_tasks
 from simulator.store import CREATE_TABLE, INSERT_ROW
 from simulator.synthetic import NO_DRIFT, Drift, generate_rows
 
@@ -77,7 +72,7 @@ def learn(
     snapshots: dict[int, dict] = {}
     for seen, row in enumerate(rows, start=1):
         for task in tasks.values():
-            task.step(row)
+            task.learn_one(row)
         for task in tasks.values():
             if task.drift_events:
                 events += task.drain_drift_events(rows_seen=seen, updated_at=None)  # type: ignore[arg-type]

@@ -30,6 +30,7 @@ PROCESS_FIXTURES = frozenset(
         "learned_app",  # tests/hostile
         "learned_api",  # tests/cli
         "idle_api",
+        "promtool",  # tests/monitoring: Prometheus's rule checker
     }
 )
 # Browser tests start Chromium; PostgreSQL tests need its server.

@@ -2,8 +2,9 @@
 
 import hashlib
 import hmac
-import pickle
 from typing import Any
+
+from api.core import pickles
 
 
 class TamperedBlobError(Exception):
@@ -15,7 +16,7 @@ def sign(blob: bytes, *, key: str) -> str:
 
 
 def dump_signed(obj: Any, *, key: str) -> tuple[bytes, str]:
-    blob = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    blob = pickles.dumps(obj)
     return blob, sign(blob, key=key)
 
 
@@ -30,7 +31,7 @@ def verify(blob: bytes, signature: str, *, key: str) -> None:
 def load_signed(blob: bytes, signature: str, *, key: str) -> Any:
     """Unpickle `blob` only after its HMAC-SHA256 signature checks out."""
     verify(blob, signature, key=key)
-    return pickle.loads(blob)
+    return pickles.loads(blob)
 
 
 def token_matches(given: str, expected: str) -> bool:

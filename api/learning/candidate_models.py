@@ -1,6 +1,6 @@
 """The candidate models: every River model a task may race, built by name.
 
-Only the race process (`api.learning.race_process`) and the API, which answers a
+Only the race process (`api.learner.race_process`) and the API, which answers a
 candidate's predictions, import this module: the learner names candidates
 (`api.learning.candidates`) but never builds one. The trees are capped in depth and size
 so that a snapshot stays small however long the stream runs.

@@ -38,7 +38,7 @@ NAMES: dict[str, tuple[str, ...]] = {
 }
 # The seed's choices, an adaptive tree, naive Bayes, a no-skill baseline per task, and a
 # linear model per task that forgets, which takes over when the world changes. They race
-# behind the reference (`api.learning.race_process`), so what they cost per row slows the
+# behind the reference (`api.learner.race_process`), so what they cost per row slows the
 # leaderboard, not the learner.
 DEFAULTS: dict[str, tuple[str, ...]] = {
     "classification": (

@@ -1,13 +1,14 @@
-"""What a tick commits beside the cursor, as plain values: one `LearnedRowValues` for
-each row learned and one `CommittedRecord` for each task. The learner builds them, the
-data access inserts them as they are, and serving publishes a `ServedRecord` read back.
+"""What a tick commits, as plain values: one `LearnedRowValues` for each row learned, one
+`CommittedRecord` for each task, and the rows of the other tables. The learner builds
+them (`api.learning.commit`), the data access inserts them as they are, and serving
+publishes a `ServedRecord` read back.
 """
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypedDict, get_type_hints
+from typing import Any, NotRequired, TypedDict, get_type_hints
 
-from api.learning.tasks import TaskName
+from api.learning.names import TaskName
 
 
 class LearnedRowValues(TypedDict):
@@ -24,6 +25,80 @@ class LearnedRowValues(TypedDict):
     predicted_network_ability: float
     model_version: int
     rows_seen: int  # rows learned up to it: the order of learning
+
+
+class QuarantinedRowValues(TypedDict):
+    """A row of `quarantined_row`: where the row was served, and why it is not learned."""
+
+    page: int
+    position: int
+    source_id: int | None
+    payload: str
+    reason: str
+
+
+class HeldRowValues(TypedDict):
+    """A row of `held_row`: a row the outlier fence holds back (`api.learning.held`)."""
+
+    page: int
+    position: int
+    source_id: int
+    taken: int
+    features: str
+    payload: str
+    reason: str
+
+
+class LeaderboardEntry(TypedDict):
+    """A candidate on a leaderboard: its progressive scores, cumulative and rolling."""
+
+    name: str
+    rows_seen: int
+    metrics: dict[str, Any]
+    rolling_metrics: dict[str, Any]
+
+
+class EventValues(TypedDict):
+    """What a task's event shares, once committed: its task and the rows learned when it
+    happened."""
+
+    task: TaskName
+    rows_seen: int
+    updated_at: datetime
+
+
+class DriftEventValues(EventValues):
+    """A row of `drift_event`; what moved is named by the relationship detector (a
+    `coefficient`) and the fence (a `feature`)."""
+
+    detector: str
+    loss_before: float
+    loss_after: float
+    action: str
+    coefficient: NotRequired[str]
+    feature: NotRequired[str]
+    value_before: NotRequired[float | None]
+    value_after: NotRequired[float | None]
+
+
+class ChampionChangeValues(EventValues):
+    """A row of `champion_change`."""
+
+    previous: str
+    champion: str
+    metric: str
+    previous_score: float
+    champion_score: float
+
+
+class SnapshotValues(TypedDict):
+    """A row of `model_snapshot`: a part of the learner's state (a task, or the fence),
+    pickled and signed."""
+
+    task: str
+    model_version: int
+    blob: bytes
+    signature: str
 
 
 class ServedRecord(TypedDict):
@@ -46,7 +121,7 @@ class CommittedRecord(ServedRecord):
     """A row of `model_record`: the served record and the race's standings after the
     tick, which GET /{task}/leaderboard serves."""
 
-    leaderboard: list[dict[str, Any]]
+    leaderboard: list[LeaderboardEntry]
     rows_raced: int
 
 

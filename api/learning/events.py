@@ -14,8 +14,9 @@ def drained(
     task: str,
     rows_seen: int,
     updated_at: Any,
-) -> list[dict[str, Any]]:
-    """`events` as rows of a tick that learned up to `rows_seen`."""
+) -> list[Any]:
+    """`events` as rows of a tick that learned up to `rows_seen` (of the shape their
+    table takes: `DriftEventValues`, `ChampionChangeValues`)."""
     first_row = rows_seen - rows_since_drain
     rows = []
     for event in events:

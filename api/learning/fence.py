@@ -16,9 +16,9 @@ that feature is drawn from the new rows alone (`relearn`).
 >>> fence = OutlierFence(width=10.0)
 >>> for i in range(100):
 ...     fence.learn(StreamRow(i, competence=i / 100, network_ability=0.5, promoted=True))
->>> fence.judge(StreamRow(100, competence=0.42, network_ability=0.5, promoted=False))
+>>> fence.beyond(StreamRow(100, competence=0.42, network_ability=0.5, promoted=False))
 []
->>> [b.reason() for b in fence.judge(StreamRow(101, 4.2e5, 0.5, promoted=False))]
+>>> [b.reason() for b in fence.beyond(StreamRow(101, 4.2e5, 0.5, promoted=False))]
 ['outlier: competence 420000 is 1.71e+06 IQRs above the fence [-2.3275, 2.8175]']
 """
 
@@ -89,8 +89,9 @@ class OutlierFence:
         self.values: dict[str, deque[float]] = {f: deque(maxlen=WINDOW_ROWS) for f in FENCED}
         self.bounds: dict[str, Bounds] = {}
         self.since_redraw = 0
+        self.redraw_at = WARM_UP_ROWS  # the first fence stands after the warm-up
 
-    def judge(self, row: Any) -> list[Beyond]:
+    def beyond(self, row: Any) -> list[Beyond]:
         """The fenced values of `row` beyond the fence; none before it stands."""
         beyond = []
         for feature, bounds in self.bounds.items():
@@ -102,14 +103,19 @@ class OutlierFence:
             beyond.append(Beyond(feature, value, bounds.low, bounds.high, distance))
         return beyond
 
+    def admit(self, row: Any) -> list[Beyond]:
+        """Judge `row` and, when it is inside the fence, let it through (`learn`)."""
+        beyond = self.beyond(row) if self.bounds else []
+        if not beyond:
+            self.learn(row)
+        return beyond
+
     def learn(self, row: Any) -> None:
         """A row let through: its values count towards the fence."""
         for feature, values in self.values.items():
             values.append(getattr(row, feature))
         self.since_redraw += 1
-        if self.since_redraw >= REDRAW_ROWS or (
-            not self.bounds and len(self.values[FENCED[0]]) >= WARM_UP_ROWS
-        ):
+        if self.since_redraw >= self.redraw_at:
             self.redraw()
 
     def redraw(self) -> None:
@@ -119,10 +125,13 @@ class OutlierFence:
         for feature, values in self.values.items():
             if len(values) >= WARM_UP_ROWS:
                 self.bounds[feature] = bounds_of(list(values), self.width)
+        fewest = min(len(values) for values in self.values.values())
+        self.redraw_at = REDRAW_ROWS if self.bounds else max(WARM_UP_ROWS - fewest, 1)
 
     def relearn(self, feature: str, values: list[float]) -> None:
-        """After a shift: the fence of `feature` is drawn from the new world's values alone."""
-        self.values[feature] = deque(values, maxlen=WINDOW_ROWS)
+        """After a shift: the fence of `feature` is drawn from the new world's values alone,
+        and its window fills with the values let through from now on."""
+        self.values[feature] = deque(maxlen=WINDOW_ROWS)
         self.bounds[feature] = bounds_of(values, self.width)
 
     def median(self, feature: str) -> float | None:

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from api.learning.committed import HeldRowValues
 from api.learning.fence import Beyond
 from api.learning.rows import StreamRow
 
@@ -34,7 +35,6 @@ class HeldRow:
     taken: int  # rows taken before it
     features: tuple[str, ...]  # those beyond the fence
     reason: str
-    held_id: int | None = None  # its row in `held_row`, once committed
 
     @classmethod
     def of(cls, row: StreamRow, page: int, position: int, taken: int, beyond: list[Beyond]):
@@ -47,7 +47,7 @@ class HeldRow:
         fields.update(network_ability=row.network_ability, promoted=row.promoted)
         return json.dumps(fields)
 
-    def stored(self) -> dict[str, Any]:
+    def stored(self) -> HeldRowValues:
         """Its row of `held_row`."""
         return {
             "page": self.page,
@@ -60,16 +60,15 @@ class HeldRow:
         }
 
     @classmethod
-    def from_stored(cls, held_id: int, values: dict[str, Any]) -> "HeldRow":
-        fields = json.loads(values["payload"])
+    def from_stored(cls, stored: Any) -> "HeldRow":
+        """From its row of `held_row` (anything with its columns as attributes)."""
         return cls(
-            StreamRow(**fields),
-            values["page"],
-            values["position"],
-            values["taken"],
-            tuple(values["features"].split(",")),
-            values["reason"],
-            held_id,
+            StreamRow(**json.loads(stored.payload)),
+            stored.page,
+            stored.position,
+            stored.taken,
+            tuple(stored.features.split(",")),
+            stored.reason,
         )
 
 

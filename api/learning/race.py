@@ -17,6 +17,7 @@ from typing import Any
 from api.learning import candidate_models, pipelines
 from api.learning.candidates import REFERENCE
 from api.learning.champion import Champion
+from api.learning.committed import ChampionChangeValues, LeaderboardEntry
 from api.learning.events import drained
 from api.learning.rows import RaceRow
 from api.learning.scores import ClassificationScores, RegressionScores, leaderboard_entry
@@ -74,7 +75,7 @@ class Race:
     placed: bool
 
     def __init__(self, names: tuple[str, ...], window: int, margin: float, sustain: int):
-        self.place(rows_raced=0, last_id=None)
+        self.stand_at(rows_raced=0, last_id=None)
         self.window = window
         # The reference's progressive scores on the rows raced, as it predicted them in its
         # task: so the whole leaderboard stands after the same row.
@@ -84,9 +85,9 @@ class Race:
         self.champion = Champion(REFERENCE, margin, sustain)
         self.changes: list[dict[str, Any]] = []
         self.rows_since_drain = 0
-        self.enter(names, margin=margin, sustain=sustain)
+        self.set_candidates(names, margin=margin, sustain=sustain)
 
-    def enter(self, names: tuple[str, ...], *, margin: float, sustain: int) -> None:
+    def set_candidates(self, names: tuple[str, ...], *, margin: float, sustain: int) -> None:
         """Race these candidates from now on: newcomers start fresh, the others go on."""
         self.candidates = {
             name: self.candidates.get(name) or self.new_candidate(name)
@@ -107,12 +108,12 @@ class Race:
             # Pickled before races ran behind their task: it stands where the task does.
             self.placed = False
 
-    def place(self, *, rows_raced: int, last_id: int | None) -> None:
+    def stand_at(self, *, rows_raced: int, last_id: int | None) -> None:
         self.rows_raced, self.last_id, self.placed = rows_raced, last_id, True
 
-    def place_with(self, task_scores: Any, *, rows_raced: int, last_id: int | None) -> None:
+    def stand_with(self, task_scores: Any, *, rows_raced: int, last_id: int | None) -> None:
         """Stand where a task stands, with its scores as the reference's."""
-        self.place(rows_raced=rows_raced, last_id=last_id)
+        self.stand_at(rows_raced=rows_raced, last_id=last_id)
         self.reference_scores = copy.deepcopy(task_scores)
 
     def new_scores(self) -> Any:
@@ -121,7 +122,7 @@ class Race:
     def new_candidate(self, name: str) -> Any:
         return {"model": candidate_models.build(self.task, name), "scores": self.new_scores()}
 
-    def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+    def learn_one(self, x: dict[str, float], y: Any, reference_output: float) -> None:
         """Score the reference's prediction of the row, race the others on it, judge."""
         raise NotImplementedError
 
@@ -134,7 +135,7 @@ class Race:
     def model(self, name: str) -> Any:
         return self.candidates[name]["model"]
 
-    def judge(self) -> None:
+    def update_champion(self) -> None:
         """After a row: has the champion changed?"""
         self.rows_since_drain += 1
         scores = {name: self.score(loss.mean()) for name, loss in self.losses.items()}
@@ -157,7 +158,9 @@ class Race:
         """The ranking metric from the mean per-row loss."""
         return mean_loss
 
-    def drain_changes(self, *, task: str, rows_seen: int, updated_at: Any) -> list[dict[str, Any]]:
+    def drain_changes(
+        self, *, task: str, rows_seen: int, updated_at: Any
+    ) -> list[ChampionChangeValues]:
         """The champion changes since the last drain, for a tick that learned up to
         `rows_seen`."""
         changes = drained(
@@ -170,7 +173,7 @@ class Race:
         self.changes, self.rows_since_drain = [], 0
         return changes
 
-    def leaderboard(self) -> list[dict[str, Any]]:
+    def leaderboard(self) -> list[LeaderboardEntry]:
         """Each candidate's cumulative and rolling metrics, the reference first."""
         scores = {REFERENCE: self.reference_scores}
         scores.update((name, entry["scores"]) for name, entry in self.candidates.items())
@@ -184,7 +187,7 @@ class ClassificationRace(Race):
     def new_scores(self) -> ClassificationScores:
         return ClassificationScores(self.window)
 
-    def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+    def learn_one(self, x: dict[str, float], y: Any, reference_output: float) -> None:
         self.reference_scores.update(y, reference_output >= 0.5, reference_output)
         self.losses[REFERENCE].add(log_loss(y, reference_output))
         for name, entry in self.candidates.items():
@@ -192,7 +195,7 @@ class ClassificationRace(Race):
             entry["scores"].update(y, probability >= 0.5, probability)
             entry["model"].learn_one(x, y)
             self.losses[name].add(log_loss(y, probability))
-        self.judge()
+        self.update_champion()
 
     def predict(self, name: str, x: dict[str, float]) -> float:
         return true_probability(self.model(name).predict_proba_one(x))
@@ -205,7 +208,7 @@ class RegressionRace(Race):
     def new_scores(self) -> RegressionScores:
         return RegressionScores(self.window)
 
-    def step(self, x: dict[str, float], y: Any, reference_output: float) -> None:
+    def learn_one(self, x: dict[str, float], y: Any, reference_output: float) -> None:
         self.reference_scores.update(y, reference_output)
         self.losses[REFERENCE].add((y - reference_output) ** 2)
         for name, entry in self.candidates.items():
@@ -213,7 +216,7 @@ class RegressionRace(Race):
             entry["scores"].update(y, predicted)
             entry["model"].learn_one(x, y)
             self.losses[name].add((y - predicted) ** 2)
-        self.judge()
+        self.update_champion()
 
     def predict(self, name: str, x: dict[str, float]) -> float:
         predicted = float(self.model(name).predict_one(x))
@@ -224,19 +227,19 @@ class RegressionRace(Race):
         return math.sqrt(mean_loss)
 
 
-def step_races(races: dict[str, Race], rows: Iterable[RaceRow]) -> None:
+def learn_races(races: dict[str, Race], rows: Iterable[RaceRow]) -> None:
     """Race both tasks' candidates on learned rows, in the order they were learned."""
     classification, regression = races[ClassificationRace.task], races[RegressionRace.task]
     raced, last_id = 0, classification.last_id
     for row_id, competence, network_ability, promoted, probability, predicted in rows:
         x = pipelines.classification_features(competence, network_ability)
-        classification.step(x, promoted, probability)
-        regression.step(
+        classification.learn_one(x, promoted, probability)
+        regression.learn_one(
             pipelines.regression_features(competence, promoted), network_ability, predicted
         )
         raced, last_id = raced + 1, row_id
     for race in (classification, regression):
-        race.place(rows_raced=race.rows_raced + raced, last_id=last_id)
+        race.stand_at(rows_raced=race.rows_raced + raced, last_id=last_id)
 
 
 RACE_TYPES: dict[str, type[Race]] = {

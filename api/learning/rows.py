@@ -13,6 +13,9 @@ ID_RANGE = range(-(2**31), 2**31)
 FEATURE_LIMIT = 1e100
 
 
+# Rows on a full page of the stream: a page with fewer is its end, for now.
+PAGE_SIZE = 10
+
 # One learned row as the races need it: its id, competence, network_ability, promoted, and
 # the reference's progressive probability of promotion and prediction of network_ability.
 RaceRow = tuple[int, float, float, bool, float, float]

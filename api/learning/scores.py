@@ -11,6 +11,7 @@ from typing import Any
 
 from river import metrics
 
+from api.learning.committed import LeaderboardEntry
 from api.learning.roc import BinnedROCAUC
 
 Outcome = tuple[Any, ...]
@@ -124,7 +125,7 @@ class RegressionScores:
         return self._report(bundle, len(self.recent))
 
 
-def leaderboard_entry(name: str, scores: Any) -> dict[str, Any]:
+def leaderboard_entry(name: str, scores: Any) -> LeaderboardEntry:
     """A candidate's entry on a leaderboard: its cumulative and rolling metrics."""
     report = scores.report()
     rolling = scores.rolling_report()

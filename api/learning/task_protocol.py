@@ -1,9 +1,10 @@
 """What a learned task offers once committed: the serving side's view of
 `api.learning.tasks`, which it unpickles from a snapshot and never changes."""
 
-from typing import Protocol
+from typing import Any, Protocol
 
-from api.learning.tasks import TaskName
+from api.learning.names import TaskName
+from api.learning.options import TaskOptions
 from api.learning.uncertainty import Interval
 
 
@@ -12,9 +13,16 @@ class Standings(Protocol):
         """The candidates racing, the reference first."""
         ...
 
+    def model(self, name: str) -> Any:
+        """The River model of a candidate other than the reference."""
+        ...
+
 
 class Task(Protocol):
     name: TaskName
+    # The reference's River model.
+    model: Any
+    options: TaskOptions
 
     @property
     def live_race(self) -> Standings: ...

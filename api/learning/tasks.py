@@ -1,4 +1,4 @@
-"""A task is a model plus its scores; `step` is one row of progressive validation.
+"""A task is a model plus its scores; `learn_one` is one row of progressive validation.
 
 The order is River's `progressive_val_score`: predict with the current model, update the
 metrics with that prediction, then `learn_one`. Beside the metrics each task keeps what
@@ -7,54 +7,31 @@ its intervals need (`api.learning.uncertainty`) and watches its per-row loss for
 the tick it commits. Each row also goes through the task's race (`api.learning.race`):
 the other candidate models predict, are scored and learn it too, and the champion among
 them is judged; in the learner the race runs in a process of its own, a little behind
-(`api.learning.race_process`), and the task's `race` is None meanwhile. A task is pickled
+(`api.learner.race_process`), and the task's `race` is None meanwhile. A task is pickled
 whole into a snapshot, so restoring it restores the model, its metric state, its
 interval statistics, its detector and every candidate together, and an event of rows
 that were never committed is forgotten with them: exactly once.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from api.learning import candidates, pipelines, relationship
 from api.learning.bayesian_logistic import BayesianLogisticRegression
 from api.learning.block_fits import LinearRelationshipWatch, LogisticRelationshipWatch
+from api.learning.committed import DriftEventValues, LeaderboardEntry
 from api.learning.drift import DETECTOR, LossWatch
 from api.learning.events import drained
-from api.learning.race_process import RaceBlob
+from api.learning.names import CLASSIFICATION, REGRESSION, TaskName
+from api.learning.options import DEFAULT_OPTIONS, TaskOptions
+from api.learning.race_messages import RaceBlob
 from api.learning.relationship import Moved, RelationshipWatch
 from api.learning.rows import StreamRow
 from api.learning.scores import ClassificationScores, RegressionScores
 from api.learning.uncertainty import Interval, RegressionUncertainty
 
-TaskName = Literal["classification", "regression"]
-CLASSIFICATION: TaskName = "classification"
-REGRESSION: TaskName = "regression"
-TASKS: tuple[TaskName, ...] = (CLASSIFICATION, REGRESSION)
-DriftAction = Literal["alert", "reset"]
-
 if TYPE_CHECKING:
     from api.learning.race import Race
-
-
-@dataclass(frozen=True)
-class TaskOptions:
-    """What the operator chose, applied to new and restored tasks alike."""
-
-    drift_action: DriftAction = "alert"
-    uncertainty_and_drift: bool = True
-    classification_candidates: tuple[str, ...] = candidates.DEFAULTS[CLASSIFICATION]
-    regression_candidates: tuple[str, ...] = candidates.DEFAULTS[REGRESSION]
-    champion_margin: float = 0.02
-    champion_sustain_rows: int = 500
-    relationship_detector: bool = True
-
-    def candidates(self, task: str) -> tuple[str, ...]:
-        return getattr(self, f"{task}_candidates")
-
-
-DEFAULT_OPTIONS = TaskOptions()
 
 
 class Task:
@@ -97,7 +74,7 @@ class Task:
         (a race in the race process is told there)."""
         self.options = options
         if self.race is not None:
-            self.race.enter(
+            self.race.set_candidates(
                 options.candidates(self.name),
                 margin=options.champion_margin,
                 sustain=options.champion_sustain_rows,
@@ -118,7 +95,7 @@ class Task:
     def champion(self) -> str:
         return self.live_race.champion.name
 
-    def leaderboard(self) -> list[dict[str, Any]]:
+    def leaderboard(self) -> list[LeaderboardEntry]:
         return self.live_race.leaderboard()
 
     def start_afresh(self) -> None:
@@ -150,7 +127,7 @@ class Task:
         self.relationship = self.relationship_type()
         self.block_loss = self.previous_block_loss = 0.0
 
-    def step(self, row: StreamRow) -> dict[str, Any]:
+    def learn_one(self, row: StreamRow) -> dict[str, Any]:
         """Predict, score, watch the loss, then learn: one row of progressive validation."""
         raise NotImplementedError
 
@@ -170,8 +147,11 @@ class Task:
         change = self.loss_watch.update(loss)
         if change is not None:
             self.record_change(DETECTOR, *change)
-        if self.options.relationship_detector and self.relationship.add(block_row):
-            self.close_block()
+        if self.options.relationship_detector:
+            rows = self.relationship.rows
+            rows.append(block_row)
+            if len(rows) >= self.relationship.block_rows:
+                self.close_block()
 
     def close_block(self) -> None:
         loss = self.block_loss / max(self.relationship.block_rows, 1)
@@ -221,7 +201,7 @@ class Task:
         if self.options.drift_action == "reset":
             self.start_afresh()
 
-    def drain_drift_events(self, *, rows_seen: int, updated_at: datetime) -> list[dict[str, Any]]:
+    def drain_drift_events(self, *, rows_seen: int, updated_at: datetime) -> list[DriftEventValues]:
         """The events since the last drain, for a tick that learned up to `rows_seen`."""
         events = drained(
             self.drift_events,
@@ -268,13 +248,13 @@ class ClassificationTask(Task):
             probability = self.live_race.predict(model, x)
         return probability >= 0.5, probability
 
-    def step(self, row: StreamRow) -> dict[str, Any]:
+    def learn_one(self, row: StreamRow) -> dict[str, Any]:
         predicted, probability = self.predict(row.competence, row.network_ability)
         self.scores.update(row.promoted, predicted, probability)
         x = pipelines.classification_features(row.competence, row.network_ability)
         self.model.learn_one(x, row.promoted)
         if self.race is not None:
-            self.race.step(x, row.promoted, probability)
+            self.race.learn_one(x, row.promoted, probability)
         outcome = {
             "id": row.id,
             "competence": row.competence,
@@ -337,7 +317,7 @@ class RegressionTask(Task):
         x = pipelines.regression_features(competence, promoted)
         return self.uncertainty.predictive_interval(self.model, self.coefficients(), x)
 
-    def step(self, row: StreamRow) -> dict[str, Any]:
+    def learn_one(self, row: StreamRow) -> dict[str, Any]:
         predicted = self.predict(row.competence, row.promoted)
         self.scores.update(row.network_ability, predicted)
         x = pipelines.regression_features(row.competence, row.promoted)
@@ -345,7 +325,7 @@ class RegressionTask(Task):
             self.uncertainty.update(x, row.network_ability)
         self.model.learn_one(x, row.network_ability)
         if self.race is not None:
-            self.race.step(x, row.network_ability, predicted)
+            self.race.learn_one(x, row.network_ability, predicted)
         outcome = {
             "id": row.id,
             "competence": row.competence,
@@ -400,15 +380,3 @@ def new_tasks(
     return {
         name: task_type(window, options, racing=racing) for name, task_type in TASK_TYPES.items()
     }
-
-
-def task_options(settings: Any) -> TaskOptions:
-    return TaskOptions(
-        settings.DRIFT_ACTION,
-        settings.UNCERTAINTY_AND_DRIFT,
-        classification_candidates=settings.CLASSIFICATION_CANDIDATES,
-        regression_candidates=settings.REGRESSION_CANDIDATES,
-        champion_margin=settings.CHAMPION_MARGIN,
-        champion_sustain_rows=settings.CHAMPION_SUSTAIN_ROWS,
-        relationship_detector=settings.RELATIONSHIP_DETECTOR,
-    )

@@ -1,12 +1,12 @@
-"""One tick's learning, page by page, as plain values: what the tick will commit.
+"""One tick's learning, page by page: the rows it learned, quarantined and held back.
 
-For every row not consumed yet each task runs `step` (predict, score, `learn_one`): the
+For every row not consumed yet each task runs `learn_one` (predict, score, learn): the
 order of River's `progressive_val_score`. Bad rows are set aside for the quarantine; a
 row beyond the outlier fence is held back (`api.learning.held`) until it is quarantined
 as an outlier or, with the others of a shift, learned. Each learned row then goes to the
 races (`feed`, a hundred at a time), which learn it at their own pace. The models and the
-fence are the only things changed in place; everything else is returned in the
-`TickWrite`, which the learner commits in one transaction.
+fence are the only things changed in place; what the tick did is kept as plain values,
+from which `api.learning.commit` builds the one transaction the learner commits.
 """
 
 import json
@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from api.crud import TickWrite
 from api.learning import held as holding
-from api.learning.committed import LearnedRowValues
+from api.learning.committed import HeldRowValues, LearnedRowValues, QuarantinedRowValues
 from api.learning.cursor import Cursor
 from api.learning.fence import OutlierFence
 from api.learning.held import HeldRow
-from api.learning.rows import BadRow, RaceRow, StreamRow, parse_row, source_id
-from api.learning.source import PAGE_SIZE
-from api.learning.tasks import CLASSIFICATION, REGRESSION, Task
+from api.learning.names import CLASSIFICATION, REGRESSION
+from api.learning.rows import PAGE_SIZE, BadRow, RaceRow, StreamRow, parse_row, source_id
+from api.learning.tasks import Task
 
 FENCE_DETECTOR = "fence"
 
@@ -32,8 +31,9 @@ QUARANTINE_PAYLOAD_LIMIT = 2_000
 RACE_BATCH_ROWS = 100
 
 
-class TickPlan:
-    """The tick under way: call `take` with each page in order, then `write`."""
+class Tick:
+    """The tick under way: `learn_page` with each page in order, then the commit is built
+    from it (`api.learning.commit`)."""
 
     def __init__(
         self,
@@ -66,11 +66,11 @@ class TickPlan:
         self.next_page, self.last_id = start.next_page, start.last_id
         self.pages = 0
         self.learned: list[LearnedRowValues] = []
-        self.quarantined: list[dict[str, Any]] = []
+        self.quarantined: list[QuarantinedRowValues] = []
         self.outliers = 0  # of the quarantined rows, those the fence held back first
         self.outputs: dict[str, list[dict[str, Any]]] = {CLASSIFICATION: [], REGRESSION: []}
 
-    def take(self, rows: list[Any]) -> bool:
+    def learn_page(self, rows: list[Any]) -> bool:
         """Learn the new rows of the next page; True while the pages are full (the stream
         goes on), False at a partial page, which is read again on the next tick."""
         page = self.next_page
@@ -93,7 +93,7 @@ class TickPlan:
                 )
                 self.last_id = row_id if row_id is not None else self.last_id
             else:
-                beyond = self.fence.judge(row) if self.fence is not None else []
+                beyond = self.fence.admit(row) if self.fence is not None else None
                 if beyond:
                     self.held.append(HeldRow.of(row, page, position, self.taken, beyond))
                     self.newly_held += 1
@@ -101,7 +101,8 @@ class TickPlan:
                     self._learn(row, page)
                 self.last_id = row.id
             self.taken += 1
-            self._settle_held()
+            if self.held:
+                self._settle_held()
         if len(self.race_rows) >= RACE_BATCH_ROWS:
             self.feed_races()
         full = len(rows) >= PAGE_SIZE
@@ -111,8 +112,8 @@ class TickPlan:
 
     def _learn(self, row: StreamRow, page: int) -> None:
         """One row of progressive validation for each task, then the row to the races."""
-        classified = self.tasks[CLASSIFICATION].step(row)
-        regressed = self.tasks[REGRESSION].step(row)
+        classified = self.tasks[CLASSIFICATION].learn_one(row)
+        regressed = self.tasks[REGRESSION].learn_one(row)
         self.outputs[CLASSIFICATION].append(classified)
         self.outputs[REGRESSION].append(regressed)
         self.learned.append(
@@ -133,8 +134,6 @@ class TickPlan:
         self.race_rows.append(
             (row.id, row.competence, row.network_ability, row.promoted, probability, predicted)
         )
-        if self.fence is not None:
-            self.fence.learn(row)
 
     def _settle_held(self) -> None:
         """Quarantine the held rows that stayed rare; learn them when they shifted."""
@@ -161,7 +160,7 @@ class TickPlan:
             fence.relearn(
                 feature, [getattr(h.row, feature) for h in self.held if feature in h.features]
             )
-        inside = [held for held in self.held if not fence.judge(held.row)]
+        inside = [held for held in self.held if not fence.beyond(held.row)]
         for task in self.tasks.values():
             loss_after = sum(task.loss_of(held.row) for held in inside) / max(len(inside), 1)
             task.record_change(
@@ -178,6 +177,8 @@ class TickPlan:
         """Learn these held rows, in the order they came."""
         for held in rows:
             self.held.remove(held)
+            if self.fence is not None:
+                self.fence.learn(held.row)
             self._learn(held.row, held.page)
             self.shift_learned += 1
 
@@ -187,42 +188,35 @@ class TickPlan:
             self.feed(self.race_rows, self.fresh_races)
             self.race_rows, self.fresh_races = [], []
 
-    def write(self, *, races_moved: bool = False) -> TickWrite | None:
-        """What to commit, or None when the tick changed nothing at all; every row it
-        learned has gone to the races. `races_moved`: the races have come further since
-        the last commit, a new model version even without rows."""
-        self.feed_races()
-        cursor = replace(
+    def cursor_after(self, *, races_moved: bool) -> Cursor:
+        """Where the stream stands once the tick is committed. The version moves only with
+        the models: when rows were learned, or the races came further since the last
+        commit (`races_moved`); a tick that only quarantines or holds rows moves the
+        cursor but not the version."""
+        return replace(
             self.start,
             next_page=self.next_page,
             last_id=self.last_id,
             rows_seen=self.start.rows_seen + len(self.learned),
             rows_quarantined=self.start.rows_quarantined + len(self.quarantined),
             rows_held=len(self.held),
-            # The version moves only with the models: a tick that only quarantines moves
-            # the cursor but not the version.
             model_version=self.start.model_version + bool(self.learned or races_moved),
         )
-        if cursor == self.start:
-            return None
-        held_now = {(row.page, row.position) for row in self.held}
-        return TickWrite(
-            cursor=cursor,
-            learned=self.learned,
-            quarantined=self.quarantined,
-            applied_resets=self.resets if self.learned else [],
-            held=[
-                row.stored()
-                for row in self.held
-                if (row.page, row.position) not in self.held_at_start
-            ],
-            released=sorted(self.held_at_start - held_now),
-        )
+
+    def newly_held_rows(self) -> list[HeldRowValues]:
+        """The rows held back at the end of the tick that were not held at its start."""
+        return [
+            row.stored() for row in self.held if (row.page, row.position) not in self.held_at_start
+        ]
+
+    def released_rows(self) -> list[tuple[int, int]]:
+        """(page, position) of the rows held at the start that are held no more."""
+        return sorted(self.held_at_start - {(row.page, row.position) for row in self.held})
 
 
 def _quarantine_entry(
     page: int, position: int, row_id: int | None, payload: str, reason: str
-) -> dict[str, Any]:
+) -> QuarantinedRowValues:
     return {
         "page": page,
         "position": position,

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep, SupervisorDep
-from api.learning.tasks import TaskName
+from api.learning.names import TaskName
 from api.schemas import (
     Health,
     LearnerProcess,
@@ -33,7 +33,8 @@ async def read_health() -> Health:
 
 @router.get("/metrics", response_class=PlainTextResponse)
 async def read_metrics(services: ServicesDep) -> PlainTextResponse:
-    """Prometheus metrics: rows learned, ticks, tick duration, faults, request latency."""
+    """Prometheus metrics: the learner's rows, ticks, faults, events and state, the API's
+    request latency and refusals (docs/monitoring.md)."""
     learner_metrics = services.supervisor.metrics_text if services.supervisor else ""
     return PlainTextResponse(
         generate_latest().decode() + learner_metrics, media_type=CONTENT_TYPE_LATEST

@@ -3,15 +3,18 @@
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import ServedModel, served_model
+from api.learning.explain import network_ability_answer, promotion_answer
+from api.learning.names import TaskName
 from api.learning.task_protocol import Classifier, Regressor
-from api.learning.tasks import TaskName
 from api.schemas import (
+    ClassificationAnswer,
     ClassificationInput,
     ClassificationPrediction,
     Problem,
+    RegressionAnswer,
     RegressionInput,
     RegressionPrediction,
 )
@@ -25,34 +28,55 @@ NOT_LEARNED: dict[int | str, dict[str, Any]] = {
 
 ServedClassifier = Annotated[ServedModel[Classifier], Depends(served_model("classification"))]
 ServedRegressor = Annotated[ServedModel[Regressor], Depends(served_model("regression"))]
+# `all` names the parameter for callers; `every` keeps Python's builtin unshadowed.
+EveryCandidate = Annotated[
+    bool,
+    Query(
+        alias="all",
+        description="Also every racing candidate's answer for the same person, in "
+        "`candidates`: the whole leaderboard asked in one request.",
+        examples=[True],
+    ),
+]
+
+
+def _asked(served: ServedModel, every: bool) -> tuple[str, ...]:
+    """The candidates to answer: every one racing (the reference first), or the one that
+    answers (the served candidate is always among those racing)."""
+    return served.task.live_race.names() if every else (served.candidate,)
 
 
 async def predict_promoted(
-    body: ClassificationInput, served: ServedClassifier
+    body: ClassificationInput, served: ServedClassifier, every: EveryCandidate = False
 ) -> ClassificationPrediction:
-    """Would this person be promoted? The champion's answer, or the named candidate's."""
-    question = (body.competence, body.network_ability, served.candidate)
-    promoted, probability = served.task.predict(*question)
+    """Would this person be promoted, how sure is the model, and why? The champion's
+    answer, or the named candidate's; with `all=true`, every candidate's too."""
+
+    answers = {
+        name: promotion_answer(served.task, body.competence, body.network_ability, name)
+        for name in _asked(served, every)
+    }
     return ClassificationPrediction(
-        promoted=promoted,
-        probability=probability,
+        **answers[served.candidate],
         model_version=served.version,
-        model=served.candidate,
+        candidates=[ClassificationAnswer(**a) for a in answers.values()] if every else None,
     )
 
 
 async def predict_network_ability(
-    body: RegressionInput, served: ServedRegressor
+    body: RegressionInput, served: ServedRegressor, every: EveryCandidate = False
 ) -> RegressionPrediction:
-    """network_ability for this competence and promotion: the champion's answer, or the
-    named candidate's."""
-    question = (body.competence, body.promoted, served.candidate)
-    interval = served.task.predictive_interval(*question)
+    """network_ability for this competence and promotion, and the terms it adds up from:
+    the champion's answer, or the named candidate's; with `all=true`, every candidate's too."""
+
+    answers = {
+        name: network_ability_answer(served.task, body.competence, body.promoted, name)
+        for name in _asked(served, every)
+    }
     return RegressionPrediction(
-        network_ability=served.task.predict(*question),
-        interval=None if interval is None else list(interval),
+        **answers[served.candidate],
         model_version=served.version,
-        model=served.candidate,
+        candidates=[RegressionAnswer(**a) for a in answers.values()] if every else None,
     )
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api import crud
 from api.deps import Published, ServicesDep
-from api.learning.tasks import TaskName
+from api.learning.names import TaskName
 from api.routes.responses import (
     PUBLISHED_RESPONSES,
     HistoryLimit,

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.learning.loop import Learner
+from api.learner.loop import Learner
 from harness.streams import CHECKPOINTS, learn, simulated
 from tests.support.database import fresh_postgres_url
 from tests.support.learners import learner_on

@@ -3,7 +3,7 @@
 import pytest
 
 from api.core.db import make_engine, make_session_factory
-from api.learning.loop import Learner
+from api.learner.loop import Learner
 from api.migrate import upgrade_database
 from tests.support.database import learned_ids, query
 from tests.support.learners import make_settings

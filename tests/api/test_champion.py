@@ -6,7 +6,8 @@ from dataclasses import replace
 from river import metrics, utils
 
 from api.learning.champion import Champion
-from api.learning.tasks import DEFAULT_OPTIONS, new_tasks
+from api.learning.options import DEFAULT_OPTIONS
+from api.learning.tasks import new_tasks
 from harness.streams import simulated
 from simulator.synthetic import Drift
 
@@ -67,7 +68,7 @@ def test_on_a_stream_whose_best_model_changes_the_champion_follows_with_hysteres
         for seen, row in enumerate(simulated(6_000, drift=Drift(at_row=3_000)), start=1):
             for candidate, score in rolling.items():
                 score.update(*truth_and_prediction(name, task, row, candidate))
-            task.step(row)
+            task.learn_one(row)
             full = seen >= window
             losses = {candidate: score.get() for candidate, score in rolling.items()}
             best = min((c for c in losses if c != champion), key=losses.__getitem__)

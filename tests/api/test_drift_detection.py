@@ -84,8 +84,8 @@ def progressive(tasks, rows) -> tuple[float, float]:
     each row predicted before it is learned."""
     correct, error = 0, 0.0
     for row in rows:
-        correct += tasks["classification"].step(row)["predicted"] == row.promoted
-        error += abs(tasks["regression"].step(row)["predicted"] - row.network_ability)
+        correct += tasks["classification"].learn_one(row)["predicted"] == row.promoted
+        error += abs(tasks["regression"].learn_one(row)["predicted"] - row.network_ability)
     return correct / len(rows), error / len(rows)
 
 

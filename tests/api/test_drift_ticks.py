@@ -7,8 +7,10 @@ import pytest
 from river import compose, linear_model, preprocessing
 
 from api import crud
+from api.learning.names import CLASSIFICATION, REGRESSION
+from api.learning.options import TaskOptions
 from api.learning.pipelines import classification_features
-from api.learning.tasks import CLASSIFICATION, REGRESSION, TaskOptions, new_tasks
+from api.learning.tasks import new_tasks
 from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
 from simulator.synthetic import Drift
 from tests.support.database import query
@@ -114,7 +116,7 @@ def test_a_release_one_snapshot_restores_and_its_intervals_start_from_then():
     tasks = new_tasks(50)
     for row in rows[:1_000]:
         for task in tasks.values():
-            task.step(row)
+            task.learn_one(row)
     classifier = release_one_classifier(rows[:1_000])
     for name, task in tasks.items():
         restored = pickle.loads(release_one_snapshot(task, classifier))
@@ -125,6 +127,6 @@ def test_a_release_one_snapshot_restores_and_its_intervals_start_from_then():
             assert restored.coefficients() == task.coefficients()
         assert restored.coefficient_intervals() is None
         for row in rows[1_000:]:
-            restored.step(row)
+            restored.learn_one(row)
         assert restored.scores.report()["count"] == 2_000, name
         assert restored.coefficient_intervals() is not None, name

@@ -2,6 +2,7 @@
 
 import math
 import random
+from types import SimpleNamespace
 
 import pytest
 
@@ -26,9 +27,9 @@ def fence_of(values: list[float], width: float = 10.0) -> OutlierFence:
 
 def test_there_is_no_fence_until_the_warm_up_ends():
     fence = fence_of([0.5] * (WARM_UP_ROWS - 1))
-    assert fence.judge(row(0, 1e12)) == []
+    assert fence.beyond(row(0, 1e12)) == []
     fence.learn(row(0, 0.5))
-    assert [b.feature for b in fence.judge(row(0, 1e12))] == ["competence"]
+    assert [b.feature for b in fence.beyond(row(0, 1e12))] == ["competence"]
 
 
 @pytest.mark.parametrize("draw", ["uniform", "normal", "beta", "exponential"])
@@ -42,7 +43,7 @@ def test_a_clean_stream_never_meets_the_fence(draw):
         "exponential": lambda: rng.expovariate(1.0),
     }[draw]
     fence = fence_of([draws() for _ in range(1_000)])
-    assert not any(fence.judge(row(i, draws())) for i in range(200_000))
+    assert not any(fence.beyond(row(i, draws())) for i in range(200_000))
 
 
 def test_the_fence_is_ten_interquartile_ranges_beyond_the_quartiles_by_default():
@@ -58,10 +59,10 @@ def test_a_feature_without_spread_is_fenced_by_its_middle_range_or_its_size():
 
 def test_a_value_beyond_says_which_side_and_how_far():
     fence = fence_of([float(i) / 100 for i in range(101)])  # IQR 0.5: fence [-4.75, 5.75]
-    (above,) = fence.judge(row(1, 10.75))
+    (above,) = fence.beyond(row(1, 10.75))
     assert above.iqrs == pytest.approx(10.0)
     assert above.reason() == "outlier: competence 10.75 is 10 IQRs above the fence [-4.75, 5.75]"
-    (below,) = fence.judge(row(2, -9.75))
+    (below,) = fence.beyond(row(2, -9.75))
     assert below.reason().startswith("outlier: competence -9.75 is 10 IQRs below the fence")
 
 
@@ -84,8 +85,8 @@ def test_relearning_draws_the_fence_of_one_feature_from_the_new_values_alone():
     fence = fence_of([float(i) / 100 for i in range(101)])
     network_before = fence.bounds["network_ability"]
     fence.relearn("competence", [float(i) for i in range(100, 131)])
-    assert fence.judge(row(1, 115.0)) == []
-    assert fence.judge(row(1, 0.5)) == []  # within 10 IQRs of the new world
+    assert fence.beyond(row(1, 115.0)) == []
+    assert fence.beyond(row(1, 0.5)) == []  # within 10 IQRs of the new world
     assert fence.median("competence") == 115.0
     assert fence.bounds["network_ability"] == network_before
 
@@ -125,8 +126,6 @@ def test_shift_rows_held_at_once_are_a_shift_of_the_features_most_of_them_cross(
 
 def test_a_held_row_is_stored_and_read_back_whole():
     original = held_row(12, "competence", "network_ability")
-    stored = original.stored()
-    back = HeldRow.from_stored(7, stored)
-    assert back.row == original.row and back.features == original.features
-    assert (back.page, back.position, back.taken, back.held_id) == (1, 2, 12, 7)
+    back = HeldRow.from_stored(SimpleNamespace(**original.stored()))
+    assert back == original
     assert math.isclose(back.row.competence, 1e6)

@@ -11,10 +11,12 @@ import time
 import pytest
 
 from api import crud
-from api.learning import race_process
-from api.learning.loop import Learner
-from api.learning.race_process import RaceFailed
-from api.learning.tasks import CLASSIFICATION, REGRESSION, Task, TaskOptions, new_tasks
+from api.learner import race_process
+from api.learner.loop import Learner
+from api.learner.race_process import RaceFailed
+from api.learning.names import CLASSIFICATION, REGRESSION
+from api.learning.options import TaskOptions
+from api.learning.tasks import Task, new_tasks
 from harness.streams import ROWS, SWITCH, learn, pages_of_drifting_stream, simulated
 from simulator.synthetic import Drift
 from tests.support.database import query

@@ -2,12 +2,13 @@
 
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
 from api import crud
 from api.learning.cursor import Cursor
-from api.learning.tasks import CLASSIFICATION, REGRESSION
+from api.learning.names import CLASSIFICATION, REGRESSION
 from harness.processes import PROJECT_ROOT
 from tests.support.database import learned_ids, query
 from tests.support.learners import learn_a_few_ticks, settle_races
@@ -106,7 +107,7 @@ def test_restore_continues_exactly_where_the_last_commit_left(learner):
         learner.tasks[REGRESSION].predict(0.3, True),
     )
     learner.tasks = {}
-    learner.status = learner.status.but(cursor=Cursor(next_page=99))
+    learner.status = replace(learner.status, cursor=Cursor(next_page=99))
     learner.restore()
     after = (
         learner.tasks[CLASSIFICATION].predict(0.3, 0.8),

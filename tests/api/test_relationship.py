@@ -23,10 +23,10 @@ def rows() -> list[StreamRow]:
 def states_around_the_block(task, rows):
     """The task's relationship state before and after it learned the block's rows."""
     for row in rows[: BLOCK.start]:
-        task.step(row)
+        task.learn_one(row)
     start = task.relationship.state_of(watched_model(task))
     for row in rows[BLOCK]:
-        task.step(row)
+        task.learn_one(row)
     return start, task.relationship.state_of(watched_model(task))
 
 

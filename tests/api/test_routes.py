@@ -3,6 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from api.learning.bayesian_logistic import sigmoid
 from api.main import create_app
 from harness.processes import wait_until
 from tests.support.database import query
@@ -119,9 +120,111 @@ def test_predict_uses_the_newest_committed_models(learned, learner):
     ability = learned.post("/regression/predict", json={"competence": 0.2, "promoted": False})
     assert ability.status_code == 200
     body = ability.json()
-    assert set(body) == {"network_ability", "interval", "model_version", "model"}
+    assert set(body) == {
+        "network_ability",
+        "interval",
+        "contributions",
+        "model_version",
+        "model",
+        "candidates",
+    }
     low, high = body["interval"]
     assert low < body["network_ability"] < high
+
+
+PEOPLE = [(0.71, 0.37), (0.15, 0.82), (0.0, 0.0), (1.0, 1.0)]
+
+
+def test_predict_promoted_explains_its_answer(learned):
+    """The reference answers with an interval around its probability and the terms of its
+    logit; no other candidate is asked for unless `all` is."""
+    coefficients = learned.get("/classification/latest").json()["coefficients"]
+    for competence, network_ability in PEOPLE:
+        person = {"competence": competence, "network_ability": network_ability}
+        body = learned.post("/classification/predict", json=person).json()
+        assert set(body) == {
+            "promoted",
+            "probability",
+            "interval",
+            "contributions",
+            "model_version",
+            "model",
+            "candidates",
+        }
+        assert body["model"] == "reference" and body["candidates"] is None
+        low, high = body["interval"]
+        assert low <= body["probability"] <= high
+        # Each term is the coefficient `latest` serves times the value; their sum, the
+        # logit, is the probability answered.
+        assert body["contributions"] == pytest.approx(
+            {
+                "intercept": coefficients["intercept"],
+                "competence": coefficients["competence"] * competence,
+                "network_ability": coefficients["network_ability"] * network_ability,
+            }
+        )
+        assert sigmoid(sum(body["contributions"].values())) == pytest.approx(body["probability"])
+
+
+def test_predict_network_ability_gives_the_terms_it_adds_up_from(learned):
+    coefficients = learned.get("/regression/latest").json()["coefficients"]
+    for competence, promoted in [(0.71, True), (0.33, False)]:
+        person = {"competence": competence, "promoted": promoted}
+        body = learned.post("/regression/predict", json=person).json()
+        assert body["contributions"] == pytest.approx(
+            {
+                "intercept": coefficients["intercept"],
+                "competence": coefficients["competence"] * competence,
+                "promoted": coefficients["promoted"] * promoted,
+            }
+        )
+        total = sum(body["contributions"].values())
+        assert total == pytest.approx(body["network_ability"], abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("task", "body", "linear"),
+    [
+        (
+            "classification",
+            {"competence": 0.64, "network_ability": 0.29},
+            {"reference", "LogisticRegression"},
+        ),
+        (
+            "regression",
+            {"competence": 0.64, "promoted": True},
+            {"reference", "PARegressor", "ForgettingBayesianLinearRegression"},
+        ),
+    ],
+)
+def test_predict_with_all_answers_for_every_candidate_in_one_request(learned, task, body, linear):
+    """`candidates` lists every racing candidate in the leaderboard's order, each answering
+    as it does when named; terms only from the linear ones, an interval only from the
+    reference."""
+    answer = learned.post(f"/{task}/predict", params={"all": "true"}, json=body).json()
+    board = learned.get(f"/{task}/leaderboard").json()
+    names = [candidate["name"] for candidate in board["candidates"]]
+    assert [candidate["model"] for candidate in answer["candidates"]] == names
+    for candidate in answer["candidates"]:
+        alone = learned.post(f"/{task}/predict", params={"model": candidate["model"]}, json=body)
+        assert {**alone.json(), "candidates": None} == {
+            **candidate,
+            "model_version": answer["model_version"],
+            "candidates": None,
+        }
+        assert (candidate["contributions"] is not None) == (candidate["model"] in linear)
+        assert (candidate["interval"] is not None) == (candidate["model"] == "reference")
+    champion = next(c for c in answer["candidates"] if c["model"] == board["champion"])
+    assert {**champion, "model_version": answer["model_version"]} == {
+        name: value for name, value in answer.items() if name != "candidates"
+    }
+
+
+def test_predict_refuses_an_all_that_is_not_a_boolean(learned):
+    body = {"competence": 0.5, "network_ability": 0.5}
+    response = learned.post("/classification/predict", params={"all": "maybe"}, json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "all"]
 
 
 @pytest.mark.parametrize(

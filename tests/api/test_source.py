@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.learning.source import SourceClient, SourceError
+from api.learner.source import SourceClient, SourceError
 from tests.support.fake_source import FakeSource, source_clients
 from tests.support.rows import page_of
 

@@ -1,21 +1,17 @@
 """A database release 1 made and learned into, upgraded by this code on start: the learner
 goes on from the cursor release 1 stored."""
 
-import io
-import subprocess
-import tarfile
 from pathlib import Path
 
 import httpx
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
 
 from api.migrate import migration_config
-from harness.processes import PROJECT_ROOT, Service, wait_until
+from harness.processes import Service, wait_until
 from simulator.store import RowStore
 from tests.support.database import committed_rows, learned_ids, query
-from tests.support.services import FAST_API_ENV
+from tests.support.releases import release_api, release_tree, table_names
 
 pytestmark = pytest.mark.e2e
 
@@ -27,35 +23,11 @@ SEED = 42
 @pytest.fixture
 def release_1_tree(tmp_path) -> Path:
     """Release 1's files, from the repository's history."""
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", RELEASE_1],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout
-    tree = tmp_path / "release-1"
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(tree, filter="data")
-    return tree
+    return release_tree(RELEASE_1, tmp_path)
 
 
 def release_1_api(tree: Path, *, database_url: str, source_url: str, log_dir: Path) -> Service:
-    """`python -m api` of release 1, run from its own tree so that its `api` is imported."""
-    env = {
-        **FAST_API_ENV,
-        "DATABASE_URL": database_url,
-        "CHALLENGE_API_URL": source_url,
-        "PYTHONPATH": str(tree),
-    }
-    return Service("api", port_env="API_PORT", env=env, log_dir=log_dir, cwd=tree)
-
-
-def table_names(database_url: str) -> list[str]:
-    engine = create_engine(database_url)
-    try:
-        return inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
+    return release_api(tree, database_url=database_url, source_url=source_url, log_dir=log_dir)
 
 
 def versions_of(database_url: str, task: str) -> list[int]:

@@ -116,6 +116,92 @@ def test_predict_regression_gives_the_network_ability(learned_api):
     assert result.stdout.startswith(f"network_ability {answer['network_ability']:.3f}")
 
 
+def test_predict_classification_shows_the_interval_and_the_terms_of_the_logit(learned_api):
+    body = {"competence": 0.64, "network_ability": 0.21}
+    answer = httpx.post(f"{learned_api.url}/classification/predict", json=body).json()
+    command = ["predict", "classification", "--competence", "0.64", "--network-ability", "0.21"]
+    result = run_cli(*command, "--api-url", learned_api.url)
+    assert result.returncode == 0, result.stderr
+    low, high = answer["interval"]
+    assert f"  95% interval [{low:.3f}, {high:.3f}]  (model version" in result.stdout
+    lines = [line.split() for line in result.stdout.splitlines()[1:]]
+    assert lines[0] == ["term", "in", "the", "logit"]
+    terms = answer["contributions"]
+    assert lines[1:4] == [[name, f"{terms[name]:.3f}"] for name in terms]
+    assert lines[4] == ["sum:", "the", "logit", f"{sum(terms.values()):.3f}"]
+
+
+def test_predict_regression_shows_the_terms_it_adds_up_from(learned_api):
+    body = {"competence": 0.52, "promoted": True}
+    answer = httpx.post(f"{learned_api.url}/regression/predict", json=body).json()
+    command = ["predict", "regression", "--competence", "0.52", "--promoted"]
+    result = run_cli(*command, "--api-url", learned_api.url)
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()[2:]}
+    terms = answer["contributions"]
+    assert rows == {
+        **{name: f"{term:.3f}" for name, term in terms.items()},
+        "sum:": f"{answer['network_ability']:.3f}",
+    }
+
+
+def test_predict_a_model_without_terms_says_so(learned_api):
+    command = ["predict", "classification", "--competence", "0.5", "--network-ability", "0.5"]
+    result = run_cli(*command, "--model", "GaussianNB", "--api-url", learned_api.url)
+    assert result.returncode == 0, result.stderr
+    assert "model GaussianNB)" in result.stdout
+    assert result.stdout.splitlines()[1] == "no terms: not a linear model"
+
+
+@pytest.mark.parametrize(
+    ("task", "flags", "body", "answer_key"),
+    [
+        (
+            "classification",
+            ["--competence", "0.71", "--network-ability", "0.37"],
+            {"competence": 0.71, "network_ability": 0.37},
+            "probability",
+        ),
+        (
+            "regression",
+            ["--competence", "0.29", "--not-promoted"],
+            {"competence": 0.29, "promoted": False},
+            "network_ability",
+        ),
+    ],
+)
+def test_predict_all_shows_every_candidate_and_stars_the_champion(
+    learned_api, task, flags, body, answer_key
+):
+    url = f"{learned_api.url}/{task}/predict"
+    answer = httpx.post(url, params={"all": "true"}, json=body).json()
+    result = run_cli("predict", task, *flags, "--all", "--api-url", learned_api.url)
+    assert result.returncode == 0, result.stderr
+    assert f"{task}: every candidate (model version {answer['model_version']})" in result.stdout
+    names = {candidate["model"] for candidate in answer["candidates"]}
+    rows = {}  # candidate -> (starred, the row's other cells)
+    for cells in (line.split() for line in result.stdout.splitlines()):
+        starred = cells[:1] == ["★"]
+        if cells[starred : starred + 1] and cells[starred] in names:
+            rows[cells[starred]] = (starred, cells[starred + 1 :])
+    assert list(rows) == [candidate["model"] for candidate in answer["candidates"]]
+    for candidate in answer["candidates"]:
+        starred, cells = rows[candidate["model"]]
+        assert starred == (candidate["model"] == answer["model"])
+        assert f"{candidate[answer_key]:.3f}" in cells
+        terms = candidate["contributions"]
+        expected = ["-"] if terms is None else [f"{term:.3f}" for term in terms.values()]
+        assert cells[-len(expected) :] == expected
+
+
+def test_predict_all_with_a_model_is_a_usage_error(learned_api):
+    command = ["predict", "regression", "--competence", "0.5", "--promoted", "--all"]
+    result = run_cli(*command, "--model", "MeanRegressor", "--api-url", learned_api.url)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == "--all asks every candidate already: leave out --model."
+
+
 @pytest.mark.parametrize(
     ("competence", "message"),
     [("nan", "Input should be a finite number"), ("1e200", "Input should be less than")],

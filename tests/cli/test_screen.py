@@ -11,7 +11,7 @@ from rich.console import Console
 from cli.screen import Frame, watch_screen
 from cli.snapshot import TASKS, Snapshot, TaskView
 from cli.tables import coefficients_table, status_table
-from cli.views import network_ability_view
+from cli.views import network_ability_view, promotion_view
 from harness.processes import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "tests" / "dashboard" / "fixtures"
@@ -187,3 +187,38 @@ def test_status_without_a_learner_object_leaves_the_process_line_out():
 def test_a_regression_answer_shows_its_interval_and_model_where_given(second_release, expected):
     answer = {"network_ability": 0.62, "model_version": 12, **second_release}
     assert text_of(network_ability_view(answer)).strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("third_release", "expected"),
+    [
+        ({}, ["promoted  probability 0.810  (model version 12, model GaussianNB)"]),
+        (
+            {"interval": None, "contributions": None},
+            [
+                "promoted  probability 0.810  (model version 12, model GaussianNB)",
+                "no terms: not a linear model",
+            ],
+        ),
+        (
+            {
+                "interval": [0.78, 0.84],
+                "contributions": {"intercept": -9.8, "competence": 8.26, "network_ability": 3.0},
+            },
+            [
+                "promoted  probability 0.810  95% interval [0.780, 0.840]"
+                "  (model version 12, model GaussianNB)",
+                "term             in the logit",
+                "intercept              -9.800",
+                "competence              8.260",
+                "network_ability         3.000",
+                "sum: the logit          1.460",
+            ],
+        ),
+    ],
+)
+def test_a_classification_answer_shows_its_interval_and_terms_where_given(third_release, expected):
+    """An API from before the third release sends neither field: the answer's line alone."""
+    answer = {"promoted": True, "probability": 0.81, "model_version": 12, "model": "GaussianNB"}
+    shown = text_of(promotion_view({**answer, **third_release}))
+    assert [line.rstrip() for line in shown.strip().splitlines()] == expected

@@ -28,6 +28,8 @@ def api(monkeypatch):
         status = Recent(lambda: callbacks.read_status_or_none(client), max_age=0)
         monkeypatch.setattr(callbacks, "statuses", status)
         monkeypatch.setattr(callbacks, "charts", PerVersion(callbacks.build_charts, size=4))
+        quarantines = PerVersion(callbacks.build_quarantine, size=4)
+        monkeypatch.setattr(callbacks, "quarantines", quarantines)
 
     use(recorded_api(LEARNING))
     return use

@@ -1,5 +1,6 @@
 """The whole trio as real processes, the dashboard driven in headless Chromium."""
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -8,6 +9,8 @@ import pytest
 
 from api.learning.candidates import DEFAULTS
 from dashboard import ids
+from dashboard.ask import NO_POSTERIOR
+from dashboard.components import drift_text
 from harness.chromium import CHROMIUM, launch
 from harness.processes import PROJECT_ROOT, Service, wait_until
 
@@ -44,12 +47,14 @@ DRIFT_MARKED_AT = """id => {
     const plot = document.querySelector(`#${id} .js-plotly-plot`);
     if (!plot || !plot._fullLayout) return [];
     return plot._fullLayout.shapes
-        .filter(shape => shape.name === 'drift detected').map(shape => shape.x0);
+        .filter(shape => (shape.name || '').startsWith('drift')).map(shape => shape.x0);
 }"""
 # Two weights and the intercept, in each task's model.
 COEFFICIENTS = 3
 # The promotion policy turns here; the classifier's detector fires a few dozen rows later.
 DRIFT_AT_ROW = 1000
+# Served with a competence a million times too large: quarantined as an outlier.
+ABSURD_ID = 2500
 
 
 @pytest.fixture
@@ -63,6 +68,7 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
             "SIMULATOR_ROWS": "5000",
             "SIMULATOR_GROWTH_ROWS_PER_SECOND": "20",
             "SIMULATOR_DRIFT_AT_ROW": str(DRIFT_AT_ROW),
+            "SIMULATOR_ABSURD_IDS": str(ABSURD_ID),
         },
         log_dir=tmp_path,
         ready_path="/api/v1/data?page=0",
@@ -253,30 +259,191 @@ def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(tr
     )
     detected_at = events[0]["rows_seen"]
     assert DRIFT_AT_ROW < detected_at <= DRIFT_AT_ROW + 2_000
-    # Paused, the learner records no later event (the relationship detector's, a few
-    # hundred rows on) while a slow viewer catches up: the notice tells the newest one.
+    # The promotion rule turned: the loss rose (ADWIN) and a coefficient moved
+    # (relationship), each told once; wait until the chart shows every event the API has.
+    served = wait_until(
+        lambda: (
+            (events := httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"])
+            and {e["detector"] for e in events} == {"ADWIN", "relationship"}
+            and events
+        ),
+        timeout=60,
+        message="both detectors to fire",
+    )
+    expected = sorted(2 * [event["rows_seen"] for event in served])
+    viewer.wait_for_function(
+        f"JSON.stringify(({DRIFT_MARKED_AT})('{ids.CLASSIFICATION_METRICS}').sort((a, b) => a - b))"
+        f" === '{json.dumps(expected, separators=(',', ':'))}'",
+        timeout=15_000,
+    )
+    notice = viewer.locator(f"#{ids.drift_notice('classification')}")
+    sync_api.expect(notice).to_be_visible()
+    sync_api.expect(notice).to_contain_text(drift_text("classification", served[-1]))
+    viewer.screenshot(path=ARTIFACTS / "dashboard-drift.png", full_page=True)
+
+
+def test_a_viewer_sees_the_rows_not_learned_by_reason_and_the_newest_on_demand(trio, browser):
+    viewer = open_dashboard(browser, trio["dashboard"].url)
+    reasons = viewer.locator(f"#{ids.QUARANTINE_REASONS}")
+    sync_api.expect(reasons).to_contain_text("outlier: competence", timeout=30_000)
+    newest = viewer.locator(f"#{ids.QUARANTINE_NEWEST}")
+    sync_api.expect(newest).to_be_hidden()
+    viewer.get_by_text("The newest of them").click()
+    sync_api.expect(newest).to_be_visible()
+    served = httpx.get(f"{trio['api'].url}/quarantine?limit=20", timeout=2).json()["rows"]
+    sync_api.expect(newest.locator("tbody tr").first).to_contain_text(str(served[0]["id"]))
+    sync_api.expect(newest).to_contain_text(f"{ABSURD_ID}")
+
+
+# Each row of a task's answers table: the candidate, the answer and the interval to the
+# last digit (the cells' titles), and whether it is starred.
+ANSWERS_SHOWN = """id => [...document.querySelectorAll(`#${id} tbody tr`)].map(row => {
+    const cells = row.querySelectorAll('td');
+    return [cells[1].textContent, cells[2].title, cells[3].title, cells[0].textContent === '★'];
+})"""
+# Where the decision boundary chart draws the person asked about.
+PERSON_DRAWN = f"""() => {{
+    const plot = document.querySelector('#{ids.DECISION_BOUNDARY} .js-plotly-plot');
+    const person = plot && plot.data && plot.data.find(t => t.name === 'the person asked about');
+    return person ? [person.x, person.y] : null;
+}}"""
+VALUE = {"classification": "probability", "regression": "network_ability"}
+
+
+def api_answers(api_url: str, person: dict) -> dict[str, list]:
+    """Each task's answers for `person` as the API gives them, as the panel's rows."""
+    bodies = {
+        "classification": {k: person[k] for k in ("competence", "network_ability")},
+        "regression": {k: person[k] for k in ("competence", "promoted")},
+    }
+    rows = {}
+    for task, body in bodies.items():
+        answer = httpx.post(
+            f"{api_url}/{task}/predict", params={"all": "true"}, json=body, timeout=5
+        ).json()
+        rows[task] = [
+            [
+                candidate["model"],
+                repr(candidate[VALUE[task]]),
+                NO_POSTERIOR
+                if candidate["interval"] is None
+                else f"[{candidate['interval'][0]!r}, {candidate['interval'][1]!r}]",
+                candidate["model"] == answer["model"],
+            ]
+            for candidate in answer["candidates"]
+        ]
+    return rows
+
+
+def panel_answers(page) -> dict[str, list]:
+    return {task: page.evaluate(f"({ANSWERS_SHOWN})('{ids.answers(task)}')") for task in VALUE}
+
+
+def wait_for_the_panel_to_answer(page, api_url: str, person: dict) -> dict[str, list]:
+    expected = api_answers(api_url, person)
+    wait_until(
+        lambda: panel_answers(page) == expected,
+        timeout=15,
+        message=f"the panel showing the API's answers for {person}",
+    )
+    return expected
+
+
+def person_drawn_at(page, competence: float, network_ability: float) -> None:
+    expected = json.dumps([[competence], [network_ability]], separators=(",", ":"))
+    page.wait_for_function(f"JSON.stringify(({PERSON_DRAWN})()) === '{expected}'")
+
+
+def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slider(trio, browser):
+    api_url = trio["api"].url
+    url = f"{trio['dashboard'].url}/?competence=0.71&network_ability=0.37&promoted=true"
+    example = {"competence": 0.71, "network_ability": 0.37, "promoted": True}
+
+    # While the models learn, the person stays on each new decision boundary chart.
+    watching = open_dashboard(browser, url)
+    person_drawn_at(watching, 0.71, 0.37)
+    drawn = drawn_version(watching)
+    wait_until(lambda: drawn_version(watching) > drawn, timeout=20, message="a new chart")
+    person_drawn_at(watching, 0.71, 0.37)
+
+    # Frozen models (a paused learner commits nothing): the page and this test ask the same.
     set_learner(api_url, "pause")
     wait_until(
         lambda: httpx.get(f"{api_url}/status", timeout=2).json()["state"] == "paused",
         timeout=15,
-        message="the learner paused",
+        message="the learner to pause",
     )
-    served = httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"]
-    assert detected_at in [event["rows_seen"] for event in served]
-    # Every marker the chart draws is an event the API recorded, on both stacked panels.
-    expected = sorted(2 * [event["rows_seen"] for event in served])
+    viewer = open_dashboard(browser, url)
+    shown = wait_for_the_panel_to_answer(viewer, api_url, example)
+    assert [row[0] for row in shown["classification"]] == list(DEFAULTS["classification"])
+    assert [row[0] for row in shown["regression"]] == list(DEFAULTS["regression"])
+    assert sum(row[3] for row in shown["classification"]) == 1
+    competence = viewer.locator(f"#{ids.ASK_COMPETENCE} input")
+    network_ability = viewer.locator(f"#{ids.ASK_NETWORK_ABILITY} input")
+    sync_api.expect(competence).to_have_value("0.71")
+    sync_api.expect(network_ability).to_have_value("0.37")
+    sync_api.expect(viewer.get_by_label("yes", exact=True)).to_be_checked()
+    person_drawn_at(viewer, 0.71, 0.37)
+    caption = viewer.locator(f"#{ids.answers('classification')} caption")
+    sync_api.expect(caption).to_contain_text(f"model version {api_version(api_url)}")
+    viewer.screenshot(path=ARTIFACTS / "dashboard-ask.png", full_page=True)
+
+    # Three steps left on the competence slider, from the keyboard as a viewer may.
+    viewer.locator(f"#{ids.ASK_COMPETENCE} [role=slider]").focus()
+    for _step in range(3):
+        viewer.keyboard.press("ArrowLeft")
+    moved = {**example, "competence": 0.68}
+    wait_for_the_panel_to_answer(viewer, api_url, moved)
+    wait_until(
+        lambda: viewer.url.endswith("/?competence=0.68&network_ability=0.37&promoted=true"),
+        timeout=10,
+        message="the URL to ask the question shown",
+    )
+    person_drawn_at(viewer, 0.68, 0.37)
+
+    # A value typed into the number entry, and a promotion turned down.
+    network_ability.fill("0.82")
+    network_ability.press("Tab")
+    viewer.get_by_label("no", exact=True).check()
+    typed = {"competence": 0.68, "network_ability": 0.82, "promoted": False}
+    wait_for_the_panel_to_answer(viewer, api_url, typed)
+    wait_until(
+        lambda: viewer.url.endswith("/?competence=0.68&network_ability=0.82&promoted=false"),
+        timeout=10,
+        message="the URL to ask the typed question",
+    )
+    person_drawn_at(viewer, 0.68, 0.82)
+
+    # The back button asks the question before.
+    viewer.go_back()
+    wait_until(
+        lambda: viewer.url.endswith("/?competence=0.68&network_ability=0.82&promoted=true"),
+        timeout=10,
+        message="the URL of the question before",
+    )
+    wait_for_the_panel_to_answer(viewer, api_url, {**typed, "promoted": True})
+    sync_api.expect(viewer.get_by_label("yes", exact=True)).to_be_checked()
+
+    # The API goes away: a question gets no answer. Once it is back and learning, the
+    # next chart drawn has the panel ask again by itself.
+    trio["api"].stop()
+    viewer.get_by_label("no", exact=True).check()
+    sync_api.expect(viewer.locator(f"#{ids.answers('regression')} caption")).to_have_text(
+        "No answer yet: the API is unavailable."
+    )
+    trio["api"] = Service(
+        "api",
+        port_env="API_PORT",
+        env=trio["api"].env,
+        log_dir=trio["api"].log_path.parent,
+        port=trio["api"].port,
+    ).start()
     wait_until(
         lambda: (
-            sorted(viewer.evaluate(f"({DRIFT_MARKED_AT})('{ids.CLASSIFICATION_METRICS}')"))
-            == expected
+            [row[0] for row in panel_answers(viewer)["regression"]] == list(DEFAULTS["regression"])
         ),
-        timeout=15,
-        message=f"the chart marking the drift at rows {expected}",
+        timeout=60,
+        message="the panel answering again by itself",
     )
-    newest = max(served, key=lambda event: event["rows_seen"])
-    notice = viewer.locator(f"#{ids.drift_notice('classification')}")
-    sync_api.expect(notice).to_be_visible()
-    sync_api.expect(notice).to_contain_text(
-        f"Drift detected by {newest['detector']} at row {newest['rows_seen']:,}"
-    )
-    viewer.screenshot(path=ARTIFACTS / "dashboard-drift.png", full_page=True)
+    caption = viewer.locator(f"#{ids.answers('regression')} caption")
+    sync_api.expect(caption).to_contain_text("competence 0.68, not promoted")

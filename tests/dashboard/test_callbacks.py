@@ -107,7 +107,7 @@ def test_refresh_charts_draws_both_sections_of_a_new_model_version(api):
 def test_a_model_versions_drift_events_are_marked_and_announced(api):
     drawn = callbacks.refresh_charts(VERSION, [None, None])["classification"]
     newest = load("classification_drift")["events"][-1]
-    markers = [s for s in drawn["metrics"]["layout"]["shapes"] if s["name"] == "drift detected"]
+    markers = [s for s in drawn["metrics"]["layout"]["shapes"] if s["name"].startswith("drift")]
     assert {marker["x0"] for marker in markers} == {newest["rows_seen"]}
     assert drawn["drift_class"] == "drift-notice"
     assert f"row {newest['rows_seen']:,}" in str(drawn["drift"])
@@ -178,3 +178,31 @@ def test_every_viewer_of_a_model_version_shares_one_read_of_the_api(api):
 )
 def test_refresh_interval_is_the_viewers_choice_or_paused(choice, interval, paused):
     assert callbacks.set_refresh_interval(choice) == {"interval": interval, "paused": paused}
+
+
+def test_the_quarantine_is_read_once_for_each_count_and_shown_by_reason(api):
+    reads = []
+    recorded = recorded_handler(LEARNING)
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        reads.append(request.url.path)
+        return recorded(request)
+
+    api(ApiClient("http://api.test", timeout=1.0, transport=httpx.MockTransport(counting)))
+    shown = callbacks.refresh_quarantine(10)
+    again = callbacks.refresh_quarantine(10)
+    assert reads.count("/quarantine") == 1
+    assert shown == again
+    assert shown["summary"].startswith("10 rows were not learned")
+    reasons = load("quarantine")["reasons"]
+    assert len(shown["reasons"][1].children) == len(reasons)
+    assert len(shown["newest"][1].children) == len(load("quarantine")["rows"])
+    callbacks.refresh_quarantine(11)
+    assert reads.count("/quarantine") == 2
+
+
+def test_refresh_status_passes_on_the_count_of_quarantined_rows(api):
+    shown = callbacks.refresh_status(1, None, [VERSION, VERSION])
+    assert shown["quarantined"] == load("status_running")["rows_quarantined"]
+    with pytest.raises(PreventUpdate):
+        callbacks.refresh_quarantine(None)

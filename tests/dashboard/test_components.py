@@ -9,6 +9,9 @@ from dashboard.components import (
     banner,
     batch_table,
     drift_notice,
+    quarantine_reasons,
+    quarantine_rows,
+    quarantine_summary,
     status_bar,
     status_summary,
     tick_age,
@@ -133,3 +136,62 @@ def test_drift_notice_of_an_alert_says_the_model_goes_on_learning(classification
 
 def test_drift_notice_is_hidden_while_there_is_no_event():
     assert drift_notice("regression", {"events": []}) == ([], "drift-notice hidden")
+
+
+def test_drift_notice_tells_what_moved_for_the_relationship_and_the_fence():
+    moved = {
+        "rows_seen": 20_500,
+        "detector": "relationship",
+        "loss_before": 0.12,
+        "loss_after": 0.63,
+        "action": "alert",
+        "coefficient": "network_ability",
+        "before": 8.04,
+        "after": -7.91,
+    }
+    text = text_of(drift_notice("classification", {"events": [moved]})[0])
+    assert "At row 20,500 network_ability's coefficient moved from 8.04 to -7.91" in text
+    shifted = {**moved, "detector": "fence", "coefficient": None, "feature": "competence"}
+    shifted.update(before=0.5, after=49.6)
+    text = text_of(drift_notice("classification", {"events": [moved, shifted]})[0])
+    assert "competence moved beyond the outlier fence for good (median 0.5, now 49.6)" in text
+    assert "2 drift events so far" in text
+
+
+QUARANTINE = {
+    "rows": [
+        {
+            "id": 20417,
+            "reason": "outlier: competence 731942 is 1.46e+06 IQRs above the fence [-4.7, 5.7]",
+            "payload": {"id": 20417, "competence": 731942.1, "network_ability": 0.4},
+            "received_at": "2026-11-26T22:00:00+00:00",
+        },
+        {
+            "id": None,
+            "reason": "missing field 'id'",
+            "payload": {"competence": 0.5},
+            "received_at": "2026-11-26T21:00:00+00:00",
+        },
+    ],
+    "reasons": {"missing field 'id'": 3, "outlier: competence": 1, "'promoted' must be": 3},
+}
+
+
+def test_the_quarantine_counts_every_row_by_reason_the_most_frequent_first():
+    _, body = quarantine_reasons(QUARANTINE)
+    rows = [[text_of(cell) for cell in row.children] for row in body.children]
+    assert rows == [
+        ["'promoted' must be", "3"],
+        ["missing field 'id'", "3"],
+        ["outlier: competence", "1"],
+    ]
+    assert quarantine_summary(QUARANTINE).startswith("7 rows were not learned")
+    assert quarantine_summary({"rows": [], "reasons": {}}) == "Every row served so far was learned."
+
+
+def test_the_newest_quarantined_rows_show_their_reason_and_the_row_as_received():
+    _, body = quarantine_rows(QUARANTINE)
+    first, second = ([text_of(cell) for cell in row.children] for row in body.children)
+    assert first[0] == "20417" and first[1].startswith("outlier: competence 731942")
+    assert first[2] == '{"id": 20417, "competence": 731942.1, "network_ability": 0.4}'
+    assert second[0] == "-"

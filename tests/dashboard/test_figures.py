@@ -116,13 +116,13 @@ def test_the_classifiers_bands_say_they_are_centred_on_the_laplace_estimate(
 ):
     figure = draw.coefficients_figure(classification_history)
     assert "Laplace approximation" in figure.layout.title.text
-    assert "not on the SGD line" in figure.layout.title.text
+    assert "around the weights drawn" in figure.layout.title.text
     assert trace(figure, "competence 95% high").hovertemplate.startswith("Laplace 95% interval")
     assert "exact" in draw.coefficients_figure(load("regression_history")).layout.title.text
 
 
 def drift_lines(figure) -> list:
-    return [shape for shape in figure.layout.shapes if shape.name == "drift detected"]
+    return [shape for shape in figure.layout.shapes if shape.name.startswith("drift")]
 
 
 def test_metric_charts_mark_each_drift_event_on_every_panel(classification_history):
@@ -141,6 +141,55 @@ def test_metric_charts_mark_each_drift_event_on_every_panel(classification_histo
     assert all((m.y0, m.y1) == (0, 1) for m in markers)
     assert [m.label.text for m in markers if m.label.text] == ["drift (ADWIN)"] * 2
     assert [m.showlegend for m in markers].count(True) == 1
+
+
+def test_each_detectors_markers_have_their_own_style_and_say_what_moved(classification_history):
+    events = [
+        {
+            "rows_seen": 900,
+            "detector": "fence",
+            "feature": "competence",
+            "before": 0.5,
+            "after": 50.0,
+            "loss_before": 0.1,
+            "loss_after": 0.4,
+        },
+        {"rows_seen": 1000, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3},
+        {
+            "rows_seen": 1500,
+            "detector": "relationship",
+            "coefficient": "network_ability",
+            "before": 8.04,
+            "after": -7.9,
+            "loss_before": 0.1,
+            "loss_after": 0.6,
+        },
+        {
+            "rows_seen": 2500,
+            "detector": "relationship",
+            "coefficient": "competence",
+            "before": 12.0,
+            "after": -12.1,
+            "loss_before": 0.1,
+            "loss_after": 0.6,
+        },
+    ]
+    figure = draw.classification_metrics_figure(classification_history, {"events": events})
+    top = [m for m in drift_lines(figure) if m.xref == "x"]
+    assert [m.label.text for m in top] == [
+        "competence ×1e+02 (fence)",
+        "drift (ADWIN)",
+        "network_ability 8.04 → -7.9",
+        "competence 12 → -12.1",
+    ]
+    styles = {m.name: (m.line.color, m.line.dash) for m in top}
+    assert len(set(styles.values())) == 3, "one style per detector"
+    in_legend = [m.name for m in drift_lines(figure) if m.showlegend]
+    assert in_legend == [
+        "drift: a feature shifted",
+        "drift: the loss rose",
+        "drift: a coefficient moved",
+    ]
 
 
 def test_metric_charts_mark_only_the_newest_drift_events(regression_history):

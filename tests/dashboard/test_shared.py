@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from dashboard.shared import PerVersion, Recent
+from dashboard.shared import PerKey, PerVersion, Recent
 
 
 class Api:
@@ -151,3 +151,46 @@ def test_a_failed_build_fails_every_viewer_waiting_for_it_and_is_not_kept():
     assert len(calls) < 10
     with pytest.raises(ConnectionError):
         charts.get("regression", 7)
+
+
+def test_a_key_is_read_once_however_many_threads_ask_for_it_at_once():
+    api = Api(pause=0.05)
+    answers = PerKey(api.read, size=8)
+    assert (
+        in_threads(20, lambda: answers.get("?competence=0.71"))
+        == [(7, "?competence=0.71 charts of version 7")] * 20
+    )
+    assert api.reads == 1
+
+
+def test_each_key_is_read_for_itself_and_the_newest_are_kept():
+    api = Api()
+    answers = PerKey(api.read, size=2)
+    for key in ("a", "b", "a", "c", "a"):
+        answers.get(key)
+    assert api.reads == 3  # a, b, c: "a" was asked last of the first two, so "b" went
+    answers.get("b")
+    assert api.reads == 4
+
+
+def test_a_failed_read_is_shared_by_those_waiting_and_not_kept():
+    calls = []
+
+    def read(key: str) -> str:
+        calls.append(key)
+        time.sleep(0.2)
+        if len(calls) == 1:
+            raise ConnectionError("the API blinked")
+        return f"answer to {key}"
+
+    answers = PerKey(read, size=4)
+
+    def ask() -> str:
+        try:
+            return answers.get("q")
+        except ConnectionError as error:
+            return str(error)
+
+    assert in_threads(5, ask) == ["the API blinked"] * 5
+    assert answers.get("q") == "answer to q"
+    assert calls == ["q", "q"]

@@ -160,6 +160,7 @@ PROFILES = {
     "postgres": ["scale-out"],
     "learner": ["scale-out"],
     "api-replica": ["scale-out"],
+    "prometheus": ["monitoring"],
 }
 
 
@@ -172,7 +173,7 @@ def test_only_the_api_and_dashboard_run_without_a_profile():
 def test_scale_out_runs_the_learner_alone_and_replicas_without_one():
     services = compose()["services"]
     assert services["learner"]["command"] == ["python", "-m", "api.learner"]
-    assert (PROJECT_ROOT / "api" / "learner.py").is_file()
+    assert (PROJECT_ROOT / "api" / "learner" / "__main__.py").is_file()
     assert services["learner"]["deploy"]["replicas"] >= 2
     assert services["api-replica"]["environment"]["LEARNER_ENABLED"] == "false"
     api_settings = env_names(settings_class(next(s for s in SERVICES if s.package == "api")))

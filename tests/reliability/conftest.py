@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from api.learning.loop import Learner
-from api.learning.source import SourceClient
+from api.learner.loop import Learner
+from api.learner.source import SourceClient
 from tests.support.fake_source import source_clients
 from tests.support.learners import learner_on
 from tests.support.rows import page_of

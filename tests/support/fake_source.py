@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from api.learning.source import SourceClient
+from api.learner.source import SourceClient
 
 # (status, body): a body that is not bytes is sent as JSON.
 Answer = Callable[[int], tuple[int, Any]]

@@ -9,9 +9,10 @@ from api import crud
 from api.core.config import Settings
 from api.core.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine, make_session_factory
 from api.core.security import load_signed
-from api.learning.loop import Learner
-from api.learning.source import SourceClient
-from api.learning.tasks import CLASSIFICATION, REGRESSION, Task
+from api.learner.loop import Learner
+from api.learner.source import SourceClient
+from api.learning.names import CLASSIFICATION, REGRESSION
+from api.learning.tasks import Task
 from api.migrate import upgrade_database
 from harness.processes import free_port
 from tests.support.rows import page_of

@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DATA_PATH = "/api/v1/data"
-PAGE_SIZE = 10
 # A kept-alive connection the server closed while it idled fails on its next request
 # before any answer; the request is then sent once more on a new connection.
 STALE_CONNECTION_ERRORS = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
@@ -155,3 +154,29 @@ def describe(error: BaseException) -> str:
     if isinstance(error, http.client.RemoteDisconnected):
         return f"the source closed the connection without answering ({type(error).__name__})"
     return f"{type(error).__name__}: {error}".rstrip(": ")
+
+
+class FetchedPages:
+    """A tick's pages. A source fault once some pages are in ends them there, quietly,
+    and those pages are still learned: were the whole tick dropped, a catch-up would stall
+    on a flaky source. A fault on the first page is the tick's failure."""
+
+    def __init__(self, pages: Iterator[list[Any]]):
+        self._pages = pages
+        self.fault: SourceError | None = None
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        count = 0
+        try:
+            for rows in self._pages:
+                count += 1
+                yield rows
+        except SourceError as error:
+            if not count:
+                raise
+            self.fault = error
+
+    def close(self) -> None:
+        close = getattr(self._pages, "close", None)
+        if close is not None:
+            close()

@@ -1,6 +1,6 @@
 """The race process itself: it builds the races from the blobs the learner hands over,
 races the rows fed, and answers each question with both races pickled after the same row
-(`api.learning.race_process` is the learner's side of it).
+(`api.learner.race_process` is the learner's side of it).
 """
 
 import logging
@@ -12,10 +12,10 @@ from array import array
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 
-from api.learning.race import Race, new_race, step_races
-from api.learning.race_process import RaceBlob, RaceReport, RaceState
+from api.learning.options import TaskOptions
+from api.learning.race import Race, learn_races, new_race
+from api.learning.race_messages import RaceBlob, RaceReport, RaceState
 from api.learning.rows import RaceRow
-from api.learning.tasks import TaskOptions
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def serve(connection: Connection) -> None:
             _, packed, fresh = message
             try:
                 _start_fresh(races, fresh, options, window)
-                step_races(races, _unpacked(packed))
+                learn_races(races, _unpacked(packed))
             except Exception as error:  # the learner hears of it with its next answer
                 logger.exception("a candidate failed to learn")
                 failure = f"{type(error).__name__}: {error}"
@@ -97,7 +97,7 @@ def _unpacked(packed: array) -> list[RaceRow]:
 def _race_from(task: str, blob: RaceBlob, options: TaskOptions, window: int) -> Race:
     """The race a blob holds, with the candidates this run names."""
     race = blob.load() if blob.data is not None else _new_race(task, options, window)
-    race.enter(
+    race.set_candidates(
         options.candidates(task),
         margin=options.champion_margin,
         sustain=options.champion_sustain_rows,
@@ -123,7 +123,7 @@ def _start_fresh(
     last_id = next(iter(races.values())).last_id
     for task in fresh:
         races[task] = _new_race(task, options, window)
-        races[task].place(rows_raced=position, last_id=last_id)
+        races[task].stand_at(rows_raced=position, last_id=last_id)
 
 
 def _position(races: dict[str, Race]) -> int:

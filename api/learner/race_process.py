@@ -22,28 +22,25 @@ never left behind.
 
 The learner itself never builds, unpickles or pickles a race: it hands the race process
 the blobs its snapshot holds (`RaceBlob`) and keeps the blobs each answer brings, so it
-never imports the candidates' models (`api.learning.race_worker` does, in the race
+never imports the candidates' models (`api.learner.race_worker` does, in the race
 process alone).
 """
 
 import multiprocessing
-import pickle
 import queue
 import signal
 import threading
 import time
 from array import array
-from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from api.learning.options import TaskOptions
+from api.learning.race_messages import RaceReport
 from api.learning.rows import RaceRow
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
-
-    from api.learning.race import Race
-    from api.learning.tasks import TaskOptions
 
 # An answer comes after at most one batch of rows and a pickling, unless the learner waits
 # for rows the race has yet to race: this long after the question, plus a millisecond for
@@ -56,45 +53,6 @@ class RaceFailed(RuntimeError):
     """The race process died, hung or a candidate raised: the tick is not committed."""
 
 
-@dataclass(frozen=True)
-class RaceBlob:
-    """A race pickled as it stood after `rows_raced` rows, the last of id `last_id`;
-    without `data`, a fresh race at the start of the stream that is yet to be built."""
-
-    data: bytes | None
-    rows_raced: int = 0
-    last_id: int | None = None
-
-    @classmethod
-    def of(cls, race: "Race") -> "RaceBlob":
-        data = pickle.dumps(race, protocol=pickle.HIGHEST_PROTOCOL)
-        return cls(data, race.rows_raced, race.last_id)
-
-    def load(self) -> "Race":
-        if self.data is None:
-            raise ValueError("a fresh race has no blob to load")
-        return pickle.loads(self.data)
-
-
-@dataclass(frozen=True)
-class RaceState:
-    """One task's race as an answer left it."""
-
-    blob: RaceBlob
-    champion: str
-    leaderboard: list[dict[str, Any]]  # every candidate's entry, the reference first
-    changes: list[dict[str, Any]]  # champion changes since the previous answer
-
-
-@dataclass(frozen=True)
-class RaceReport:
-    """Both races after the same row: the `rows_raced`-th of the stream, of id `last_id`."""
-
-    rows_raced: int
-    last_id: int | None
-    tasks: dict[str, RaceState]
-
-
 def _context() -> Any:
     # Spawned: starting the process returns at once and the child imports the models
     # while the learner already learns, instead of the learner waiting for a fork server
@@ -104,7 +62,7 @@ def _context() -> Any:
 
 def _serve(connection: "Connection") -> None:
     # Imported here, in the race process: the learner never imports the models it races.
-    from api.learning.race_worker import serve
+    from api.learner.race_worker import serve
 
     serve(connection)
 
@@ -113,7 +71,7 @@ class RaceProcess:
     """The learner's handle on the race process, started from the races of `report`,
     which stands for them until the process first answers."""
 
-    def __init__(self, report: RaceReport, *, options: "TaskOptions", window: int):
+    def __init__(self, report: RaceReport, *, options: TaskOptions, window: int):
         context = _context()
         self._connection, child = context.Pipe()
         self._process = context.Process(target=_serve, args=(child,), name="race", daemon=True)

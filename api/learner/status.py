@@ -5,9 +5,9 @@ supervises it, which serves it as `/status`.
 """
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from api.learning.cursor import Cursor
 
@@ -24,9 +24,6 @@ class LearnerStatus:
     last_tick_at: datetime | None = None
     failures: int = 0
     holder: str | None = None
-
-    def but(self, **changes: Any) -> "LearnerStatus":
-        return replace(self, **changes)
 
     def to_json(self) -> str:
         value = asdict(self)

@@ -19,11 +19,17 @@ from typing import TextIO
 
 from prometheus_client import start_http_server
 
+from api import crud
 from api.core.config import settings
 from api.core.db import make_engine, make_session_factory
-from api.learning.loop import Learner
-from api.learning.metrics import LEARNER_REGISTRY, learner_metrics_text
-from api.learning.status import LearnerStatus
+from api.learner.loop import Learner
+from api.learner.metrics import (
+    LEARNER_REGISTRY,
+    learner_metrics_text,
+    show_last_commit,
+    show_status,
+)
+from api.learner.status import LearnerStatus
 from api.migrate import upgrade_database
 from api.observability import configure_logging
 
@@ -37,6 +43,7 @@ class StatusChannel:
         self.out, self.learner_stop, self.lock = out, learner_stop, threading.Lock()
 
     def send(self, status: LearnerStatus) -> None:
+        show_status(status)
         line = json.dumps(
             {"status": json.loads(status.to_json()), "metrics": learner_metrics_text()}
         )
@@ -69,7 +76,10 @@ def main(argv: list[str] | None = None) -> None:
 
     engine = make_engine(settings.DATABASE_URL)
     upgrade_database(engine)
-    learner = Learner(settings, make_session_factory(engine), take_over=args.take_over)
+    session_factory = make_session_factory(engine)
+    with session_factory() as session:
+        show_last_commit(crud.read_committed_at(session))
+    learner = Learner(settings, session_factory, take_over=args.take_over)
     learner.paused = args.paused
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, lambda *_: learner.stop())
@@ -77,11 +87,12 @@ def main(argv: list[str] | None = None) -> None:
         # stdout carries the status lines only; anything printed goes to the log instead.
         channel = StatusChannel(sys.stdout, learner.stop)
         sys.stdout = sys.stderr
-        learner.on_status = channel.send
+        learner.on_status = channel.send  # which shows the status in the metrics it sends
         threading.Thread(
             target=follow_commands, args=(sys.stdin, learner), daemon=True, name="commands"
         ).start()
     else:
+        learner.on_status = show_status
         start_http_server(
             settings.LEARNER_METRICS_PORT, addr=settings.API_HOST, registry=LEARNER_REGISTRY
         )

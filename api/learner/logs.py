@@ -1,0 +1,74 @@
+"""What the learner tells a person about each commit: one line per event in plain words,
+and the same event as fields for a log shipper (`LOG_FORMAT=json` writes them under
+`event`)."""
+
+import logging
+from typing import Any
+
+from api.learning.commit import TickCommit
+from api.learning.committed import ChampionChangeValues, DriftEventValues
+
+logger = logging.getLogger("api.learner")
+
+LOSSES = {"classification": "error rate", "regression": "mean absolute error"}
+SCORES = {"log_loss": "rolling log loss", "rmse": "rolling RMSE"}
+
+
+def log_commit(commit: TickCommit) -> None:
+    for event in commit.drift_events:
+        logger.warning(drift_line(event), extra={"event": fields(event, kind="drift")})
+    for change in commit.champion_changes:
+        logger.info(champion_line(change), extra={"event": fields(change, kind="champion")})
+    if commit.quarantined:
+        first = commit.quarantined[0]
+        example = f"id {first['source_id']}: " if first["source_id"] is not None else ""
+        logger.warning(
+            f"quarantined {len(commit.quarantined):,} rows, e.g. {example}{first['reason']}",
+            extra={"event": {"kind": "quarantine", "rows": len(commit.quarantined)}},
+        )
+
+
+def drift_line(event: DriftEventValues) -> str:
+    """
+    >>> drift_line({"task": "classification", "rows_seen": 20500, "detector": "relationship",
+    ...     "loss_before": 0.12, "loss_after": 0.63, "action": "alert",
+    ...     "coefficient": "competence", "value_before": 12.06, "value_after": -11.38})
+    'classification: relationship drift at row 20,500: competence moved from 12.06 to -11.38'
+    >>> drift_line({"task": "regression", "rows_seen": 20128, "detector": "ADWIN",
+    ...     "loss_before": 0.207, "loss_after": 0.2123, "action": "reset"})
+    'regression: ADWIN drift at row 20,128: mean absolute error 0.207 to 0.212; model reset'
+    """
+    head = f"{event['task']}: {event['detector']} drift at row {event['rows_seen']:,}: "
+    before, after = event.get("value_before"), event.get("value_after")
+    if event.get("coefficient"):
+        body = f"{event['coefficient']} moved from {before:.4g} to {after:.4g}"
+    elif event.get("feature"):
+        body = f"{event['feature']} shifted beyond the fence, median {before:.4g} to {after:.4g}"
+    else:
+        loss = LOSSES.get(event["task"], "loss")
+        body = f"{loss} {event['loss_before']:.3f} to {event['loss_after']:.3f}"
+    return head + body + ("; model reset" if event["action"] == "reset" else "")
+
+
+def champion_line(change: ChampionChangeValues) -> str:
+    """
+    >>> print(champion_line({"task": "classification", "rows_seen": 1410,
+    ...     "previous": "reference", "champion": "HoeffdingAdaptiveTreeClassifier",
+    ...     "metric": "log_loss", "previous_score": 0.3194, "champion_score": 0.2851}))
+    classification: champion HoeffdingAdaptiveTreeClassifier replaces reference at row 1,410, \
+rolling log loss 0.285 against 0.319
+    """
+    score = SCORES.get(change["metric"], change["metric"])
+    return (
+        f"{change['task']}: champion {change['champion']} replaces {change['previous']} at "
+        f"row {change['rows_seen']:,}, {score} {change['champion_score']:.3f} against "
+        f"{change['previous_score']:.3f}"
+    )
+
+
+def fields(values: Any, *, kind: str) -> dict[str, Any]:
+    """An event's values as JSON can carry them."""
+    out = {"kind": kind}
+    for name, value in values.items():
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
