@@ -112,7 +112,13 @@ class Service:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        wait_until(self._ready, timeout=timeout, message=f"{self.module} on {self.url}")
+        try:
+            wait_until(self._ready, timeout=timeout, message=f"{self.module} on {self.url}")
+        except BaseException:
+            # Whoever started it never gets it back to stop: a service that started too
+            # slowly (a crowded machine) would otherwise outlive the test run.
+            self.kill()
+            raise
         return self
 
     def _ready(self) -> bool:
