@@ -22,14 +22,18 @@ run: $(RUNTIME_STAMP)
 # --strict: a broken link or anchor, a page left out of the nav, or a settings field without
 # a description fails the build (not --quiet: it hides the warnings strict counts).
 # The tests run side by side in TEST_WORKERS processes (docs/development.md), each test
-# module on one of them, so a fixture set up once for a module is set up once.
+# module on one of them, so a fixture set up once for a module is set up once; then those
+# that measure a duration against a bound run alone.
 test: lint
 	$(MKDOCS) build --strict
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial"
+	$(BIN)/python -m pytest -m "serial and not soak"
 
-# The tests that start no process (not e2e), one worker a core: the edit loop's.
+# The tests that start no process (not e2e), one worker a core, then the serial ones alone:
+# the edit loop's.
 test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest -n auto -m "not e2e and not soak"
+	$(BIN)/python -m pytest -n auto -m "not e2e and not soak and not serial"
+	$(BIN)/python -m pytest -m "serial and not e2e and not soak"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from api.learning.committed import CommittedRecord, TickCommit
 from api.learning.cursor import Cursor
-from api.learning.names import TaskName
+from api.learning.names import CLASSIFICATION, TaskName
 from api.learning.rows import RaceRow
 from api.models import (
     Base,
     ChampionChange,
+    Checkpoint,
     DriftEvent,
     HeldRow,
     LearnedRow,
@@ -23,6 +24,8 @@ from api.models import (
     ModelReset,
     ModelSnapshot,
     QuarantinedRow,
+    Recovery,
+    RewindRequest,
     utc_now,
 )
 
@@ -31,6 +34,14 @@ LEASE_ID = 1
 # The cursor's fields are columns of `learner_cursor`, of the same names.
 CURSOR_COLUMNS = tuple(cursor_field.name for cursor_field in fields(Cursor))
 COMMITTED_FIELDS = tuple(get_type_hints(CommittedRecord))
+CHECKPOINT_COLUMNS = (
+    "next_page",
+    "last_id",
+    "rows_seen",
+    "rows_quarantined",
+    "rows_held",
+    "held",
+)
 
 
 def create_lease(session: Session) -> None:
@@ -186,9 +197,10 @@ def reason_kind(reason: str) -> str:
 
 
 def read_latest_record(session: Session, *, task: TaskName) -> ModelRecord | None:
+    """The task's newest record that no rewind superseded."""
     return session.scalar(
         select(ModelRecord)
-        .where(ModelRecord.task == task)
+        .where(ModelRecord.task == task, ModelRecord.superseded.is_(False))
         .order_by(ModelRecord.model_version.desc())
         .limit(1)
     )
@@ -200,24 +212,28 @@ def committed_record(record: ModelRecord) -> CommittedRecord:
 
 
 def read_drift_events(session: Session, *, task: TaskName) -> list[DriftEvent]:
-    query = select(DriftEvent).where(DriftEvent.task == task).order_by(DriftEvent.rows_seen)
-    return list(session.scalars(query))
+    """The task's current drift events (a rewind supersedes those after it), oldest first."""
+    query = select(DriftEvent).where(DriftEvent.task == task, DriftEvent.superseded.is_(False))
+    return list(session.scalars(query.order_by(DriftEvent.rows_seen)))
 
 
 def read_champion_changes(session: Session, *, task: TaskName) -> list[ChampionChange]:
-    query = select(ChampionChange).where(ChampionChange.task == task)
+    query = select(ChampionChange).where(
+        ChampionChange.task == task, ChampionChange.superseded.is_(False)
+    )
     return list(session.scalars(query.order_by(ChampionChange.rows_seen)))
 
 
 def read_history(session: Session, *, task: TaskName, limit: int) -> list[ModelRecord]:
-    """At most `limit` records spread evenly over the whole history, newest included.
+    """At most `limit` current records spread evenly over the whole history, newest
+    included.
 
     Versions grow by one per learning tick, so the evenly spaced versions are computed
-    rather than scanned; any that are missing are simply absent.
+    rather than scanned; any that are missing (superseded by a rewind, or pruned) are
+    simply absent.
     """
-    newest = session.scalar(
-        select(func.max(ModelRecord.model_version)).where(ModelRecord.task == task)
-    )
+    current = (ModelRecord.task == task, ModelRecord.superseded.is_(False))
+    newest = session.scalar(select(func.max(ModelRecord.model_version)).where(*current))
     if newest is None:
         return []
     if newest <= limit:
@@ -227,7 +243,7 @@ def read_history(session: Session, *, task: TaskName, limit: int) -> list[ModelR
     else:
         step = (newest - 1) / (limit - 1)
         wanted = {1 + round(i * step) for i in range(limit)}
-    query = select(ModelRecord).where(ModelRecord.task == task)
+    query = select(ModelRecord).where(*current)
     if wanted is not None:
         query = query.where(ModelRecord.model_version.in_(wanted))
     return list(session.scalars(query.order_by(ModelRecord.model_version)))
@@ -254,12 +270,11 @@ def write_tick(session: Session, tick: TickCommit, *, snapshot_retention: int) -
         session.execute(insert(ChampionChange), tick.champion_changes)
     for snapshot in tick.snapshots:
         session.add(ModelSnapshot(**snapshot))
-        session.execute(
-            delete(ModelSnapshot).where(
-                ModelSnapshot.task == snapshot["task"],
-                ModelSnapshot.model_version <= tick.cursor.model_version - snapshot_retention,
-            )
-        )
+    if tick.checkpoint is not None:
+        session.add(Checkpoint(**tick.checkpoint))
+        oldest_kept = tick.cursor.model_version - snapshot_retention + 1
+        session.execute(delete(ModelSnapshot).where(ModelSnapshot.model_version < oldest_kept))
+        session.execute(delete(Checkpoint).where(Checkpoint.model_version < oldest_kept))
     if tick.applied_resets:
         session.execute(
             update(ModelReset)
@@ -273,3 +288,130 @@ def write_tick(session: Session, tick: TickCommit, *, snapshot_retention: int) -
     for column in CURSOR_COLUMNS:
         setattr(row, column, getattr(tick.cursor, column))
     row.updated_at = utc_now()
+
+
+def read_checkpoint(session: Session, *, model_version: int) -> Checkpoint | None:
+    return session.get(Checkpoint, model_version)
+
+
+def read_checkpoints(session: Session) -> list[Checkpoint]:
+    """The kept versions' checkpoints, newest first."""
+    return list(session.scalars(select(Checkpoint).order_by(Checkpoint.model_version.desc())))
+
+
+def read_versions(session: Session) -> list[tuple[Checkpoint, ModelRecord | None]]:
+    """The kept model versions, newest first, each with its classification record."""
+    records = {
+        record.model_version: record
+        for record in session.scalars(
+            select(ModelRecord).where(
+                ModelRecord.task == CLASSIFICATION,
+                ModelRecord.model_version.in_(select(Checkpoint.model_version)),
+            )
+        )
+    }
+    return [(c, records.get(c.model_version)) for c in read_checkpoints(session)]
+
+
+def request_rewind(session: Session, *, to_version: int) -> RewindRequest:
+    request = RewindRequest(to_version=to_version)
+    session.add(request)
+    session.flush()
+    return request
+
+
+def read_pending_rewinds(session: Session) -> list[RewindRequest]:
+    query = select(RewindRequest).where(RewindRequest.applied_at.is_(None))
+    return list(session.scalars(query.order_by(RewindRequest.id)))
+
+
+def settle_rewinds(session: Session, *, ids: list[int], result: str) -> None:
+    session.execute(
+        update(RewindRequest)
+        .where(RewindRequest.id.in_(ids))
+        .values(applied_at=utc_now(), result=result)
+    )
+
+
+def write_rewind(
+    session: Session,
+    *,
+    to: Checkpoint,
+    from_version: int,
+    new_version: int,
+    races_at: int,
+    reason: str,
+) -> Recovery:
+    """Make the state of version `to.model_version` the learner's again, as version
+    `new_version`; the caller commits. Its snapshots and records are copied to the new
+    version; what came after it is taken back: the rows learned and quarantined after it
+    are deleted (the source serves them again), the records and events after it are kept
+    but superseded, its held rows are held again, and the later snapshots go."""
+    version = to.model_version
+    for snapshot in read_snapshots(session, model_version=version):
+        session.add(
+            ModelSnapshot(
+                task=snapshot.task,
+                model_version=new_version,
+                blob=snapshot.blob,
+                signature=snapshot.signature,
+            )
+        )
+    now = utc_now()
+    for record in session.scalars(select(ModelRecord).where(ModelRecord.model_version == version)):
+        copied = {name: getattr(record, name) for name in COMMITTED_FIELDS}
+        session.add(ModelRecord(**{**copied, "model_version": new_version, "updated_at": now}))
+    later = ModelRecord.model_version.between(version + 1, from_version)
+    session.execute(update(ModelRecord).where(later).values(superseded=True))
+    session.execute(delete(LearnedRow).where(LearnedRow.rows_seen > to.rows_seen))
+    taken = to.rows_seen + to.rows_quarantined + to.rows_held
+    legacy = QuarantinedRow.taken.is_(None) & or_(
+        QuarantinedRow.source_id > (to.last_id if to.last_id is not None else -(2**31)),
+        QuarantinedRow.source_id.is_(None) & (QuarantinedRow.page >= to.next_page),
+    )
+    session.execute(delete(QuarantinedRow).where(or_(QuarantinedRow.taken >= taken, legacy)))
+    session.execute(delete(HeldRow))
+    if to.held:
+        session.execute(insert(HeldRow), to.held)
+    session.execute(
+        update(DriftEvent).where(DriftEvent.rows_seen > to.rows_seen).values(superseded=True)
+    )
+    session.execute(
+        update(ChampionChange).where(ChampionChange.rows_seen > races_at).values(superseded=True)
+    )
+    gone = ModelSnapshot.model_version.between(version + 1, from_version)
+    session.execute(delete(ModelSnapshot).where(gone))
+    session.execute(
+        delete(Checkpoint).where(Checkpoint.model_version.between(version + 1, from_version))
+    )
+    session.add(
+        Checkpoint(
+            **{column: getattr(to, column) for column in CHECKPOINT_COLUMNS},
+            model_version=new_version,
+        )
+    )
+    cursor = session.get(LearnerCursor, CURSOR_ID) or LearnerCursor(id=CURSOR_ID)
+    session.add(cursor)
+    for column in CHECKPOINT_COLUMNS:
+        if column != "held":
+            setattr(cursor, column, getattr(to, column))
+    cursor.model_version, cursor.updated_at = new_version, now
+    recovery = Recovery(
+        from_version=from_version,
+        to_version=version,
+        new_version=new_version,
+        rows_seen=to.rows_seen,
+        reason=reason,
+        at=now,
+    )
+    session.add(recovery)
+    session.flush()
+    return recovery
+
+
+def read_recoveries(session: Session) -> list[Recovery]:
+    return list(session.scalars(select(Recovery).order_by(Recovery.id)))
+
+
+def read_last_recovery(session: Session) -> Recovery | None:
+    return session.scalar(select(Recovery).order_by(Recovery.id.desc()).limit(1))

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -89,6 +90,9 @@ class QuarantinedRow(Base):
     payload: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    # Rows taken before it, learned, quarantined or held: what a rewind takes back. Null
+    # on rows quarantined before rewinds existed.
+    taken: Mapped[int | None]
 
 
 class HeldRow(Base):
@@ -134,21 +138,38 @@ class ModelRecord(Base):
     # The rows the race had raced (it runs behind the reference). Null on records from
     # before it did: their race stood at rows_seen.
     rows_raced: Mapped[int | None]
+    # Committed after the version a rewind went back to: kept, never served as current.
+    superseded: Mapped[bool] = mapped_column(default=False)
+
+
+def current_only(table: str, *columns: str) -> Index:
+    """A unique index over the rows a rewind has not superseded: an event taken back by a
+    rewind may happen again, at the same row, in the history that replaces it."""
+    return Index(
+        f"uq_{table}_current",
+        *columns,
+        unique=True,
+        sqlite_where=text("superseded = 0"),
+        postgresql_where=text("NOT superseded"),
+    )
 
 
 class RowEvent:
     """Columns of an event on one task's stream, committed with the tick that learned the
-    row it happened on; at most one per task and row."""
+    row it happened on; at most one per task and row among the current ones."""
+
+    __tablename__: str
 
     @declared_attr.directive
-    def __table_args__(cls) -> tuple[UniqueConstraint, ...]:
-        return (UniqueConstraint("task", "rows_seen"),)
+    def __table_args__(cls) -> tuple[Index, ...]:
+        return (current_only(cls.__tablename__, "task", "rows_seen"),)
 
     # First, as the migrations made them: a mixin's columns would otherwise come last.
     id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
     task: Mapped[str] = mapped_column(String(32), sort_order=-1)
     rows_seen: Mapped[int] = mapped_column(sort_order=-1)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), sort_order=-1)
+    superseded: Mapped[bool] = mapped_column(default=False)
 
 
 class DriftEvent(RowEvent, Base):
@@ -161,8 +182,8 @@ class DriftEvent(RowEvent, Base):
     __tablename__ = "drift_event"
 
     @declared_attr.directive
-    def __table_args__(cls) -> tuple[UniqueConstraint, ...]:
-        return (UniqueConstraint("task", "rows_seen", "detector"),)
+    def __table_args__(cls) -> tuple[Index, ...]:
+        return (current_only(cls.__tablename__, "task", "rows_seen", "detector"),)
 
     detector: Mapped[str] = mapped_column(String(32))
     loss_before: Mapped[float] = mapped_column(Float)
@@ -214,6 +235,51 @@ class ModelReset(Base):
     task: Mapped[str] = mapped_column(String(32))
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     applied_version: Mapped[int | None]
+
+
+class Checkpoint(Base):
+    """Where the stream stood at a model version whose snapshots are kept: what a rewind
+    to it restores beside them (the held rows as JSON, `HeldRowValues`). Pruned with the
+    snapshots."""
+
+    __tablename__ = "checkpoint"
+
+    model_version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    next_page: Mapped[int]
+    last_id: Mapped[int | None]
+    rows_seen: Mapped[int]
+    rows_quarantined: Mapped[int]
+    rows_held: Mapped[int]
+    held: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class RewindRequest(Base):
+    """An admin's request to take the learner back to a kept model version, applied by the
+    learner at the start of its next tick (then `applied_at` and `result`)."""
+
+    __tablename__ = "rewind_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_version: Mapped[int]
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    applied_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    result: Mapped[str | None] = mapped_column(Text)
+
+
+class Recovery(Base):
+    """A rewind, asked for or done by the learner itself to heal: from the version it
+    stood at, back to a kept one, committed as a new version."""
+
+    __tablename__ = "recovery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_version: Mapped[int]
+    to_version: Mapped[int]
+    new_version: Mapped[int]
+    rows_seen: Mapped[int]  # of the version gone back to: where the charts mark it
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class LearnerLease(Base):

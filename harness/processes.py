@@ -1,7 +1,6 @@
 """Start the project's services as real processes on free loopback ports."""
 
 import contextlib
-import functools
 import itertools
 import os
 import random
@@ -10,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,6 +21,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 WORKER_PORTS_START, WORKER_PORTS, WORKER_RANGES = 20_000, 1_000, 12
 # /proc/net/tcp's code for a listening socket.
 LISTEN = "0A"
+# The worker's ports are handed out in turn from a random one, so that another test run
+# beside this one starts elsewhere in the range.
+_next_ports = itertools.count(random.SystemRandom().randrange(WORKER_PORTS))
 
 
 def free_port() -> int:
@@ -30,24 +31,17 @@ def free_port() -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...
     if worker is None:
         return _bind(0)
-    for port in _worker_ports(int(worker.removeprefix("gw")) % WORKER_RANGES):
-        with contextlib.suppress(OSError):
-            return _bind(port)
-    raise AssertionError("unreachable")
+    first = WORKER_PORTS_START + int(worker.removeprefix("gw")) % WORKER_RANGES * WORKER_PORTS
+    for _ in range(WORKER_PORTS):
+        with contextlib.suppress(OSError):  # in use: the next one
+            return _bind(first + next(_next_ports) % WORKER_PORTS)
+    raise RuntimeError(f"no free port in {first}-{first + WORKER_PORTS - 1}")
 
 
 def _bind(port: int) -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))
         return sock.getsockname()[1]
-
-
-@functools.cache
-def _worker_ports(index: int) -> Iterator[int]:
-    """The worker's ports in turn, from a random one: another test run beside this one
-    starts elsewhere in the range."""
-    first, offset = WORKER_PORTS_START + index * WORKER_PORTS, random.randrange(WORKER_PORTS)
-    return (first + (offset + step) % WORKER_PORTS for step in itertools.count())
 
 
 def listening_ports(pid: int) -> set[int] | None:
@@ -118,7 +112,13 @@ class Service:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        wait_until(self._ready, timeout=timeout, message=f"{self.module} on {self.url}")
+        try:
+            wait_until(self._ready, timeout=timeout, message=f"{self.module} on {self.url}")
+        except BaseException:
+            # Whoever started it never gets it back to stop: a service that started too
+            # slowly (a crowded machine) would otherwise outlive the test run.
+            self.kill()
+            raise
         return self
 
     def _ready(self) -> bool:

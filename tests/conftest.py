@@ -9,6 +9,7 @@ fails the moment it starts a process, so the fast tier stays what it says.
 
 import multiprocessing.process
 import subprocess
+from collections import Counter
 
 import pytest
 
@@ -42,6 +43,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         uses_process = PROCESS_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         if uses_process or any(item.get_closest_marker(name) for name in PROCESS_MARKERS):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook, called where it runs the tests
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """Stop rather than run one of several tests that share a node id, by which xdist tells
+    tests apart (schemathesis' cases share one under pytest 9.2): mark them serial."""
+    if shared := sorted(nodeid for nodeid, count in Counter(ids).items() if count > 1):
+        pytest.exit(
+            f"pytest-xdist would run one test of each of these node ids: {shared}; "
+            "mark them serial, for `make test` to run them in one process",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 class ProcessInFastTier(RuntimeError):

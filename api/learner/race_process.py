@@ -121,16 +121,13 @@ class RaceProcess:
         return self.report
 
     def close(self) -> None:
+        """End the race process at once: it holds nothing the learner has not committed
+        or will not race again from the database, so it is not asked to finish."""
+        self._process.kill()
         self._outbox.put(None)
-        self._sender.join(timeout=2.0)
-        if self._sender.is_alive():  # stuck sending to a process that no longer reads
-            self._process.kill()
-            self._sender.join()
+        self._sender.join()
         self._connection.close()
-        self._process.join(timeout=2.0)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
+        self._process.join()
 
     def _ask(self, rows: int) -> None:
         self._send(("ask", rows))

@@ -90,6 +90,15 @@ def build_commit(
         commit.snapshots.append(signed_snapshot(name, task, version, key))
     if fence is not None:
         commit.snapshots.append(signed_snapshot(FENCE_SNAPSHOT, fence, version, key))
+    commit.checkpoint = {
+        "model_version": version,
+        "next_page": cursor.next_page,
+        "last_id": cursor.last_id,
+        "rows_seen": cursor.rows_seen,
+        "rows_quarantined": cursor.rows_quarantined,
+        "rows_held": cursor.rows_held,
+        "held": [row.stored() for row in tick.held],
+    }
     return commit
 
 

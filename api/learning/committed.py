@@ -37,6 +37,7 @@ class QuarantinedRowValues(TypedDict):
     source_id: int | None
     payload: str
     reason: str
+    taken: int  # rows taken before it: its place in the stream
 
 
 class HeldRowValues(TypedDict):
@@ -93,6 +94,19 @@ class ChampionChangeValues(EventValues):
     champion_score: float
 
 
+class CheckpointValues(TypedDict):
+    """A row of `checkpoint`: where the stream stood at a version whose snapshots are kept,
+    and the rows held back then."""
+
+    model_version: int
+    next_page: int
+    last_id: int | None
+    rows_seen: int
+    rows_quarantined: int
+    rows_held: int
+    held: list[HeldRowValues]
+
+
 class SnapshotValues(TypedDict):
     """A row of `model_snapshot`: a part of the learner's state (a task, or the fence),
     pickled and signed."""
@@ -144,3 +158,4 @@ class TickCommit:
     snapshots: list[SnapshotValues] = field(default_factory=list)
     drift_events: list[DriftEventValues] = field(default_factory=list)
     champion_changes: list[ChampionChangeValues] = field(default_factory=list)
+    checkpoint: CheckpointValues | None = None  # with the snapshots

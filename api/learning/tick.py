@@ -89,7 +89,7 @@ class Tick:
                     continue
                 payload = json.dumps(raw, default=repr)[:QUARANTINE_PAYLOAD_LIMIT]
                 self.quarantined.append(
-                    _quarantine_entry(page, position, row_id, payload, str(reason))
+                    _quarantine_entry(page, position, row_id, payload, str(reason), self.taken)
                 )
                 self.last_id = row_id if row_id is not None else self.last_id
             else:
@@ -146,6 +146,7 @@ class Tick:
                     outlier.row.id,
                     outlier.payload(),
                     outlier.reason,
+                    outlier.taken,
                 )
             )
         features = holding.shifted_features(self.held)
@@ -215,7 +216,7 @@ class Tick:
 
 
 def _quarantine_entry(
-    page: int, position: int, row_id: int | None, payload: str, reason: str
+    page: int, position: int, row_id: int | None, payload: str, reason: str, taken: int
 ) -> QuarantinedRowValues:
     return {
         "page": page,
@@ -223,4 +224,5 @@ def _quarantine_entry(
         "source_id": row_id,
         "payload": payload,
         "reason": reason,
+        "taken": taken,
     }

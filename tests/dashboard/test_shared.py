@@ -60,6 +60,7 @@ def test_a_recent_value_is_read_again_once_it_is_too_old():
     assert api.reads == 2
 
 
+@pytest.mark.serial  # answered within 0.1 s
 def test_while_one_thread_reads_again_the_others_answer_with_the_last_value():
     api = Api(pause=0.2)
     recent = Recent(api.read, max_age=0.01)
@@ -85,6 +86,7 @@ def test_viewers_asking_for_one_version_at_once_share_one_build():
     assert api.reads == 1
 
 
+@pytest.mark.serial  # answered within 0.1 s
 def test_while_a_version_is_built_other_viewers_get_the_newest_built_one():
     api = Api(version=7, pause=0.2)
     charts = PerVersion(api.read, size=4)

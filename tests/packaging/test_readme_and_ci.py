@@ -94,9 +94,11 @@ def test_make_test_runs_ruff_mypy_and_every_test_but_the_soak_ones():
     assert "ruff check ." in recipe
     assert "ruff format --check ." in recipe
     assert "mypy" in recipe
-    assert re.search(r'-m pytest -n \$\(TEST_WORKERS\) --dist loadfile -m "not soak"\n', recipe)
+    parallel = r'-m pytest -n \$\(TEST_WORKERS\) --dist loadfile -m "not soak and not serial"\n'
+    assert re.search(parallel + r'.*-m pytest -m "serial and not soak"\n', recipe)
 
 
 def test_make_test_fast_runs_the_tests_that_start_no_process():
     recipe = makefile_recipe("test-fast")
-    assert re.search(r'-m pytest -n auto -m "not e2e and not soak"\n', recipe)
+    parallel = r'-m pytest -n auto -m "not e2e and not soak and not serial"\n'
+    assert re.search(parallel + r'.*-m pytest -m "serial and not e2e and not soak"\n', recipe)

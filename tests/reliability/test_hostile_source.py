@@ -23,7 +23,8 @@ from simulator.faults import is_malformed
 from tests.support.api_reads import status_of
 from tests.support.ledger import assert_learned_exactly_once
 
-pytestmark = pytest.mark.e2e
+# Learning must resume within two 0.2 s poll intervals of the source's return.
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 SEED, MALFORMED_RATE = 42, 0.05
 HOSTILE = {

@@ -14,7 +14,8 @@ from tests.support.api_reads import status_of, wait_for_rows
 from tests.support.ledger import assert_learned_exactly_once
 from tests.support.services import CHAOS_API_SETTINGS
 
-pytestmark = pytest.mark.e2e
+# Its 64 clients are the load it measures; other tests beside them would add theirs.
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 CLIENTS, SECONDS = 64, 6.0
 

@@ -10,7 +10,8 @@ from tests.support.api_reads import sample
 from tests.support.database import committed_rows, fresh_postgres_url, learned_ids, query
 from tests.support.services import api_service, learner_service
 
-pytestmark = [pytest.mark.postgres, pytest.mark.e2e]
+# A takeover and the replicas' lag are measured against the lease and the poll interval.
+pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.serial]
 
 LEASE_SECONDS = 2.0
 

@@ -25,6 +25,7 @@ def test_the_same_seed_generates_the_same_rows(tmp_path):
     assert read_rows(tmp_path / "a.db") != read_rows(tmp_path / "c.db")
 
 
+@pytest.mark.serial  # a duration against a bound
 def test_generating_100k_rows_is_fast(tmp_path):
     started = time.monotonic()
     generate_database(path=tmp_path / "big.db", rows=100_000, seed=1)
@@ -33,6 +34,7 @@ def test_generating_100k_rows_is_fast(tmp_path):
     assert RowStore(tmp_path / "big.db").row_count == 100_000
 
 
+@pytest.mark.serial  # two durations compared
 def test_a_page_costs_the_same_at_page_0_and_page_9000(tmp_path):
     store = RowStore.open(path=tmp_path / "big.db", rows=100_000, seed=1)
 
