@@ -36,19 +36,5 @@ def sample(service: Service, name: str) -> float:
     return 0.0
 
 
-def sample_sum(service: Service, name: str, **labels: str) -> float:
-    """The sum of the samples of `name` whose labels include `labels`, whatever their
-    other labels (`learner_drift_events_total` of a task, over its detectors)."""
-    total = 0.0
-    for line in httpx.get(service.url + "/metrics", timeout=5).text.splitlines():
-        sample_name, _, value = line.rpartition(" ")
-        metric, _, label_text = sample_name.partition("{")
-        if metric != name:
-            continue
-        if all(f'{key}="{wanted}"' in label_text for key, wanted in labels.items()):
-            total += float(value)
-    return total
-
-
 def source_errors_counted(api: Service) -> int:
     return int(sample(api, "learner_source_errors_total"))
