@@ -18,7 +18,7 @@ from api.errors import validation_error
 from api.learning.names import TASKS
 from api.migrate import upgrade_database
 from api.observability import RequestTimer
-from api.routes import operations
+from api.routes import operations, versions
 from api.routes.leaderboard import leaderboard_router
 from api.routes.predict import predict_router
 from api.routes.records import records_router
@@ -70,9 +70,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await asyncio.to_thread(upgrade_database, engine)
     session_factory = make_session_factory(engine)
     serving = Serving()
-    await asyncio.to_thread(
-        serving.refresh, session_factory, secret_key=config.SECRET_KEY.get_secret_value()
-    )
+    try:
+        await asyncio.to_thread(
+            serving.refresh, session_factory, secret_key=config.SECRET_KEY.get_secret_value()
+        )
+    except Exception:
+        # Nothing in the database keeps the API from starting: it serves what it can read,
+        # and follow_database tries again.
+        logger.exception("could not read the committed records at start")
     committed = asyncio.Event()
     supervisor = (
         LearnerSupervisor(config, on_commit=committed.set) if config.LEARNER_ENABLED else None
@@ -118,6 +123,7 @@ def create_app(config: Settings = settings) -> FastAPI:
         for task in TASKS:
             app.include_router(task_router(task))
     app.include_router(operations.router)
+    app.include_router(versions.router)
     return app
 
 

@@ -518,11 +518,31 @@ DRIFT_EVENTS_EXAMPLE: dict[str, Any] = {
 }
 
 
+class Rewind(BaseModel):
+    from_version: int
+    to_version: int
+    new_version: int = Field(description="The version the rewind was committed as.")
+    rows_seen: int = Field(description="Rows learned at the version gone back to.")
+    reason: str
+    at: datetime
+
+
 class DriftEvents(BaseModel):
     model_config = with_example(DRIFT_EVENTS_EXAMPLE)
 
     task: TaskName
     events: list[DriftEvent] = Field(description="Oldest first.")
+    rewinds: list[Rewind] = Field(
+        default=[],
+        description="Every rewind, oldest first: the charts mark where each went back to.",
+    )
+
+
+class LastRecovery(BaseModel):
+    from_version: int = Field(description="The version the learner stood at.")
+    to_version: int = Field(description="The kept version it went back to.")
+    reason: str
+    at: datetime
 
 
 STATUS_EXAMPLE: dict[str, Any] = {
@@ -537,6 +557,12 @@ STATUS_EXAMPLE: dict[str, Any] = {
     "last_tick_at": "2026-11-26T22:00:00+00:00",
     "source_url": "http://127.0.0.1:5000",
     "learner": {"pid": 4242, "alive": True, "restarts": 0, "last_exit": None},
+    "last_recovery": {
+        "from_version": 14,
+        "to_version": 11,
+        "reason": "asked for by an admin",
+        "at": "2026-11-26T21:58:00+00:00",
+    },
 }
 
 
@@ -545,8 +571,9 @@ class Status(BaseModel):
 
     state: LearnerState = Field(
         description="running, backing_off (the source or the database is failing), paused, "
-        "standby (another learner holds the lease), disabled (LEARNER_ENABLED=false, or a "
-        "tampered snapshot), starting or restarting (the learner process is not up yet)."
+        "standby (another learner holds the lease), disabled (LEARNER_ENABLED=false, or no "
+        "kept version restores: `last_error` says why), starting or restarting (the "
+        "learner process is not up yet)."
     )
     next_page: int
     last_id: int | None
@@ -562,6 +589,11 @@ class Status(BaseModel):
     source_url: str
     learner: LearnerProcess | None = Field(
         default=None, description="This API's learner process; null when it runs none."
+    )
+    last_recovery: LastRecovery | None = Field(
+        default=None,
+        description="The newest rewind, asked for by an admin or done by the learner to "
+        "heal a damaged state; null when there was none.",
     )
 
 
@@ -635,4 +667,57 @@ class Health(BaseModel):
 class Problem(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "What went wrong."}]})
 
+    detail: str
+
+
+class KeptVersion(BaseModel):
+    model_version: int
+    rows_seen: int = Field(description="Rows learned up to this version.")
+    page: int | None = Field(description="The newest page it learned from; null before any.")
+    updated_at: datetime | None = Field(description="When it was committed.")
+
+
+VERSIONS_EXAMPLE: dict[str, Any] = {
+    "versions": [
+        {
+            "model_version": 12,
+            "rows_seen": 1200,
+            "page": 119,
+            "updated_at": "2026-11-26T22:00:00+00:00",
+        },
+        {
+            "model_version": 11,
+            "rows_seen": 1100,
+            "page": 109,
+            "updated_at": "2026-11-26T21:59:58+00:00",
+        },
+    ]
+}
+
+
+class KeptVersions(BaseModel):
+    model_config = with_example(VERSIONS_EXAMPLE)
+
+    versions: list[KeptVersion] = Field(
+        description="The versions a rewind can go back to (their snapshots are kept), newest first."
+    )
+
+
+class RewindBody(BaseModel):
+    model_config = with_example({"model_version": 11})
+
+    model_version: int = Field(ge=1, description="A kept version (GET /learner/versions).")
+
+
+class RewindAccepted(BaseModel):
+    model_config = with_example(
+        {
+            "request_id": 3,
+            "to_version": 11,
+            "detail": "The learner goes back to version 11 before its next tick.",
+        }
+    )
+
+    request_id: int
+    to_version: int
     detail: str

@@ -8,7 +8,6 @@ lookup returning bytes serialised once per version, with an ETag for pollers.
 import hashlib
 import json
 import logging
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import crud
+from api.core import pickles
 from api.core.security import TamperedBlobError, verify
 from api.leaderboard import leaderboard
 from api.learning.candidates import REFERENCE
@@ -93,7 +93,13 @@ class Serving:
             return None
         if cached is None or cached[0] != stored[0]:
             # Only blobs this process signed or verified in refresh() are ever stored here.
-            cached = (stored[0], pickle.loads(stored[1]))
+            try:
+                cached = (stored[0], pickles.loads(stored[1]))
+            except Exception:
+                # Signed, yet it does not load (a release that cannot read it): refused.
+                logger.exception("the %s model of version %d does not load", task, stored[0])
+                del self._blobs[task]
+                return None
             self._models[task] = cached
         return cached
 

@@ -73,3 +73,22 @@ def fields(values: Any, *, kind: str) -> dict[str, Any]:
     for name, value in values.items():
         out[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return out
+
+
+def log_recovery(recovery: Any) -> None:
+    """A rewind (`api.models.Recovery`), in words and as fields."""
+    logger.warning(
+        f"rewound from version {recovery.from_version} to version {recovery.to_version} "
+        f"(committed as version {recovery.new_version}, at row {recovery.rows_seen:,}): "
+        f"{recovery.reason}",
+        extra={
+            "event": {
+                "kind": "rewind",
+                "from_version": recovery.from_version,
+                "to_version": recovery.to_version,
+                "new_version": recovery.new_version,
+                "rows_seen": recovery.rows_seen,
+                "reason": recovery.reason,
+            }
+        },
+    )

@@ -28,12 +28,13 @@ from api.core.security import TamperedBlobError
 from api.learner import metrics
 from api.learner.backoff import backoff_seconds
 from api.learner.lease import Lease, LeaseLost
-from api.learner.logs import log_commit
+from api.learner.logs import log_commit, log_recovery
 from api.learner.race_process import RaceProcess
 from api.learner.races import start_races
-from api.learner.restore import restore
+from api.learner.restore import Restored, Unrestorable, restore
+from api.learner.rewind import ADMIN_REWIND, CannotHeal, VersionNotKept, heal, rewind_to
 from api.learner.source import FetchedPages, SourceClient, SourceError
-from api.learner.status import LearnerState, LearnerStatus
+from api.learner.status import LearnerState, LearnerStatus, recovery_fields
 from api.learning.commit import Committed, build_commit
 from api.learning.committed import CommittedRecord, TickCommit
 from api.learning.cursor import Cursor
@@ -42,6 +43,7 @@ from api.learning.held import HeldRow
 from api.learning.options import task_options
 from api.learning.tasks import TASK_TYPES, Task
 from api.learning.tick import Tick
+from api.models import Recovery
 
 logger = logging.getLogger(__name__)
 
@@ -93,17 +95,21 @@ class Learner:
         self.on_status(self.status)
 
     def restore(self) -> None:
-        """Take the committed state, and start a race process from its races."""
+        """Take the committed state, and start a race process from its races. A state that
+        cannot be taken as it is (a damaged snapshot or cursor) is healed first: the
+        learner rewinds to the newest kept version that restores (`CannotHeal` when none
+        does)."""
         self.tasks = {}
         self._stop_races()
+        try:
+            restored = self._read_state()
+        except Unrestorable as error:
+            if isinstance(error.__cause__, TamperedBlobError):
+                metrics.count_refused_snapshot()
+            reason = str(error)
+            self._recover(lambda session: heal(session, reason=reason, key=self._key))
+            restored = self._read_state()
         with self.session_factory() as session:
-            restored = restore(
-                session,
-                options=self.options,
-                window=self.settings.ROLLING_WINDOW,
-                fence_width=self.settings.OUTLIER_FENCE,
-                key=self.settings.SECRET_KEY.get_secret_value(),
-            )
             self.races, self.rows_raced = start_races(
                 session,
                 restored.tasks,
@@ -115,6 +121,58 @@ class Learner:
         self.status = replace(self.status, cursor=restored.cursor)
         self.fence, self.held, self.records = restored.fence, restored.held, restored.records
         self.tasks = restored.tasks
+
+    def _read_state(self) -> Restored:
+        with self.session_factory() as session:
+            return restore(
+                session,
+                options=self.options,
+                window=self.settings.ROLLING_WINDOW,
+                fence_width=self.settings.OUTLIER_FENCE,
+                key=self._key,
+            )
+
+    def _recover(self, rewind: Callable[[Session], Recovery]) -> None:
+        """Rewind, in a transaction of its own, as the lease's holder; then the learner
+        holds no state until it restores."""
+        self.tasks = {}
+        self._stop_races()
+        with self.session_factory() as session, session.begin():
+            self.lease.check_in(session)
+            recovery = rewind(session)
+            fields = recovery_fields(recovery)
+        metrics.count_recovery(healing=recovery.reason != ADMIN_REWIND)
+        log_recovery(recovery)
+        self.status = replace(self.status, last_recovery=fields)
+
+    def apply_rewind_requests(self) -> None:
+        """The newest pending request of an admin is carried out; every pending one is
+        settled with what became of it. Before a tick reads the source: a rewind moves
+        the cursor back."""
+        with self.session_factory() as session:
+            pending = [(r.id, r.to_version) for r in crud.read_pending_rewinds(session)]
+        if not pending:
+            return
+        ids, to_version = [request_id for request_id, _ in pending], pending[-1][1]
+
+        def rewind(session: Session) -> Recovery:
+            recovery = rewind_to(session, to_version=to_version, reason=ADMIN_REWIND, key=self._key)
+            crud.settle_rewinds(
+                session, ids=ids, result=f"rewound as version {recovery.new_version}"
+            )
+            return recovery
+
+        try:
+            self._recover(rewind)
+        except (VersionNotKept, Unrestorable) as error:
+            with self.session_factory() as session, session.begin():
+                crud.settle_rewinds(session, ids=ids, result=f"refused: {error}")
+            logger.error("rewind to version %d refused: %s", to_version, error)
+        self.restore()
+
+    @property
+    def _key(self) -> str:
+        return self.settings.SECRET_KEY.get_secret_value()
 
     def _stop_races(self) -> None:
         if self.races is not None:
@@ -217,6 +275,7 @@ class Learner:
                 return self._stand_by()
             if not self.tasks:
                 self.restore()
+            self.apply_rewind_requests()
             deadline = time.monotonic() + self.settings.POLL_INTERVAL_SECONDS / 2
             fetched = FetchedPages(
                 self.source.pages(
@@ -227,8 +286,7 @@ class Learner:
                 committed, tick = self._learn_and_commit(fetched)
             finally:
                 fetched.close()  # abandons what is still in flight
-        except TamperedBlobError:
-            metrics.count_refused_snapshot()
+        except CannotHeal:
             raise
         except LeaseLost:
             return self._stand_by()
@@ -278,7 +336,12 @@ class Learner:
         """Tick until `stop`; a tampered snapshot stops learning for good."""
         try:
             with self.session_factory() as session:
-                self.status = replace(self.status, cursor=crud.read_cursor(session)[0])
+                recovery = crud.read_last_recovery(session)
+                self.status = replace(
+                    self.status,
+                    cursor=crud.read_cursor(session)[0],
+                    last_recovery=None if recovery is None else recovery_fields(recovery),
+                )
             while not self.stopping.is_set():
                 if self.paused:
                     self._publish(state="paused")
@@ -286,8 +349,9 @@ class Learner:
                     continue
                 try:
                     delay = self.tick()
-                except TamperedBlobError as error:
-                    # Retrying cannot help, and loading the blob is what must not happen.
+                except CannotHeal as error:
+                    # Retrying cannot help: nothing kept restores. The API serves the
+                    # committed records meanwhile.
                     logger.error("learner stopped: %s", error)
                     self._publish(state="disabled", last_error=str(error))
                     self.stopping.wait()

@@ -65,6 +65,12 @@ SNAPSHOTS_REFUSED = Counter(
     "Model snapshots refused at restore: their signature did not verify.",
     registry=LEARNER_REGISTRY,
 )
+RECOVERIES = Counter(
+    "learner_recoveries",
+    "Rewinds to a kept model version: asked for by an admin, or done to heal a damaged state.",
+    ["cause"],
+    registry=LEARNER_REGISTRY,
+)
 LAST_COMMIT = Gauge(
     "learner_last_commit_timestamp_seconds",
     "Unix time of the newest commit: the database's when the learner started, then its own.",
@@ -99,6 +105,8 @@ for task in TASKS:
     CHAMPION_CHANGES.labels(task)
 for reason in QUARANTINE_REASONS:
     ROWS_QUARANTINED.labels(reason)
+for cause in ("healing", "requested"):
+    RECOVERIES.labels(cause)
 
 # A learner that reads no source knows of no rows waiting.
 READS_NO_SOURCE: tuple[LearnerState, ...] = ("paused", "standby")
@@ -125,6 +133,10 @@ def see_pages(*, read: int, full: int) -> None:
     of them full means the tick stopped on its budget (or a fault) with rows waiting."""
     if read:
         SOURCE_BACKLOG.set(full == read)
+
+
+def count_recovery(*, healing: bool) -> None:
+    RECOVERIES.labels("healing" if healing else "requested").inc()
 
 
 def count_refused_snapshot() -> None:

@@ -7,7 +7,7 @@ supervises it, which serves it as `/status`.
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from api.learning.cursor import Cursor
 
@@ -24,6 +24,8 @@ class LearnerStatus:
     last_tick_at: datetime | None = None
     failures: int = 0
     holder: str | None = None
+    # The newest rewind, as `/status` shows it: from_version, to_version, reason, at.
+    last_recovery: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         value = asdict(self)
@@ -43,3 +45,13 @@ class LearnerStatus:
         if value["last_tick_at"] is not None:
             value["last_tick_at"] = datetime.fromisoformat(value["last_tick_at"])
         return cls(**value)
+
+
+def recovery_fields(recovery: Any) -> dict[str, Any]:
+    """A rewind (`api.models.Recovery`) as `/status` shows it."""
+    return {
+        "from_version": recovery.from_version,
+        "to_version": recovery.to_version,
+        "reason": recovery.reason,
+        "at": recovery.at.isoformat(),
+    }

@@ -10,11 +10,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api import crud
 from api.deps import AdminDep, Services, ServicesDep, SupervisorDep
+from api.learner.status import recovery_fields
 from api.learning.names import TaskName
+from api.routes.admin import ADMIN_RESPONSES
 from api.schemas import (
     Health,
+    LastRecovery,
     LearnerProcess,
-    Problem,
     Quarantine,
     QuarantinedRow,
     ResetRequested,
@@ -53,9 +55,12 @@ def _status(services: Services) -> Status:
     if child is not None:
         cursor, last_tick_at = child.cursor, child.last_tick_at
         state, last_error = child.state, child.last_error
+        last_recovery = child.last_recovery
     else:
         with services.session_factory() as session:
             cursor, last_tick_at = crud.read_cursor(session)
+            recovery = crud.read_last_recovery(session)
+        last_recovery = None if recovery is None else recovery_fields(recovery)
         state, last_error = "disabled", None
         if supervisor is not None:  # its learner process is not up (yet or again)
             state = "restarting" if supervisor.restarts else "starting"
@@ -67,6 +72,7 @@ def _status(services: Services) -> Status:
         last_tick_at=last_tick_at,
         source_url=services.settings.CHALLENGE_API_URL,
         learner=None if supervisor is None else _process(supervisor),
+        last_recovery=None if last_recovery is None else LastRecovery(**last_recovery),
     )
 
 
@@ -111,13 +117,6 @@ def _process(supervisor: LearnerSupervisor) -> LearnerProcess:
         restarts=supervisor.restarts,
         last_exit=supervisor.last_exit,
     )
-
-
-ADMIN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "Missing or wrong admin token."},
-    403: {"model": Problem, "description": "ADMIN_TOKEN is not set: admin endpoints are off."},
-    409: {"model": Problem, "description": "This process runs no learner."},
-}
 
 
 @router.post(

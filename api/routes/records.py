@@ -52,9 +52,12 @@ def records_router(task: TaskName) -> APIRouter:
 
     @router.get("/drift", name=f"read_{task}_drift")
     def read_drift(services: ServicesDep) -> DriftEvents:
-        """Every drift event of this task's progressive loss, oldest first."""
+        """Every drift event of this task, oldest first, and every rewind."""
         with services.session_factory() as session:
             events = crud.read_drift_events(session, task=task)
-        return DriftEvents.model_validate({"task": task, "events": events}, from_attributes=True)
+            rewinds = crud.read_recoveries(session)
+            return DriftEvents.model_validate(
+                {"task": task, "events": events, "rewinds": rewinds}, from_attributes=True
+            )
 
     return router

@@ -1,0 +1,2 @@
+"""The learner's process: it polls the stream, learns, and commits each tick exactly once
+(`python -m api.learner`)."""
