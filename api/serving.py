@@ -109,21 +109,39 @@ class Serving:
             version = crud.read_model_version(session)
             if version == 0 or version == self.model_version:
                 return
-            blobs = {}
-            for snapshot in crud.read_snapshots(session, model_version=version):
-                try:
-                    verify(snapshot.blob, snapshot.signature, key=secret_key)
-                    blobs[snapshot.task] = snapshot.blob
-                except TamperedBlobError as error:
-                    # The records are plain JSON and still safe to serve; the model is not.
-                    SNAPSHOTS_REFUSED.labels(snapshot.task).inc()
-                    logger.error("not serving the %s model: %s", snapshot.task, error)
+            blobs = _verified_blobs(session, version, secret_key)
             for task in TASKS:
                 record = crud.read_latest_record(session, task=task)
                 if record is not None:
                     changes = crud.read_champion_changes(session, task=task)
                     board = leaderboard(record, changes)
                     self.publish(record_to_dict(record), blobs.get(task), board)
+
+
+def _verified_blobs(session: Session, version: int, key: str) -> dict[str, bytes]:
+    """The tasks' snapshots of `version` that verify. The records are plain JSON and safe
+    to serve whatever becomes of their models; a model that does not verify is not."""
+    try:
+        snapshots = [
+            (s.task, s.blob, s.signature)
+            for s in crud.read_snapshots(session, model_version=version)
+            if s.task in TASKS  # the outlier fence's is not served
+        ]
+    except Exception as error:  # damaged past reading, such as text where bytes belong
+        session.rollback()
+        logger.error("not serving the models of version %d: %s", version, error)
+        for task in TASKS:
+            SNAPSHOTS_REFUSED.labels(task).inc()
+        return {}
+    blobs: dict[str, bytes] = {}
+    for task, blob, signature in snapshots:
+        try:
+            verify(blob, signature, key=key)
+            blobs[task] = bytes(blob)
+        except (TamperedBlobError, TypeError, ValueError) as error:
+            SNAPSHOTS_REFUSED.labels(task).inc()
+            logger.error("not serving the %s model: %s", task, error)
+    return blobs
 
 
 def _published(version: int, value: Mapping[str, Any]) -> PublishedRecord:

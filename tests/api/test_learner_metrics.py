@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from api.core.db import make_engine, make_session_factory
-from api.core.security import TamperedBlobError
 from api.learner import metrics
 from api.learner.loop import Learner
+from api.learner.rewind import CannotHeal
 from api.learner.status import LearnerStatus
 from api.learning.committed import TickCommit
 from api.learning.cursor import Cursor
@@ -100,7 +100,8 @@ def test_drift_events_and_champion_changes_are_counted_by_task():
 
 @pytest.mark.e2e  # the learner restores into a race process
 def test_a_snapshot_that_fails_verification_is_counted_as_refused(sqlite_url):
-    """A tampered blob stops the restore, and the refusal is counted once."""
+    """Every kept blob tampered with: the restore is refused, no version heals it, and
+    the refusal is counted once."""
     learn_a_few_ticks(sqlite_url)
     engine = create_engine(sqlite_url)
     with engine.begin() as connection:
@@ -112,7 +113,7 @@ def test_a_snapshot_that_fails_verification_is_counted_as_refused(sqlite_url):
     engine = make_engine(sqlite_url)
     learner = Learner(make_settings(sqlite_url), make_session_factory(engine))
     try:
-        with pytest.raises(TamperedBlobError):
+        with pytest.raises(CannotHeal, match="failed signature verification"):
             learner.tick()
     finally:
         learner.close()
