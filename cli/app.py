@@ -10,7 +10,7 @@ from rich.text import Text
 from cli import views
 from cli.client import ApiClient
 from cli.output import EXIT_USAGE, console, errors, reporting, show
-from cli.tables import history_table, quarantine_table, status_table
+from cli.tables import history_table, quarantine_table, status_table, versions_table
 from cli.watch import watch as run_watch
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -105,6 +105,28 @@ def quarantine(
     by reason (GET /quarantine)."""
     with reporting(), ApiClient(api_url, timeout=timeout) as client:
         show(client.get("/quarantine", limit=limit), as_json=json, render=quarantine_table)
+
+
+@app.command()
+def versions(api_url: ApiUrl = DEFAULT_API_URL, timeout: Timeout = 5.0, json: AsJson = False):
+    """The model versions a rewind can go back to, newest first (GET /learner/versions)."""
+    with reporting(), ApiClient(api_url, timeout=timeout) as client:
+        show(client.get("/learner/versions"), as_json=json, render=versions_table)
+
+
+@app.command()
+def rewind(
+    version: Annotated[int, typer.Argument(min=1, help="A kept model version.")],
+    token: Token = "",
+    api_url: ApiUrl = DEFAULT_API_URL,
+    timeout: Timeout = 5.0,
+    json: AsJson = False,
+):
+    """Take the learner back to a kept version; the rows after it are learned again, as
+    a new, larger version (admin; POST /learner/rewind)."""
+    with reporting(), ApiClient(api_url, timeout=timeout, token=token) as client:
+        response = client.post("/learner/rewind", {"model_version": version})
+        show(response, as_json=json, render=lambda body: Text(str(body.get("detail", ""))))
 
 
 @predict_app.command("classification")

@@ -59,6 +59,13 @@ def status_table(status: Json, *, rate: float | None = None) -> Table:
     table.add_row("Rows quarantined", count(status.get("rows_quarantined")))
     if status.get("rows_held"):
         table.add_row("Rows held back", f"{count(status['rows_held'])} (beyond the outlier fence)")
+    recovery = status.get("last_recovery")
+    if isinstance(recovery, dict):
+        table.add_row(
+            "Last rewind",
+            f"version {recovery.get('from_version')} to {recovery.get('to_version')}, "
+            f"{clock(recovery.get('at'))}: {recovery.get('reason')}",
+        )
     if rate is not None:
         table.add_row("Rate", f"{rate:,.1f} rows/s")
     table.add_row("Model version", count(status.get("model_version")))
@@ -187,6 +194,21 @@ def what_moved(event: Json) -> str:
         return "-"
     label = name if event.get("coefficient") else f"{name} (median)"
     return f"{label} {number(event.get('before'))} -> {number(event.get('after'))}"
+
+
+def versions_table(body: Json) -> Table:
+    """GET /learner/versions: the kept model versions, newest first."""
+    table = Table(title="kept model versions, newest first", box=None, pad_edge=False)
+    for header in ("version", "rows learned", "page", "committed"):
+        table.add_column(header, justify="left" if header == "committed" else "right")
+    for version in body.get("versions", []):
+        table.add_row(
+            count(version.get("model_version")),
+            count(version.get("rows_seen")),
+            count(version.get("page")),
+            clock(version.get("updated_at")),
+        )
+    return table
 
 
 def quarantine_table(quarantine: Json) -> Table:

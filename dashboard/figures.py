@@ -33,6 +33,8 @@ DETECTOR_STYLES = {
     "ADWIN": (DRIFT_COLOR, "dash", "drift: the loss rose"),
     "relationship": ("#9467bd", "dashdot", "drift: a coefficient moved"),
     "fence": ("#8c564b", "dot", "drift: a feature shifted"),
+    # Not a drift: where the learner went back to, asked or to heal (GET /{task}/drift).
+    "rewind": ("#7f7f7f", "longdash", "a rewind to a kept version"),
 }
 # The newest events are marked; an old stream's many would hide the metric lines.
 DRIFT_MARKERS_SHOWN = 20
@@ -211,6 +213,8 @@ def marker_text(event: Json) -> str:
         return f"{event['coefficient']} {before:.3g} → {after:.3g}"
     if event.get("feature") and before and after is not None:
         return f"{event['feature']} ×{after / before:.2g} (fence)"
+    if event["detector"] == "rewind":
+        return f"rewind to version {event['to_version']}"
     return f"drift ({event['detector']})"
 
 
@@ -220,7 +224,11 @@ def _rolling_note(points: Sequence[Json]) -> str:
 
 
 def _events(drift: Json | None) -> list[Json]:
-    return drift["events"] if drift else []
+    """The drift events and, marked the same way, the rewinds, in the order of their rows."""
+    if not drift:
+        return []
+    rewinds = [{**rewind, "detector": "rewind"} for rewind in drift.get("rewinds", [])]
+    return sorted([*drift["events"], *rewinds], key=lambda event: event["rows_seen"])
 
 
 def classification_metrics_figure(history: Json, drift: Json | None = None) -> Figure:

@@ -13,6 +13,8 @@ from tests.support.services import simulator_service, sqlite_api_service
 
 pytestmark = pytest.mark.e2e
 
+pytestmark = pytest.mark.e2e  # the services run as processes
+
 ROWS, SEED, MALFORMED_RATE = 300, 23, 0.03
 OUTLIER_ID = 120  # competence served 1e6 times too large
 

@@ -122,7 +122,9 @@ def test_the_classifiers_bands_say_they_are_centred_on_the_laplace_estimate(
 
 
 def drift_lines(figure) -> list:
-    return [shape for shape in figure.layout.shapes if shape.name.startswith("drift")]
+    """The lines marking events: drifts and rewinds."""
+    marks = ("drift", "a rewind")
+    return [shape for shape in figure.layout.shapes if shape.name.startswith(marks)]
 
 
 def test_metric_charts_mark_each_drift_event_on_every_panel(classification_history):
@@ -205,3 +207,26 @@ def test_metric_charts_mark_only_the_newest_drift_events(regression_history):
 @pytest.mark.parametrize("drift", [None, {"task": "regression", "events": []}])
 def test_metric_charts_without_drift_events_have_no_markers(drift, regression_history):
     assert drift_lines(draw.regression_metrics_figure(regression_history, drift)) == []
+
+
+def test_a_rewind_is_marked_where_the_learner_went_back_to(classification_history):
+    drift = {
+        "events": [{"rows_seen": 3000, "detector": "ADWIN", "loss_before": 0.1, "loss_after": 0.3}],
+        "rewinds": [
+            {
+                "from_version": 14,
+                "to_version": 11,
+                "new_version": 15,
+                "rows_seen": 1100,
+                "reason": "asked for by an admin",
+                "at": "2026-12-06T08:00:00+00:00",
+            }
+        ],
+    }
+    figure = draw.classification_metrics_figure(classification_history, drift)
+    top = [m for m in drift_lines(figure) if m.xref == "x"]
+    assert [(m.x0, m.label.text) for m in top] == [
+        (1100, "rewind to version 11"),
+        (3000, "drift (ADWIN)"),
+    ]
+    assert top[0].name == "a rewind to a kept version"
