@@ -706,7 +706,11 @@ class KeptVersions(BaseModel):
 class RewindBody(BaseModel):
     model_config = with_example({"model_version": 11})
 
-    model_version: int = Field(ge=1, description="A kept version (GET /learner/versions).")
+    # Bounded by the largest integer JSON carries exactly, well inside the database's
+    # integer: a larger number is a 422, not a driver's error.
+    model_version: int = Field(
+        ge=1, le=2**53 - 1, description="A kept version (GET /learner/versions)."
+    )
 
 
 class RewindAccepted(BaseModel):

@@ -9,6 +9,7 @@ from api.deps import ServedModel, served_model
 from api.learning.explain import network_ability_answer, promotion_answer
 from api.learning.names import TaskName
 from api.learning.task_protocol import Classifier, Regressor
+from api.routes.responses import BODY_RESPONSES
 from api.schemas import (
     ClassificationAnswer,
     ClassificationInput,
@@ -20,9 +21,8 @@ from api.schemas import (
 )
 
 NOT_LEARNED: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "The body is not JSON text."},
+    **BODY_RESPONSES,
     404: {"model": Problem, "description": "Nothing learned yet, or `model` is not racing."},
-    413: {"description": "The body is over 64 KiB: refused unread."},
     503: {"model": Problem, "description": "The stored model was refused."},
 }
 

@@ -1,4 +1,5 @@
-"""What the per-task read routes share: bodies serialised once, ETags, the history limit."""
+"""What the routes share: bodies serialised once, ETags, the history limit, the answers
+to a body that cannot be read."""
 
 from typing import Annotated, Any
 
@@ -10,6 +11,12 @@ from api.serving import PublishedRecord, to_json
 PUBLISHED_RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Unchanged since the ETag sent in If-None-Match."},
     404: {"model": Problem, "description": "Nothing learned yet."},
+}
+
+# What any route with a JSON body may answer before the route runs.
+BODY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON text."},
+    413: {"description": "The body is over 64 KiB: refused unread."},
 }
 
 HistoryLimit = Annotated[int, Query(ge=1, le=2000, description="Most points returned.")]

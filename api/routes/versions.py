@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, status
 from api import crud
 from api.deps import AdminDep, ServicesDep
 from api.routes.admin import ADMIN_RESPONSES
+from api.routes.responses import BODY_RESPONSES
 from api.schemas import KeptVersion, KeptVersions, Problem, RewindAccepted, RewindBody
 
 router = APIRouter(prefix="/learner", tags=["operations"])
@@ -33,6 +34,7 @@ def read_versions(services: ServicesDep) -> KeptVersions:
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[AdminDep],
     responses={
+        **BODY_RESPONSES,
         **{code: ADMIN_RESPONSES[code] for code in (401, 403)},
         404: {"model": Problem, "description": "That version is not kept."},
     },
