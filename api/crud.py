@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.learning.committed import CommittedRecord, TickCommit
 from api.learning.cursor import Cursor
-from api.learning.names import CLASSIFICATION, TaskName
+from api.learning.names import CLASSIFICATION, TASKS, TaskName
 from api.learning.rows import RaceRow
 from api.models import (
     Base,
@@ -224,29 +224,35 @@ def read_champion_changes(session: Session, *, task: TaskName) -> list[ChampionC
     return list(session.scalars(query.order_by(ChampionChange.rows_seen)))
 
 
-def read_history(session: Session, *, task: TaskName, limit: int) -> list[ModelRecord]:
+def read_history(
+    session: Session, *, task: TaskName, limit: int, thinned_to: int = 1
+) -> list[ModelRecord]:
     """At most `limit` current records spread evenly over the whole history, newest
     included.
 
     Versions grow by one per learning tick, so the evenly spaced versions are computed
-    rather than scanned; any that are missing (superseded by a rewind, or pruned) are
-    simply absent.
+    rather than scanned. Old versions are thinned to one in `thinned_to` (retention): a
+    wanted version that is gone gives way to the nearest such one kept. Any still missing
+    (superseded by a rewind) are simply absent.
     """
     current = (ModelRecord.task == task, ModelRecord.superseded.is_(False))
     newest = session.scalar(select(func.max(ModelRecord.model_version)).where(*current))
     if newest is None:
         return []
     if newest <= limit:
-        wanted = None
+        wanted = list(range(1, newest + 1))
     elif limit == 1:
-        wanted = {newest}
+        wanted = [newest]
     else:
         step = (newest - 1) / (limit - 1)
-        wanted = {1 + round(i * step) for i in range(limit)}
-    query = select(ModelRecord).where(*current)
-    if wanted is not None:
-        query = query.where(ModelRecord.model_version.in_(wanted))
-    return list(session.scalars(query.order_by(ModelRecord.model_version)))
+        wanted = [1 + round(i * step) for i in range(limit)]
+    stand_ins = {v: max(thinned_to, round(v / thinned_to) * thinned_to) for v in wanted}
+    query = select(ModelRecord).where(
+        *current, ModelRecord.model_version.in_(set(wanted) | set(stand_ins.values()))
+    )
+    found = {record.model_version: record for record in session.scalars(query)}
+    chosen = {v if v in found else stand_ins[v] for v in wanted} & found.keys()
+    return [found[version] for version in sorted(chosen)]
 
 
 def write_tick(session: Session, tick: TickCommit, *, snapshot_retention: int) -> None:
@@ -415,3 +421,73 @@ def read_recoveries(session: Session) -> list[Recovery]:
 
 def read_last_recovery(session: Session) -> Recovery | None:
     return session.scalar(select(Recovery).order_by(Recovery.id.desc()).limit(1))
+
+
+# --- retention: old rows and records pruned in small steps (`api.learner.retention`) ------
+
+
+def read_learned_span(session: Session) -> tuple[int | None, int | None]:
+    """The oldest and newest `rows_seen` of the learned rows kept."""
+    # One aggregate a query: SQLite reads a lone min() or max() off the index, but scans
+    # the whole table for both at once.
+    oldest = session.scalar(select(func.min(LearnedRow.rows_seen)))
+    return oldest, session.scalar(select(func.max(LearnedRow.rows_seen)))
+
+
+def delete_learned_rows(session: Session, *, through: int) -> int:
+    """Delete the learned rows up to row `through` (numbered as `rows_seen`)."""
+    result = session.execute(delete(LearnedRow).where(LearnedRow.rows_seen <= through))
+    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+def read_quarantine_span(session: Session) -> tuple[int | None, int | None]:
+    oldest = session.scalar(select(func.min(QuarantinedRow.id)))
+    return oldest, session.scalar(select(func.max(QuarantinedRow.id)))
+
+
+def delete_quarantined_rows(session: Session, *, through: int) -> int:
+    result = session.execute(delete(QuarantinedRow).where(QuarantinedRow.id <= through))
+    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+def read_races_floor(session: Session) -> int | None:
+    """The oldest row a kept version's races stand at: the rows after it are raced again
+    by a restore or a rewind to that version. None before any checkpoint."""
+    checkpoints = select(Checkpoint.model_version)
+    oldest = session.scalar(select(func.min(Checkpoint.rows_seen)))
+    raced = session.scalar(
+        select(func.min(ModelRecord.rows_raced)).where(
+            ModelRecord.task == CLASSIFICATION, ModelRecord.model_version.in_(checkpoints)
+        )
+    )
+    floors = [floor for floor in (oldest, raced) if floor is not None]
+    return min(floors) if floors else None
+
+
+def read_oldest_checkpoint(session: Session) -> int | None:
+    return session.scalar(select(func.min(Checkpoint.model_version)))
+
+
+def read_first_unthinned_version(session: Session, *, every: int) -> int | None:
+    """The oldest version whose records thinning to one version in `every` would delete."""
+    return session.scalar(
+        select(ModelRecord.model_version)
+        .where(ModelRecord.task == CLASSIFICATION, ModelRecord.model_version % every != 0)
+        .order_by(ModelRecord.model_version)
+        .limit(1)
+    )
+
+
+def thin_records(session: Session, *, first: int, last: int, every: int) -> int:
+    """Delete the records of versions `first` to `last` but one version in `every`."""
+    deleted = 0
+    for task in TASKS:
+        result = session.execute(
+            delete(ModelRecord).where(
+                ModelRecord.task == task,
+                ModelRecord.model_version.between(first, last),
+                ModelRecord.model_version % every != 0,
+            )
+        )
+        deleted += result.rowcount  # type: ignore[attr-defined]
+    return deleted

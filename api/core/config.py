@@ -93,6 +93,29 @@ class Settings(BaseSettings):
     SNAPSHOT_RETENTION: int = Field(
         default=5, ge=1, description="Model snapshots kept per task; older ones are pruned."
     )
+    LEARNED_ROWS_KEPT: int = Field(
+        default=1_000_000,
+        ge=10_000,
+        description="Learned rows kept, the newest (about 70 MB a million); older ones are "
+        "pruned, but never those a kept version's races would race again.",
+    )
+    QUARANTINED_ROWS_KEPT: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Quarantined rows kept, the newest; `/status` counts every one.",
+    )
+    RECORDS_KEPT: int = Field(
+        default=10_000,
+        ge=100,
+        description="Model versions whose records are all kept, the newest (about 11 kB a "
+        "version); older versions are thinned to one in `OLDER_RECORDS_EVERY`.",
+    )
+    OLDER_RECORDS_EVERY: int = Field(
+        default=1_000,
+        ge=1,
+        description="Of the versions older than `RECORDS_KEPT`, the records of one in this "
+        "many are kept (what `history` draws of them); `1` keeps them all.",
+    )
     LATEST_BATCH_ROWS: int = Field(
         default=100,
         ge=1,

@@ -29,6 +29,14 @@ def log_commit(commit: TickCommit) -> None:
         )
 
 
+def log_pruned(pruned: dict[str, int]) -> None:
+    """A step of pruning that deleted anything; at debug level: in a long run every tick
+    prunes as much as it adds."""
+    if any(pruned.values()):
+        counts = ", ".join(f"{rows:,} from {table}" for table, rows in pruned.items() if rows)
+        logger.debug(f"pruned {counts}", extra={"event": {"kind": "pruned", **pruned}})
+
+
 def drift_line(event: DriftEventValues) -> str:
     """
     >>> drift_line({"task": "classification", "rows_seen": 20500, "detector": "relationship",

@@ -28,10 +28,11 @@ from api.core.security import TamperedBlobError
 from api.learner import metrics
 from api.learner.backoff import backoff_seconds
 from api.learner.lease import Lease, LeaseLost
-from api.learner.logs import log_commit, log_recovery
+from api.learner.logs import log_commit, log_pruned, log_recovery
 from api.learner.race_process import RaceProcess
 from api.learner.races import start_races
 from api.learner.restore import Restored, Unrestorable, restore
+from api.learner.retention import Retention, prune
 from api.learner.rewind import ADMIN_REWIND, CannotHeal, VersionNotKept, heal, rewind_to
 from api.learner.source import FetchedPages, SourceClient, SourceError
 from api.learner.status import LearnerState, LearnerStatus, recovery_fields
@@ -70,6 +71,7 @@ class Learner:
             timeout=settings.SOURCE_TIMEOUT_SECONDS,
             concurrency=settings.SOURCE_CONCURRENCY,
         )
+        self.retention = Retention.of(settings)
         self.lease = Lease(session_factory, seconds=settings.LEASE_SECONDS, take_over=take_over)
         self.on_status = on_status
         self.status = LearnerStatus(holder=self.lease.holder)
@@ -199,11 +201,13 @@ class Learner:
                 self.tasks = {}  # restore before the next tick
             raise
         try:
-            return self._commit(tick), tick
+            committed = self._commit(tick)
         except BaseException:
             # The races may have answered too, and handed over their champion changes.
             self.tasks = {}
             raise
+        self._prune(learned=len(tick.learned))
+        return committed, tick
 
     def _begin_tick(self) -> Tick:
         """A new tick from the committed cursor; pending admin resets give their tasks a
@@ -304,6 +308,23 @@ class Learner:
         # Every page full: the tick stopped on its time or page budget, a backlog waits.
         backlog = tick.pages > 0 and tick.next_page == tick.start.next_page + tick.pages
         return 0.0 if backlog else self.settings.POLL_INTERVAL_SECONDS
+
+    def _prune(self, *, learned: int) -> None:
+        """One step of pruning after each tick, in a transaction of its own: the tick is
+        committed whatever becomes of it, and the next step tries again."""
+        started = time.perf_counter()
+        try:
+            with self.session_factory() as session, session.begin():
+                self.lease.check_in(session)
+                version = self.cursor.model_version
+                pruned = prune(session, self.retention, model_version=version, learned=learned)
+        except LeaseLost:
+            return
+        except Exception:
+            logger.exception("pruning failed; the next tick tries again")
+            return
+        metrics.count_pruned(pruned, seconds=time.perf_counter() - started)
+        log_pruned(pruned)
 
     def _stand_by(self) -> float:
         metrics.TICKS.labels("standby").inc()

@@ -71,6 +71,18 @@ RECOVERIES = Counter(
     ["cause"],
     registry=LEARNER_REGISTRY,
 )
+ROWS_PRUNED = Counter(
+    "learner_rows_pruned",
+    "Rows pruned to keep storage bounded, by table (learned_row, quarantined_row, model_record).",
+    ["table"],
+    registry=LEARNER_REGISTRY,
+)
+PRUNE_SECONDS = Histogram(
+    "learner_prune_duration_seconds",
+    "One step of pruning, after a tick's commit, in a transaction of its own.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+    registry=LEARNER_REGISTRY,
+)
 LAST_COMMIT = Gauge(
     "learner_last_commit_timestamp_seconds",
     "Unix time of the newest commit: the database's when the learner started, then its own.",
@@ -107,6 +119,8 @@ for reason in QUARANTINE_REASONS:
     ROWS_QUARANTINED.labels(reason)
 for cause in ("healing", "requested"):
     RECOVERIES.labels(cause)
+for table in ("learned_row", "quarantined_row", "model_record"):
+    ROWS_PRUNED.labels(table)
 
 # A learner that reads no source knows of no rows waiting.
 READS_NO_SOURCE: tuple[LearnerState, ...] = ("paused", "standby")
@@ -137,6 +151,12 @@ def see_pages(*, read: int, full: int) -> None:
 
 def count_recovery(*, healing: bool) -> None:
     RECOVERIES.labels("healing" if healing else "requested").inc()
+
+
+def count_pruned(pruned: dict[str, int], *, seconds: float) -> None:
+    for table, rows in pruned.items():
+        ROWS_PRUNED.labels(table).inc(rows)
+    PRUNE_SECONDS.observe(seconds)
 
 
 def count_refused_snapshot() -> None:

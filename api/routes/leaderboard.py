@@ -43,7 +43,9 @@ def leaderboard_router(task: TaskName) -> APIRouter:
     def read_leaderboard_history(services: ServicesDep, limit: HistoryLimit = 200) -> Response:
         """Each candidate's rolling ranking metric over up to `limit` ticks, oldest first."""
         with services.session_factory() as session:
-            records = crud.read_history(session, task=task, limit=limit)
+            records = crud.read_history(
+                session, task=task, limit=limit, thinned_to=services.settings.OLDER_RECORDS_EVERY
+            )
         points = [history_point(record) for record in records]
         return json_response({"task": task, "metric": RANKING_METRICS[task], "points": points})
 

@@ -46,7 +46,9 @@ def records_router(task: TaskName) -> APIRouter:
     def read_history(services: ServicesDep, limit: HistoryLimit = 200) -> Response:
         """Up to `limit` records spread evenly over the whole history, oldest first."""
         with services.session_factory() as session:
-            records = crud.read_history(session, task=task, limit=limit)
+            records = crud.read_history(
+                session, task=task, limit=limit, thinned_to=services.settings.OLDER_RECORDS_EVERY
+            )
         points = [{key: getattr(r, key) for key in HistoryPoint.model_fields} for r in records]
         return json_response({"task": task, "points": points})
 
