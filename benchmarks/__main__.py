@@ -17,11 +17,13 @@ from benchmarks.report import (
     render_candidates,
     render_guards,
     render_startup,
+    render_storage,
     render_viewers,
 )
 from benchmarks.serving import measure_serving, require_wrk
 from benchmarks.stack import simulator_service
 from benchmarks.startup import measure_startup
+from benchmarks.storage import measure_catch_up, measure_live
 from benchmarks.viewers import measure_viewers
 
 RESULTS = Path(__file__).parent / "results" / "latest.md"
@@ -36,6 +38,7 @@ REFERENCE_ALONE: dict[str, Any] = {
 UNGUARDED: dict[str, Any] = {"OUTLIER_FENCE": "off", "RELATIONSHIP_DETECTOR": "false"}
 GUARDS_RESULTS = RESULTS.with_name("guards.md")
 STARTUP_RESULTS = RESULTS.with_name("startup.md")
+STORAGE_RESULTS = RESULTS.with_name("storage.md")
 # A first tick of a few pages: the start-up is measured, not a catch-up.
 STARTUP_ROWS = 50
 
@@ -96,6 +99,23 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="run only the catch-up with the outlier fence and the relationship detector "
         f"against without them; its table goes to {GUARDS_RESULTS.name}",
+    )
+    parser.add_argument(
+        "--storage-versions",
+        type=int,
+        default=15_000,
+        help="ticks of a page each in the live storage measure (beyond RECORDS_KEPT)",
+    )
+    parser.add_argument(
+        "--storage-rows",
+        type=int,
+        default=1_600_000,
+        help="rows of the catch-up storage measure (beyond LEARNED_ROWS_KEPT)",
+    )
+    parser.add_argument(
+        "--storage-only",
+        action="store_true",
+        help=f"run only the storage measures; their table goes to {STORAGE_RESULTS.name}",
     )
     parser.add_argument(
         "--output",
@@ -197,6 +217,29 @@ def run_startup(args: argparse.Namespace, workdir: Path) -> str:
     ]) + "\n"  # fmt: skip
 
 
+def storage_lines(args: argparse.Namespace, workdir: Path) -> list[str]:
+    print(f"storage: {args.storage_versions:,} live ticks of a page each ...", flush=True)
+    live_dir = workdir / "storage-live"
+    live_dir.mkdir()
+    live = measure_live(workdir=live_dir, versions=args.storage_versions)
+    print(f"storage: a catch-up of {args.storage_rows:,} rows ...", flush=True)
+    catch_up_dir = workdir / "storage-catch-up"
+    catch_up_dir.mkdir()
+    with simulator_service(rows=args.storage_rows, workdir=catch_up_dir) as simulator:
+        catch_up = measure_catch_up(
+            source_url=simulator.url, rows=args.storage_rows, workdir=catch_up_dir
+        )
+    return render_storage(live, catch_up, every=settings.OLDER_RECORDS_EVERY)
+
+
+def run_storage(args: argparse.Namespace, workdir: Path) -> str:
+    return "\n".join([
+        "The shipped defaults.", "",
+        "| part | measure | result | target |", "|---|---|---|---|",
+        *storage_lines(args, workdir),
+    ]) + "\n"  # fmt: skip
+
+
 def write(table: str, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(table)
@@ -222,6 +265,10 @@ def main() -> None:
     if args.guards_only:
         with tempfile.TemporaryDirectory(prefix="bench-") as directory:
             write(run_guards(args, Path(directory)), args.output or GUARDS_RESULTS)
+        return
+    if args.storage_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as directory:
+            write(run_storage(args, Path(directory)), args.output or STORAGE_RESULTS)
         return
     require_wrk()
     if not args.no_docs:
@@ -279,6 +326,7 @@ def main() -> None:
             serving = measure_serving(
                 source_url=simulator.url, workdir=workdir, seconds=args.seconds, runs=args.runs
             )
+        storage = storage_lines(args, workdir)
         viewers = run_viewers(args, workdir)
     table = render(
         Results(
@@ -299,6 +347,7 @@ def main() -> None:
             startup=startup,
             serving=serving,
             page_cost=page_cost,
+            storage=storage,
         )
     )
     write(table + "\n" + viewers, args.output or RESULTS)

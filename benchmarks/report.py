@@ -10,6 +10,7 @@ from benchmarks.pages import PageCost
 from benchmarks.replay import ASKING_EVERY
 from benchmarks.serving import Serving, WrkRun
 from benchmarks.startup import StartUp, median_startup
+from benchmarks.storage import CatchUpStorage, LiveStorage, StorageSample
 from benchmarks.viewers import REFRESH_SECONDS, ViewersPhase
 
 TARGET_LEARNER_OVER_FETCH = 0.9
@@ -24,6 +25,11 @@ TARGET_P99_MS = 100.0
 TARGET_VIEWERS = 100
 TARGET_VIEWERS_P95_SECONDS = 1.0
 TARGET_LEARNER_WITH_VIEWERS = 0.7
+# Pruning may cost a live tick at most 10%, and the database grow at most 10% once
+# retention bites.
+TARGET_TICK_PRUNING_OVER_BEFORE = 1.1
+TARGET_FLAT = 1.1
+LIVE_VERSIONS_A_YEAR = 365 * 24 * 3600 // 2  # a page every POLL_INTERVAL_SECONDS (2 s)
 # The real challenge source serves about this many rows a second: the learner, with every
 # default candidate, must keep up with it.
 TARGET_CANDIDATES_ROWS_PER_SECOND = 3_000
@@ -48,6 +54,7 @@ class Results:
     startup: list[StartUp]
     serving: Serving
     page_cost: PageCost
+    storage: list[str]  # render_storage's lines
 
 
 def _verdict(met: bool) -> str:
@@ -134,6 +141,7 @@ def render(results: Results) -> str:
         f"| storage | database after {r.rows:,} rows | {_bytes(learner.database_bytes)} "
         f"({learner.database_bytes / r.rows:,.0f} bytes/row) | |",
         f"| storage | model_snapshot blobs as rows grow | {snapshots} | flat |",
+        *r.storage,
         f"| pages | simulator page 0, median of {pages.requests_each} | "
         f"{pages.first_ms:.2f} ms | |",
         f"| pages | simulator page {pages.last_page:,}, median of {pages.requests_each} | "
@@ -233,3 +241,60 @@ def render_viewers(phases: list[ViewersPhase], *, rows: int, seconds: float) -> 
         f"First error at {p.viewers} viewers: `{p.first_error}`" for p in phases if p.first_error
     ]
     return "\n".join(lines) + "\n"
+
+
+def _parts(sample: StorageSample) -> str:
+    parts = sorted(sample.parts.items(), key=lambda item: -item[1])
+    return ", ".join(f"{part} {_bytes(size)}" for part, size in parts if size >= 50_000)
+
+
+def render_storage(live: LiveStorage, catch_up: CatchUpStorage, *, every: int) -> list[str]:
+    """The database's size as a live stream and a catch-up grow, the year it projects,
+    and what pruning costs a tick."""
+    kept = live.records_kept
+    first, bite, last = live.samples[0], live.samples[kept // 1000 - 1], live.samples[-1]
+    # Records grow by a version's bytes a version until `kept`, then by one in `every`.
+    record_bytes = bite.parts["records"] / bite.model_version
+    learned_row_bytes = bite.parts["learned rows"] / bite.rows_seen
+    year = (
+        kept * record_bytes
+        + (LIVE_VERSIONS_A_YEAR - kept) / every * record_bytes
+        + min(LIVE_VERSIONS_A_YEAR * 10, catch_up.learned_rows_kept) * learned_row_bytes
+        + last.parts.get("snapshots", 0)
+    )
+    records_growth = last.parts["records"] / bite.parts["records"]
+    tick_ratio = live.tick_ms_pruning / live.tick_ms_before
+    grown = [s for s in catch_up.samples if s.rows_seen >= catch_up.learned_rows_kept]
+    sizes = ", ".join(
+        f"{s.rows_seen:,} rows: {_bytes(s.database_bytes)} ({s.learned_rows_kept:,} kept)"
+        for s in catch_up.samples
+    )
+    flat = grown[-1].database_bytes / grown[0].database_bytes if len(grown) > 1 else None
+    flat_cell = f"{flat:.2f}" if flat is not None else "too few rows to say"
+    flat_met = flat is not None and flat <= TARGET_FLAT
+    return [
+        f"| storage (live) | database after {first.model_version:,} versions of a page each | "
+        f"{_bytes(first.database_bytes)} ({_parts(first)}) | |",
+        f"| storage (live) | after {bite.model_version:,} (`RECORDS_KEPT`) | "
+        f"{_bytes(bite.database_bytes)} ({_parts(bite)}): {record_bytes / 1000:.1f} kB of "
+        f"records and {learned_row_bytes:.0f} bytes a learned row | |",
+        f"| storage (live) | after {last.model_version:,} | {_bytes(last.database_bytes)} "
+        f"({_parts(last)}) | |",
+        f"| storage (live) | records after {last.model_version:,} / after {kept:,} versions | "
+        f"{records_growth:.2f} | <= {TARGET_FLAT}: {_verdict(records_growth <= TARGET_FLAT)} |",
+        f"| storage (live) | a year of a live stream, projected from the bytes above | "
+        f"{_bytes(round(year))} | a few GB: {_verdict(year < 5e9)} |",
+        f"| storage (live) | a tick, median: before the records' retention bites / while "
+        f"pruning (a step: {live.prune_ms:.1f} ms) | {live.tick_ms_before:.1f} ms / "
+        f"{live.tick_ms_pruning:.1f} ms | |",
+        f"| storage (live) | a tick while pruning / before | {tick_ratio:.2f} | "
+        f"<= {TARGET_TICK_PRUNING_OVER_BEFORE}: "
+        f"{_verdict(tick_ratio <= TARGET_TICK_PRUNING_OVER_BEFORE)} |",
+        f"| storage (catch-up) | `python -m api` draining {catch_up.rows:,} rows, the "
+        f"database (learned rows kept) as rows grow | {sizes} | |",
+        f"| storage (catch-up) | database at the end / when {catch_up.learned_rows_kept:,} "
+        f"rows were learned (`LEARNED_ROWS_KEPT`) | {flat_cell} | <= {TARGET_FLAT}: "
+        f"{_verdict(flat_met)} |",
+        f"| storage (catch-up) | a tick while pruning, mean / a step of pruning, mean | "
+        f"{catch_up.tick_ms:.0f} ms / {catch_up.prune_ms:.1f} ms | |",
+    ]
