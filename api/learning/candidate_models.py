@@ -20,7 +20,6 @@ from river import (
     preprocessing,
     stats,
     tree,
-    utils,
 )
 from river.tree.nodes.hatc_nodes import AdaLeafClassifier
 
@@ -54,31 +53,57 @@ class PARegressor(linear_model.PARegressor):
 
 
 class ForgettingBayesianLinearRegression(linear_model.BayesianLinearRegression):
-    """River's Bayesian linear regression with `smoothing`, learnt without inverting the
-    precision on every row: S <- s S + (1 - s) beta x x' has the inverse
-    (S^-1 / s) updated by the rank-one term, Sherman-Morrison's formula (River inverts the
-    whole matrix instead; the posterior is the same, to rounding)."""
+    """A Bayesian linear regression whose rows fade, the prior kept: after n rows its
+    posterior precision and natural mean are
 
-    inverted_for = -1  # the features the kept inverse covers; -1: none kept yet
+        S = alpha I + (1 - s) beta sum_k s^(n-k) x_k x_k'
+        eta = (1 - s) beta sum_k s^(n-k) y_k x_k
+
+    (s = `smoothing`, a memory of about 1 / (1 - s) rows). River's own smoothing forgets
+    the prior too: every direction the recent rows do not span (the spare slots of its
+    arrays, a feature that stays 0) keeps a precision of s^n times its prior, which
+    reaches zero after about 140,000 rows at s = 0.995, and the covariance then
+    overflows. Here each row gives back (1 - s) alpha of the prior, so the precision never
+    falls below alpha. Only the features' block, a few by a few, is inverted on each row.
+    """
+
+    def _ensure_features(self, features: Any) -> None:
+        known = len(self._idx)
+        super()._ensure_features(features)
+        if len(self._idx) > known:
+            self._keep_prior_from(known)
+
+    def _keep_prior_from(self, first: int) -> None:
+        """The prior alone on the slots from `first` on: no row has touched them."""
+        for arr in (self._ss_arr, self._ss_inv_arr):
+            arr[first:, :] = 0.0
+            arr[:, first:] = 0.0
+        spare = np.arange(first, self._cap)
+        self._ss_arr[spare, spare] = self.alpha
+        self._ss_inv_arr[spare, spare] = 1 / self.alpha
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A model pickled before the prior was kept may hold a spare slot whose precision
+        # decayed to nothing; learning never reads those slots, predicting does.
+        self.__dict__.update(state)
+        self._keep_prior_from(len(self._idx))
 
     def learn_one(self, x: dict[Hashable, Any], y: float) -> None:
         if self.smoothing is None:
             super().learn_one(x, y)
             return
         self._ensure_features(x.keys())
-        x_arr = np.zeros(self._cap, dtype=np.float64)
+        n = len(self._idx)
+        x_arr = np.zeros(n, dtype=np.float64)
         for feature, value in x.items():
             x_arr[self._idx[feature]] = value
         s = self.smoothing
         u = (1 - s) * self.beta * x_arr
-        self._ss_arr = s * self._ss_arr + np.outer(u, x_arr)
-        if self.inverted_for == len(self._idx):
-            self._ss_inv_arr /= s
-            utils.math.sherman_morrison(A=self._ss_inv_arr, u=u, v=x_arr)
-        else:  # the first row, or new features: River's own full inverse, once
-            self._ss_inv_arr = np.asfortranarray(np.linalg.inv(self._ss_arr))
-            self.inverted_for = len(self._idx)
-        self._eta_arr = s * self._eta_arr + u * y
+        block = s * self._ss_arr[:n, :n] + np.outer(u, x_arr)
+        block[np.diag_indices(n)] += (1 - s) * self.alpha
+        self._ss_arr[:n, :n] = block
+        self._ss_inv_arr[:n, :n] = np.linalg.inv(block)
+        self._eta_arr[:n] = s * self._eta_arr[:n] + u * y
         self._m_dirty = True
 
 
