@@ -9,7 +9,8 @@ Two shapes of stream, since what grows differs:
   file, ticking on one page after another without the two seconds between them (the
   commits, the pruning and the file are the product's; only the wait is left out).
 - Catch-up: the real `python -m api` drains a backlog from the simulator. A tick learns
-  thousands of rows, so the learned rows grow until `LEARNED_ROWS_KEPT`, then stay.
+  thousands of rows, so the learned rows grow until `LEARNED_ROWS_KEPT`, then stay; the
+  snapshots grow with the trees until their caps.
 """
 
 import sqlite3
@@ -60,6 +61,8 @@ class LiveStorage:
     records_kept: int
     tick_ms_before: float  # median, before the records' retention bites
     tick_ms_pruning: float  # median, after
+    tick_mean_ms_before: float  # mean: a step's cost spread over the ticks between steps
+    tick_mean_ms_pruning: float
     prune_ms: float  # mean of a step, after
 
 
@@ -162,6 +165,8 @@ def measure_live(*, workdir: Path, versions: int) -> LiveStorage:
         # The first thousand ticks warm up (the intervals and the fence start there).
         tick_ms_before=statistics.median(ticks[SAMPLE_EVERY_VERSIONS:kept]) * 1000,
         tick_ms_pruning=statistics.median(ticks[kept:]) * 1000,
+        tick_mean_ms_before=statistics.fmean(ticks[SAMPLE_EVERY_VERSIONS:kept]) * 1000,
+        tick_mean_ms_pruning=statistics.fmean(ticks[kept:]) * 1000,
         prune_ms=prune_ms,
     )
 

@@ -30,8 +30,8 @@ def log_commit(commit: TickCommit) -> None:
 
 
 def log_pruned(pruned: dict[str, int]) -> None:
-    """A step of pruning that deleted anything; at debug level: in a long run every tick
-    prunes as much as it adds."""
+    """A step of pruning that deleted anything; at debug level: in a long run each step
+    prunes as much as was added since the last."""
     if any(pruned.values()):
         counts = ", ".join(f"{rows:,} from {table}" for table, rows in pruned.items() if rows)
         logger.debug(f"pruned {counts}", extra={"event": {"kind": "pruned", **pruned}})

@@ -32,7 +32,7 @@ from api.learner.logs import log_commit, log_pruned, log_recovery
 from api.learner.race_process import RaceProcess
 from api.learner.races import start_races
 from api.learner.restore import Restored, Unrestorable, restore
-from api.learner.retention import Retention, prune
+from api.learner.retention import Pace, Pruned, Retention, prune
 from api.learner.rewind import ADMIN_REWIND, CannotHeal, VersionNotKept, heal, rewind_to
 from api.learner.source import FetchedPages, SourceClient, SourceError
 from api.learner.status import LearnerState, LearnerStatus, recovery_fields
@@ -72,6 +72,7 @@ class Learner:
             concurrency=settings.SOURCE_CONCURRENCY,
         )
         self.retention = Retention.of(settings)
+        self.prune_pace = Pace()
         self.lease = Lease(session_factory, seconds=settings.LEASE_SECONDS, take_over=take_over)
         self.on_status = on_status
         self.status = LearnerStatus(holder=self.lease.holder)
@@ -206,7 +207,9 @@ class Learner:
             # The races may have answered too, and handed over their champion changes.
             self.tasks = {}
             raise
-        self._prune(learned=len(tick.learned))
+        self.prune_pace.count(len(tick.learned))
+        if self.prune_pace.due:
+            self.prune()
         return committed, tick
 
     def _begin_tick(self) -> Tick:
@@ -309,22 +312,25 @@ class Learner:
         backlog = tick.pages > 0 and tick.next_page == tick.start.next_page + tick.pages
         return 0.0 if backlog else self.settings.POLL_INTERVAL_SECONDS
 
-    def _prune(self, *, learned: int) -> None:
-        """One step of pruning after each tick, in a transaction of its own: the tick is
-        committed whatever becomes of it, and the next step tries again."""
+    def prune(self) -> Pruned | None:
+        """One step of pruning, in a transaction of its own: the tick is committed whatever
+        becomes of it, and a step that fails is tried again after the next tick (None)."""
         started = time.perf_counter()
         try:
             with self.session_factory() as session, session.begin():
                 self.lease.check_in(session)
                 version = self.cursor.model_version
+                learned = self.prune_pace.rows
                 pruned = prune(session, self.retention, model_version=version, learned=learned)
         except LeaseLost:
-            return
+            return None
         except Exception:
             logger.exception("pruning failed; the next tick tries again")
-            return
-        metrics.count_pruned(pruned, seconds=time.perf_counter() - started)
-        log_pruned(pruned)
+            return None
+        self.prune_pace.pruned(pruned)
+        metrics.count_pruned(pruned.deleted, seconds=time.perf_counter() - started)
+        log_pruned(pruned.deleted)
+        return pruned
 
     def _stand_by(self) -> float:
         metrics.TICKS.labels("standby").inc()

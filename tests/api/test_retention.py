@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import update
 
 from api import crud
-from api.learner.retention import STEP_ROWS, Retention, prune
+from api.learner.retention import (
+    PACE_ROWS,
+    PACE_VERSIONS,
+    STEP_ROWS,
+    Pace,
+    Pruned,
+    Retention,
+    prune,
+)
 from api.models import ModelRecord
 from simulator.synthetic import generate_rows
 from tests.support.database import query
@@ -84,7 +92,9 @@ def test_what_is_kept_is_the_newest_the_settings_say(never_pruned, database_url)
     with learner_on(database_url, **KEPT) as learner:
         learn_on(learner, stream())
         settle_races(learner)
-        learner.learn_and_commit([])  # a tick with nothing new still prunes
+        # The pace leaves up to a step's worth until the next step is due: flush it.
+        while any(learner.prune().deleted.values()):
+            pass
         newest = learner.cursor.model_version
         with learner.session_factory() as session:
             history = crud.read_history(session, task="classification", limit=50, thinned_to=10)
@@ -121,6 +131,8 @@ def test_a_rewind_to_the_oldest_kept_version_after_pruning_ends_as_a_run_that_ne
         learn_on(learner, pages)
         settle_races(learner)
         assert learner.status.last_recovery["to_version"] == oldest
+        while any(learner.prune().deleted.values()):
+            pass
     assert final_record(sqlite_url) == never_pruned["final"]
     assert ids(sqlite_url, "learned_row") == never_pruned["learned"][-10_000:]
 
@@ -138,7 +150,7 @@ def test_a_step_prunes_a_bounded_number_of_rows_and_never_those_a_race_needs(sql
 
     def step() -> int:
         with session_factory() as session, session.begin():
-            return prune(session, retention, model_version=version)["learned_row"]
+            return prune(session, retention, model_version=version).deleted["learned_row"]
 
     # Say the oldest kept version's races stood 12,000 rows behind it.
     (oldest,) = ids(sqlite_url, "checkpoint", "model_version")[:1]
@@ -154,3 +166,30 @@ def test_a_step_prunes_a_bounded_number_of_rows_and_never_those_a_race_needs(sql
     assert [step() for _ in expected] == expected
     assert ids(sqlite_url, "learned_row", "rows_seen")[0] == floor + 1
     assert learned - len(ids(sqlite_url, "learned_row")) == floor
+
+
+def test_a_live_stream_prunes_every_hundred_ticks_a_catch_up_every_tick_a_backlog_at_once():
+    live = Pace()
+    assert live.due, "the first tick prunes what an earlier run left"
+    live.pruned(Pruned())
+    dues = []
+    for _ in range(3 * PACE_VERSIONS):
+        live.count(10)  # a page a tick
+        dues.append(live.due)
+        if live.due:
+            live.pruned(Pruned({"learned_row": 1_000}))
+    assert [tick for tick, due in enumerate(dues, start=1) if due] == [
+        PACE_VERSIONS,
+        2 * PACE_VERSIONS,
+        3 * PACE_VERSIONS,
+    ]
+    catch_up = Pace()
+    for _ in range(5):
+        catch_up.count(PACE_ROWS * 10)  # a thousand pages a tick
+        assert catch_up.due
+        assert catch_up.rows >= PACE_ROWS * 10, "the step is as large as what was learned"
+        catch_up.pruned(Pruned({"learned_row": PACE_ROWS * 10}))
+    backlog = Pace()
+    backlog.pruned(Pruned({"learned_row": STEP_ROWS}, more=True))
+    backlog.count(10)
+    assert backlog.due, "a step cut short by its bound goes on at the next tick"
