@@ -25,7 +25,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from api.core.config import Settings
 from api.core.db import make_engine, make_session_factory
-from api.learner import metrics
 from api.learner.loop import Learner
 from api.migrate import upgrade_database
 from benchmarks.catchup import database_bytes
@@ -33,6 +32,7 @@ from benchmarks.stack import api_service, rows_seen
 from simulator.synthetic import generate_rows
 
 SAMPLE_EVERY_VERSIONS = 1_000
+ALTERNATE_TICKS = 250
 SAMPLES_PER_CATCH_UP = 8
 STATUS_POLL_SECONDS = 1.0
 # What each table is counted under, its indexes with it.
@@ -59,11 +59,11 @@ class LiveStorage:
     versions: int
     samples: list[StorageSample]
     records_kept: int
-    tick_ms_before: float  # median, before the records' retention bites
-    tick_ms_pruning: float  # median, after
-    tick_mean_ms_before: float  # mean: a step's cost spread over the ticks between steps
-    tick_mean_ms_pruning: float
-    prune_ms: float  # mean of a step, after
+    # Past `RECORDS_KEPT`, blocks of ticks with pruning and without alternate, so that
+    # both see the same database and the same models (a tick slows as the trees grow).
+    tick_mean_ms_pruning: float  # a step's cost spread over the ticks between steps
+    tick_mean_ms_not_pruning: float
+    prune_ms: float  # mean of a step, in the blocks with pruning
 
 
 @dataclass
@@ -140,34 +140,44 @@ def measure_live(*, workdir: Path, versions: int) -> LiveStorage:
     engine = make_engine(settings.DATABASE_URL)
     upgrade_database(engine)
     learner = Learner(settings, make_session_factory(engine))
-    samples, ticks = [], []
-    before = ""  # the metrics when the records' retention begins to bite
+    kept = settings.RECORDS_KEPT
+    samples: list[StorageSample] = []
+    ticks: dict[bool, list[float]] = {True: [], False: []}  # by pruning or not
+    prune_seconds: list[float] = []
+    prune_step = learner.prune
+
+    def timed_prune() -> Any:
+        started = time.perf_counter()
+        try:
+            return prune_step()
+        finally:
+            prune_seconds.append(time.perf_counter() - started)
+
     try:
         learner.restore()
         for version in range(1, versions + 1):
+            pruning = version <= kept or (version - kept - 1) // ALTERNATE_TICKS % 2 == 0
+            # Without pruning the steps' pace still counts: the next block begins with the
+            # step these ticks left, as a live stream's would after them.
+            step = (timed_prune if version > kept else prune_step) if pruning else lambda: None
+            learner.prune = step  # type: ignore[method-assign]
             started = time.perf_counter()
             learner.learn_and_commit([rows[(version - 1) * 10 : version * 10]])
-            ticks.append(time.perf_counter() - started)
-            if version == settings.RECORDS_KEPT:
-                before = metrics.learner_metrics_text()
+            if version > kept:
+                ticks[pruning].append(time.perf_counter() - started)
             if version % SAMPLE_EVERY_VERSIONS == 0:
                 samples.append(sample(database))
-        prune_ms = mean_ms(PRUNE_HISTOGRAM, before, metrics.learner_metrics_text())
     finally:
         learner.close()
         learner.lease.release()
         engine.dispose()
-    kept = settings.RECORDS_KEPT
     return LiveStorage(
         versions=versions,
         samples=samples,
         records_kept=kept,
-        # The first thousand ticks warm up (the intervals and the fence start there).
-        tick_ms_before=statistics.median(ticks[SAMPLE_EVERY_VERSIONS:kept]) * 1000,
-        tick_ms_pruning=statistics.median(ticks[kept:]) * 1000,
-        tick_mean_ms_before=statistics.fmean(ticks[SAMPLE_EVERY_VERSIONS:kept]) * 1000,
-        tick_mean_ms_pruning=statistics.fmean(ticks[kept:]) * 1000,
-        prune_ms=prune_ms,
+        tick_mean_ms_pruning=statistics.fmean(ticks[True]) * 1000,
+        tick_mean_ms_not_pruning=statistics.fmean(ticks[False]) * 1000,
+        prune_ms=statistics.fmean(prune_seconds) * 1000 if prune_seconds else 0.0,
     )
 
 
