@@ -23,11 +23,11 @@ run: $(RUNTIME_STAMP)
 # a description fails the build (not --quiet: it hides the warnings strict counts).
 # The tests run side by side in TEST_WORKERS processes (docs/development.md), each test
 # module on one of them, so a fixture set up once for a module is set up once; then those
-# that measure a duration against a bound run alone.
+# that measure a duration against a bound run alone. Each run ends with its slowest tests.
 test: lint
 	$(MKDOCS) build --strict
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial"
-	$(BIN)/python -m pytest -m "serial and not soak"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial" --durations=25
+	$(BIN)/python -m pytest -m "serial and not soak" --durations=10
 
 # The tests that start no process (not e2e), one worker a core, then the serial ones alone:
 # the edit loop's.
@@ -52,7 +52,7 @@ docs: $(DEV_STAMP)
 soak: $(DEV_STAMP)
 	$(BIN)/python -m pytest -m soak
 
-# Every benchmark, about fifteen minutes on a quiet machine; writes its table into
+# Every benchmark, about fifty minutes on a quiet machine; writes its table into
 # docs/performance.md (`python -m benchmarks --help` for shorter runs).
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
