@@ -2,7 +2,7 @@
 
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -426,28 +426,33 @@ def read_last_recovery(session: Session) -> Recovery | None:
 # --- retention: old rows and records pruned in small steps (`api.learner.retention`) ------
 
 
-def read_learned_span(session: Session) -> tuple[int | None, int | None]:
-    """The oldest and newest `rows_seen` of the learned rows kept."""
+def _span(session: Session, column: Any) -> tuple[int | None, int | None]:
     # One aggregate a query: SQLite reads a lone min() or max() off the index, but scans
     # the whole table for both at once.
-    oldest = session.scalar(select(func.min(LearnedRow.rows_seen)))
-    return oldest, session.scalar(select(func.max(LearnedRow.rows_seen)))
+    return session.scalar(select(func.min(column))), session.scalar(select(func.max(column)))
+
+
+def _delete_through(session: Session, column: Any, through: int) -> int:
+    result = session.execute(delete(column.class_).where(column <= through))
+    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
+
+def read_learned_span(session: Session) -> tuple[int | None, int | None]:
+    """The oldest and newest `rows_seen` of the learned rows kept."""
+    return _span(session, LearnedRow.rows_seen)
 
 
 def delete_learned_rows(session: Session, *, through: int) -> int:
     """Delete the learned rows up to row `through` (numbered as `rows_seen`)."""
-    result = session.execute(delete(LearnedRow).where(LearnedRow.rows_seen <= through))
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    return _delete_through(session, LearnedRow.rows_seen, through)
 
 
 def read_quarantine_span(session: Session) -> tuple[int | None, int | None]:
-    oldest = session.scalar(select(func.min(QuarantinedRow.id)))
-    return oldest, session.scalar(select(func.max(QuarantinedRow.id)))
+    return _span(session, QuarantinedRow.id)
 
 
 def delete_quarantined_rows(session: Session, *, through: int) -> int:
-    result = session.execute(delete(QuarantinedRow).where(QuarantinedRow.id <= through))
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    return _delete_through(session, QuarantinedRow.id, through)
 
 
 def read_races_floor(session: Session) -> int | None:

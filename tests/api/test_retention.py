@@ -20,7 +20,7 @@ from api.learner.retention import (
 from api.models import ModelRecord
 from simulator.synthetic import generate_rows
 from tests.support.database import query
-from tests.support.learners import learner_on, settle_races
+from tests.support.learners import learn_from_cursor, learner_on, settle_races
 
 pytestmark = pytest.mark.e2e  # each learner starts its race process
 
@@ -47,13 +47,7 @@ def stream() -> list[list[dict]]:
 
 
 def learn_on(learner, pages, *, until_page: int = ROWS // 10) -> None:
-    """Tick from the learner's own cursor up to `until_page`, as in test_rewind."""
-    while True:
-        learner.apply_rewind_requests()
-        first = learner.cursor.next_page
-        if first >= until_page:
-            return
-        learner.learn_and_commit(pages[first : min(first + PAGES_PER_TICK, until_page)])
+    learn_from_cursor(learner, pages, pages_per_tick=PAGES_PER_TICK, until_page=until_page)
 
 
 def ids(url: str, table: str, column: str = "id") -> list[int]:

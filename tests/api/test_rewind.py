@@ -14,7 +14,7 @@ from api.core.security import sign
 from api.learner.rewind import VersionNotKept, rewind_to
 from simulator.synthetic import generate_rows
 from tests.support.database import query
-from tests.support.learners import learner_on, settle_races
+from tests.support.learners import learn_from_cursor, learner_on, settle_races
 
 pytestmark = pytest.mark.e2e  # each learner starts its race process
 
@@ -32,14 +32,7 @@ def stream() -> list[list[dict]]:
 
 
 def learn_on(learner, pages, *, until_page: int = len(stream())) -> None:
-    """Tick from the learner's own cursor, as a source would serve it, up to `until_page`
-    (after any rewind asked for, as a tick does)."""
-    while True:
-        learner.apply_rewind_requests()
-        first = learner.cursor.next_page
-        if first >= until_page:
-            return
-        learner.learn_and_commit(pages[first : min(first + PAGES_PER_TICK, until_page)])
+    learn_from_cursor(learner, pages, pages_per_tick=PAGES_PER_TICK, until_page=until_page)
 
 
 def the_end(url: str) -> dict:

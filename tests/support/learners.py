@@ -67,6 +67,19 @@ def settle_races(learner: Learner, *, timeout: float = 240) -> None:
         learner.learn_and_commit([])
 
 
+def learn_from_cursor(
+    learner: Learner, pages: list, *, pages_per_tick: int, until_page: int
+) -> None:
+    """Tick from the learner's own cursor, as a source would serve it, up to `until_page`
+    (after any rewind asked for, as a tick does)."""
+    while True:
+        learner.apply_rewind_requests()
+        first = learner.cursor.next_page
+        if first >= until_page:
+            return
+        learner.learn_and_commit(pages[first : min(first + pages_per_tick, until_page)])
+
+
 def committed_tasks(learner: Learner) -> dict[str, Task]:
     """The tasks of the learner's last commit as the API loads them, races and all."""
     key = learner.settings.SECRET_KEY.get_secret_value()
