@@ -94,8 +94,12 @@ def test_make_test_runs_ruff_mypy_and_every_test_but_the_soak_ones():
     assert "ruff check ." in recipe
     assert "ruff format --check ." in recipe
     assert "mypy" in recipe
-    parallel = r'-m pytest -n \$\(TEST_WORKERS\) --dist loadfile -m "not soak and not serial"\n'
-    assert re.search(parallel + r'.*-m pytest -m "serial and not soak"\n', recipe)
+    # Options after the selection (the slowest tests' report) select nothing.
+    parallel = r'-m pytest -n \$\(TEST_WORKERS\) --dist loadfile -m "not soak and not serial"'
+    serial = r'-m pytest -m "serial and not soak"'
+    assert re.search(
+        parallel + r"( --durations=\d+)?\n.*" + serial + r"( --durations=\d+)?\n", recipe
+    )
 
 
 def test_make_test_fast_runs_the_tests_that_start_no_process():
