@@ -26,6 +26,7 @@ PROCESS_FIXTURES = frozenset(
         "start_simulator",
         "start_api",
         "learner",  # tests/api
+        "learned_url",
         "make_learner",  # tests/reliability
         "learned_app",  # tests/hostile
         "learned_api",  # tests/cli

@@ -1,5 +1,7 @@
 """The REST endpoints in process, on a real SQLite file written by a real learner."""
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -7,7 +9,7 @@ from api.learning.bayesian_logistic import sigmoid
 from api.main import create_app
 from harness.processes import wait_until
 from tests.support.database import query
-from tests.support.learners import make_settings, settle_races
+from tests.support.learners import make_settings
 from tests.support.rows import page_of
 
 
@@ -27,15 +29,16 @@ def client_for(database_url):
 
 
 @pytest.fixture
-def learned(learner, client_for):
-    """A client whose database holds 25 learned rows over 3 ticks."""
-    for first in (1, 11):
-        learner.learn_and_commit([page_of(first)])
-    learner.learn_and_commit([page_of(21, count=5)])
-    settle_races(learner)
-    client = client_for()
-    wait_until(lambda: client.get("/classification/latest").status_code == 200, timeout=5)
-    return client
+def learned(learned_url) -> Iterator[TestClient]:
+    """A read-only API over the learned database."""
+    with TestClient(create_app(make_settings(learned_url))) as client:
+        wait_until(lambda: client.get("/classification/latest").status_code == 200, timeout=5)
+        yield client
+
+
+def newest_version(database_url: str) -> int:
+    ((version,),) = query(database_url, "SELECT model_version FROM learner_cursor")
+    return version
 
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
@@ -58,12 +61,12 @@ def test_predict_before_first_tick_is_404(client_for, path, body):
     assert "Nothing has been learned yet" in response.json()["detail"]
 
 
-def test_read_latest_serves_the_newest_committed_record(learned, learner):
+def test_read_latest_serves_the_newest_committed_record(learned, learned_url):
     """Fields of DESIGN.md, the newest tick's rows as the batch (a version that only
     moved the race keeps the batch of the tick before it)."""
     body = learned.get("/classification/latest").json()
     assert body["task"] == "classification"
-    newest = learner.cursor.model_version
+    newest = newest_version(learned_url)
     assert newest >= 3
     assert (body["model_version"], body["page"], body["rows_seen"]) == (newest, 2, 25)
     assert set(body["metrics"]) >= {
@@ -108,13 +111,13 @@ def test_read_history_is_thinned_evenly_with_the_newest_included(learner, client
     assert client.get("/regression/history", params={"limit": 0}).status_code == 422
 
 
-def test_predict_uses_the_newest_committed_models(learned, learner):
+def test_predict_uses_the_newest_committed_models(learned, learned_url):
     promoted = learned.post(
         "/classification/predict", json={"competence": 0.9, "network_ability": 1}
     )
     assert promoted.status_code == 200
     body = promoted.json()
-    assert body["model_version"] == learner.cursor.model_version
+    assert body["model_version"] == newest_version(learned_url)
     assert 0.0 <= body["probability"] <= 1.0
     assert body["promoted"] == (body["probability"] >= 0.5)
     ability = learned.post("/regression/predict", json={"competence": 0.2, "promoted": False})

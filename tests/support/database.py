@@ -44,15 +44,17 @@ def committed_rows(database_url: str) -> int:
     return rows[0][0] if rows else 0
 
 
-def fresh_postgres_url() -> str:
+def fresh_postgres_url(purpose: str = "") -> str:
     """A database on the PostgreSQL server of TEST_POSTGRES_URL with the project's tables
     dropped: that URL's own, or under pytest-xdist one per worker, so that tests running
-    side by side never drop each other's tables."""
+    side by side never drop each other's tables. A `purpose` names another one beside it,
+    for a database a module keeps while its tests take fresh ones."""
     if not POSTGRES_URL:
         if os.environ.get("CI"):
             pytest.fail("TEST_POSTGRES_URL is not set: .ci/run starts a PostgreSQL server for it")
         pytest.skip("TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server)")
-    url = worker_database(POSTGRES_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+    suffix = "_".join(filter(None, [os.environ.get("PYTEST_XDIST_WORKER"), purpose]))
+    url = database_beside(POSTGRES_URL, suffix)
     engine = create_engine(url)
     Base.metadata.drop_all(engine)
     with engine.begin() as connection:
@@ -62,18 +64,32 @@ def fresh_postgres_url() -> str:
 
 
 @functools.cache
-def worker_database(url: str, worker: str | None) -> str:
-    """The URL of the worker's database beside the one of `url`, created if missing."""
-    if worker is None:
+def database_beside(url: str, suffix: str) -> str:
+    """The URL of the database named as the one of `url` and `suffix`, created if missing."""
+    if not suffix:
         return url
     server = make_url(url)
-    name = f"{server.database}_{worker}"
+    name = f"{server.database}_{suffix}"
     engine = create_engine(server, isolation_level="AUTOCOMMIT")  # CREATE DATABASE needs it
     try:
         with engine.connect() as connection:
             exists = "SELECT 1 FROM pg_database WHERE datname = :name"
             if connection.execute(text(exists), {"name": name}).first() is None:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+def postgres_copy(url: str, name: str) -> str:
+    """A copy named `name` of the PostgreSQL database of `url`, replacing any of that name:
+    cheaper than learning it again. No connection may be open on `url` meanwhile."""
+    server = make_url(url)
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{server.database}"'))
     finally:
         engine.dispose()
     return server.set(database=name).render_as_string(hide_password=False)
