@@ -9,12 +9,13 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy import make_url
 
 from harness.processes import wait_until
 from simulator.store import RowStore
 from tests.api.test_rewind import DAMAGES, damage
 from tests.support.api_reads import latest_of, status_of, wait_for_rows
-from tests.support.database import fresh_postgres_url, learned_ids, query
+from tests.support.database import fresh_postgres_url, learned_ids, postgres_copy, query
 from tests.support.learners import ADMIN_TOKEN
 from tests.support.services import (
     api_service,
@@ -95,25 +96,34 @@ def test_a_damaged_copy_starts_serves_and_heals_to_the_end_of_the_stream(
     assert final(api) == never_rewound
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("how", list(DAMAGES))
-def test_a_damaged_postgresql_database_starts_serves_and_heals(
-    world, never_rewound, start_simulator, start_api, tmp_path, how
-):
-    """The same on PostgreSQL, learned there first from the stream's first rows."""
+@pytest.fixture(scope="module")
+def learned_on_postgresql(world, tmp_path_factory) -> str:
+    """The stream's first rows learned on PostgreSQL, for each test to damage a copy of."""
     stream, _ = world
-    url = fresh_postgres_url()
-    first_rows = tmp_path / "first.db"
+    directory = tmp_path_factory.mktemp("postgresql")
+    url = fresh_postgres_url("first_rows")
+    first_rows = directory / "first.db"
     shutil.copy(stream, first_rows)
     with sqlite3.connect(first_rows) as db:
         db.execute("DELETE FROM data WHERE id > ?", (FIRST,))
     with (
-        simulator_service(db_path=first_rows, log_dir=tmp_path, SIMULATOR_SEED=SEED) as first,
+        simulator_service(db_path=first_rows, log_dir=directory, SIMULATOR_SEED=SEED) as first,
         api_service(
-            database_url=url, source_url=first.url, log_dir=tmp_path, **SETTINGS
+            database_url=url, source_url=first.url, log_dir=directory, **SETTINGS
         ) as learning,
     ):
         wait_for_rows(learning, FIRST)
+    return url
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("how", list(DAMAGES))
+def test_a_damaged_postgresql_database_starts_serves_and_heals(
+    world, never_rewound, learned_on_postgresql, start_simulator, start_api, tmp_path, how
+):
+    """The same on PostgreSQL, on a copy of the first rows learned there."""
+    stream, _ = world
+    url = postgres_copy(learned_on_postgresql, f"{make_url(learned_on_postgresql).database}_copy")
     damage(url, how)
     shutil.copy(stream, tmp_path / "simulator.db")
     simulator = start_simulator(SIMULATOR_SEED=SEED)
