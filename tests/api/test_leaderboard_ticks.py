@@ -3,6 +3,8 @@ committed snapshot as far as it has raced and restored with it, the rows it had 
 race are raced again, and a change of champion is committed with its race, once."""
 
 import contextlib
+import copy
+import functools
 import json
 import os
 import signal
@@ -29,10 +31,17 @@ RACE = {"ROLLING_WINDOW": 200, "CHAMPION_MARGIN": 0.05, "CHAMPION_SUSTAIN_ROWS":
 OPTIONS = TaskOptions(champion_margin=0.05, champion_sustain_rows=150)
 
 
+@functools.cache
+def uninterrupted_tasks() -> dict[str, Task]:
+    """The tasks of an uninterrupted run of the drifting stream, in process: learned once,
+    read by several tests, changed by none."""
+    tasks, _, _ = learn(simulated(ROWS, drift=Drift(SWITCH)), tasks=new_tasks(200, OPTIONS))
+    return tasks
+
+
 def in_process_changes() -> list[tuple[str, int, str, str]]:
     """The champion changes of an uninterrupted run of the same rows, in process."""
-    tasks = new_tasks(200, OPTIONS)
-    learn(simulated(ROWS, drift=Drift(SWITCH)), tasks=tasks)
+    tasks = copy.deepcopy(uninterrupted_tasks())  # draining its changes changes it
     changes = []
     for name, task in tasks.items():
         for change in task.race.drain_changes(task=name, rows_seen=ROWS, updated_at=None):
@@ -78,11 +87,6 @@ def test_a_champion_change_is_committed_once_even_when_its_first_commit_fails(
             raced = json.loads(leaderboard)[1]["rows_seen"]  # how far the race had come
             before = [c for c in expected if c[0] == task and c[1] <= raced]
             assert champion == (before[-1][3] if before else "reference"), (task, raced)
-
-
-def uninterrupted_tasks() -> dict[str, Task]:
-    tasks, _, _ = learn(simulated(ROWS, drift=Drift(SWITCH)), tasks=new_tasks(200, OPTIONS))
-    return tasks
 
 
 def assert_races_as_uninterrupted(committed: dict[str, Task]) -> None:
