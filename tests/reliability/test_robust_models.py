@@ -129,6 +129,8 @@ def test_a_rule_that_turns_is_told_and_the_forgetting_regressor_takes_over(tmp_p
         SIMULATOR_SEED=1618,
         SIMULATOR_DRIFT_AT_ROW=SHIFT_AT,
         SIMULATOR_DRIFT_KIND="network",
+        # The classifier's event comes from its reference; only the regression's race counts.
+        api_settings={"CLASSIFICATION_CANDIDATES": "reference"},
     ) as turned:
         board = wait_for_the_race(turned)
     moved = [e for e in turned.events["classification"] if e["detector"] == "relationship"]
