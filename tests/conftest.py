@@ -12,12 +12,18 @@ import subprocess
 from collections import Counter
 
 import pytest
+from hypothesis import settings
 
 from harness.processes import Service
 from tests.support.services import api_service, simulator_service
 
 # pytester: the tiers are tested on a suite of their own (tests/packaging/test_tiers.py).
 pytest_plugins = ["pytester"]
+
+# A case's duration is not what the property tests check, and beside other tests on two
+# cores a first call can take ten times its usual time (hypothesis calls that flaky).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 # The fixtures of the conftest files that start a process (a learner starts its race
 # process); a test that uses one, even through another fixture, is e2e.
