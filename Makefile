@@ -1,7 +1,7 @@
 # `make run` starts the trio, `make test` runs every check CI runs. Only python3 is needed.
 PYTHON ?= python3
 SERVICES ?=
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 4
 VENV := .venv
 BIN := $(VENV)/bin
 # Stamps make pip run again only when a requirements file changes.
