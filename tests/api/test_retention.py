@@ -25,7 +25,7 @@ from api.learner.retention import (
 from api.models import ModelRecord
 from simulator.synthetic import generate_rows
 from tests.support.database import query
-from tests.support.learners import learn_from_cursor, learner_on, settle_races
+from tests.support.learners import learn_from_cursor, learner_on, make_settings, settle_races
 
 pytestmark = pytest.mark.e2e  # each learner starts its race process
 
@@ -202,3 +202,16 @@ def test_a_live_stream_prunes_every_hundred_ticks_a_catch_up_every_tick_a_backlo
     backlog.pruned(Pruned({"learned_row": STEP_ROWS}, more=True))
     backlog.count(10)
     assert backlog.due, "a step cut short by its bound goes on at the next tick"
+
+
+def test_the_learner_keeps_what_the_settings_say():
+    settings = make_settings(
+        "sqlite://",
+        LEARNED_ROWS_KEPT=20_000,
+        QUARANTINED_ROWS_KEPT=2_000,
+        RECORDS_KEPT=300,
+        OLDER_RECORDS_EVERY=7,
+    )
+    assert Retention.of(settings) == Retention(
+        learned_rows=20_000, quarantined_rows=2_000, records=300, older_records_every=7
+    )
