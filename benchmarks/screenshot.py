@@ -11,10 +11,10 @@ import argparse
 import tempfile
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import sync_playwright
 
 from dashboard import ids
+from harness import loopback
 from harness.chromium import launch
 from harness.processes import PROJECT_ROOT, Service, wait_until
 
@@ -67,7 +67,7 @@ def trio(workdir: Path) -> list[Service]:
 def every_row_raced(api_url: str) -> bool:
     """The learner has learned the whole stream and the candidates have raced it too."""
     boards = [
-        httpx.get(f"{api_url}/{task}/leaderboard", timeout=2)
+        loopback.get(f"{api_url}/{task}/leaderboard", timeout=2)
         for task in ("classification", "regression")
     ]
     return all(board.status_code == 200 and board.json()["rows_raced"] >= ROWS for board in boards)

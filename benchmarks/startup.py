@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.stack import api_service
+from harness import loopback
 from harness.processes import PROJECT_ROOT
 
 POLL_SECONDS = 0.02
@@ -41,10 +42,10 @@ def start_once(*, source_url: str, workdir: Path) -> StartUp:
     try:
         while time.monotonic() - started < GIVE_UP_SECONDS:
             try:
-                if health is None and httpx.get(f"{service.url}/health", timeout=1).is_success:
+                if health is None and loopback.get(f"{service.url}/health", timeout=1).is_success:
                     health = time.monotonic() - started
                 if health is not None:
-                    latest = httpx.get(f"{service.url}/classification/latest", timeout=1)
+                    latest = loopback.get(f"{service.url}/classification/latest", timeout=1)
                     if latest.status_code == 200:
                         return StartUp(health, time.monotonic() - started)
             except httpx.HTTPError:

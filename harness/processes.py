@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from harness import loopback
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # A port is free when it is picked, and bound only when the service has started. Under
 # pytest-xdist each worker picks from a range of its own, below Linux's ephemeral ports
@@ -131,7 +133,7 @@ class Service:
         ports = listening_ports(self.process.pid)
         if ports is not None and self.port not in ports:
             return False
-        return httpx.get(self.url + self.ready_path, timeout=1.0).status_code < 500
+        return loopback.get(self.url + self.ready_path, timeout=1.0).status_code < 500
 
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

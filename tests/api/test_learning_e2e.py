@@ -4,12 +4,12 @@ import os
 import pickle
 import signal
 
-import httpx
 import numpy as np
 import pytest
 import statsmodels.api as sm
 from sqlalchemy import create_engine, text
 
+from harness import loopback
 from harness.processes import free_port, wait_until
 from simulator.faults import is_malformed
 from tests.support.api_reads import status_of, wait_for_rows
@@ -38,7 +38,7 @@ def test_every_served_row_is_learned_once_and_the_models_match_batch_fits(
     assert (status["next_page"], status["last_id"], status["state"]) == (300, 3000, "running")
     assert learned_ids(database_url) == list(range(1, 3001))
 
-    latest = httpx.get(api.url + "/classification/latest").json()
+    latest = loopback.get(api.url + "/classification/latest").json()
     assert latest["metrics"]["count"] == latest["rows_seen"] == 3000
     table = learned_table(database_url)
     competence, ability, promoted, predicted = table.T
@@ -49,7 +49,7 @@ def test_every_served_row_is_learned_once_and_the_models_match_batch_fits(
     assert latest["metrics"]["accuracy"] == pytest.approx(online_accuracy)
     assert abs(online_accuracy - batch_accuracy) <= 0.02
 
-    regression = httpx.get(api.url + "/regression/latest").json()
+    regression = loopback.get(api.url + "/regression/latest").json()
     assert regression["metrics"]["count"] == 3000
     design = np.column_stack([np.ones_like(competence), competence, promoted])
     ols = np.linalg.lstsq(design, ability, rcond=None)[0]
@@ -78,7 +78,7 @@ def test_an_empty_stream_is_not_an_error(start_simulator, start_api, sqlite_url)
     wait_until(lambda: status_of(api)["last_tick_at"] != first["last_tick_at"], timeout=30)
     status = status_of(api)
     assert (status["state"], status["last_error"], status["rows_seen"]) == ("running", None, 0)
-    response = httpx.get(api.url + "/classification/latest")
+    response = loopback.get(api.url + "/classification/latest")
     assert response.status_code == 404
     assert "Nothing has been learned yet" in response.json()["detail"]
 
@@ -109,7 +109,7 @@ def test_the_learner_backs_off_while_the_source_is_down_and_recovers(
     api = start_api(database_url=sqlite_url, source_url=f"http://127.0.0.1:{port}")
     status = wait_until(lambda: (s := status_of(api))["state"] == "backing_off" and s, timeout=15)
     assert "connection refused" in status["last_error"]
-    assert httpx.get(api.url + "/health").status_code == 200
+    assert loopback.get(api.url + "/health").status_code == 200
     start_simulator(SIMULATOR_ROWS=200, port=port)
     status = wait_for_rows(api, 200, timeout=30)
     assert (status["state"], status["last_error"]) == ("running", None)
@@ -198,8 +198,8 @@ def test_a_tampered_model_blob_is_refused_and_never_unpickled(
     status = wait_until(lambda: (s := status_of(api))["state"] == "disabled" and s, timeout=15)
     assert "signature verification" in status["last_error"]
     assert not marker.exists()
-    assert httpx.get(api.url + "/classification/latest").status_code == 200
-    refused = httpx.post(
+    assert loopback.get(api.url + "/classification/latest").status_code == 200
+    refused = loopback.post(
         api.url + "/classification/predict", json={"competence": 0.5, "network_ability": 0.5}
     )
     assert refused.status_code == 503

@@ -4,12 +4,12 @@ the figures the alert rules in monitoring/alerts.yml read."""
 import pickle
 import time
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from api import crud
 from api.core.db import make_engine, make_session_factory
+from harness import loopback
 from harness.processes import Service, wait_until
 from tests.support.api_reads import sample, status_of, wait_for_rows
 from tests.support.database import committed_rows
@@ -32,7 +32,7 @@ def committed_at(database_url: str) -> float:
 
 def races_settled(api: Service, rows: int) -> bool:
     return all(
-        httpx.get(f"{api.url}/{task}/leaderboard", timeout=5).json()["rows_raced"] == rows
+        loopback.get(f"{api.url}/{task}/leaderboard", timeout=5).json()["rows_raced"] == rows
         for task in ("classification", "regression")
     )
 

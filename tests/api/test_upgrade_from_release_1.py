@@ -3,11 +3,11 @@ goes on from the cursor release 1 stored."""
 
 from pathlib import Path
 
-import httpx
 import pytest
 from alembic.script import ScriptDirectory
 
 from api.migrate import migration_config
+from harness import loopback
 from harness.processes import Service, wait_until
 from simulator.store import RowStore
 from tests.support.database import committed_rows, learned_ids, query
@@ -66,7 +66,7 @@ def test_release_1_database_is_upgraded_and_learning_goes_on_from_its_cursor(
         assert versions[: len(before[task])] == before[task]
         assert versions == list(range(1, versions[-1] + 1))
         assert versions[-1] > release_1_version
-        latest = httpx.get(f"{api.url}/{task}/latest", timeout=5).json()
+        latest = loopback.get(f"{api.url}/{task}/latest", timeout=5).json()
         assert (latest["model_version"], latest["rows_seen"]) == (versions[-1], 60)
         # Restored from release 1's snapshot, the metrics count its 25 rows as well.
         assert latest["metrics"]["count"] == 60

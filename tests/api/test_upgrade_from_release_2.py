@@ -4,11 +4,11 @@ go on) and the learner goes on from its cursor, exactly once."""
 
 from pathlib import Path
 
-import httpx
 import pytest
 from alembic.script import ScriptDirectory
 
 from api.migrate import migration_config
+from harness import loopback
 from harness.processes import wait_until
 from simulator.faults import is_malformed
 from simulator.store import RowStore
@@ -54,7 +54,7 @@ def test_release_2_database_is_upgraded_and_learning_goes_on_exactly_once(
             message="release 2 learned the first rows",
         )
         wait_for_races(old, len(good_ids(FIRST_ROWS)))
-        before = {t: httpx.get(f"{old.url}/{t}/latest", timeout=5).json() for t in TASKS}
+        before = {t: loopback.get(f"{old.url}/{t}/latest", timeout=5).json() for t in TASKS}
 
     simulator.stop()
     RowStore(tmp_path / "simulator.db").append_generated(count=MORE_ROWS, seed=SEED)
@@ -72,7 +72,7 @@ def test_release_2_database_is_upgraded_and_learning_goes_on_exactly_once(
         versions = versions_of(database_url, task)
         assert versions == list(range(1, versions[-1] + 1))
         assert versions[-1] > before[task]["model_version"]
-        latest = httpx.get(f"{api.url}/{task}/latest", timeout=5).json()
+        latest = loopback.get(f"{api.url}/{task}/latest", timeout=5).json()
         # Restored from release 2's snapshot: the metrics count its rows as well.
         assert latest["metrics"]["count"] == latest["rows_seen"] == len(every)
         for name, value in latest["coefficients"].items():
@@ -81,10 +81,12 @@ def test_release_2_database_is_upgraded_and_learning_goes_on_exactly_once(
     # Release 2 served SGD weights beside the Laplace estimate its intervals were centred
     # on; that estimate goes on as the model, so its weights stay inside those intervals.
     old_intervals = before["classification"]["coefficient_intervals"]
-    for name, value in httpx.get(f"{api.url}/classification/latest").json()["coefficients"].items():
+    for name, value in (
+        loopback.get(f"{api.url}/classification/latest").json()["coefficients"].items()
+    ):
         low, high = old_intervals[name]
         assert low <= value <= high, name
-    answer = httpx.post(
+    answer = loopback.post(
         f"{api.url}/classification/predict",
         json={"competence": 0.8, "network_ability": 0.7},
         timeout=5,
@@ -95,7 +97,7 @@ def test_release_2_database_is_upgraded_and_learning_goes_on_exactly_once(
     wait_for_races(api, len(every))
     since_upgrade = len(every) - len(good_ids(FIRST_ROWS))
     for task in TASKS:
-        board = httpx.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
+        board = loopback.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
         counts = {c["name"]: c["rows_seen"] for c in board["candidates"]}
         new = {"LogisticRegression", "ForgettingBayesianLinearRegression"}
         assert {n: c for n, c in counts.items() if n in new} == dict.fromkeys(

@@ -4,9 +4,9 @@ import json
 import subprocess
 import sys
 
-import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import PROJECT_ROOT, wait_until
 from tests.support.cli import ADMIN_TOKEN, STREAM_ROWS, run_cli, unused_url
 
@@ -68,14 +68,14 @@ def test_api_url_is_read_from_the_environment(learned_api):
 
 
 def test_latest_json_is_the_apis_body_unchanged(learned_api):
-    body = httpx.get(f"{learned_api.url}/classification/latest").text
+    body = loopback.get(f"{learned_api.url}/classification/latest").text
     result = run_cli("latest", "classification", "--json", "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
     assert result.stdout == body + "\n"
 
 
 def test_latest_shows_the_metrics_and_coefficients_the_api_serves(learned_api):
-    record = httpx.get(f"{learned_api.url}/regression/latest").json()
+    record = loopback.get(f"{learned_api.url}/regression/latest").json()
     result = run_cli("latest", "regression", "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
     rmse, rolling_rmse = record["metrics"]["rmse"], record["rolling_metrics"]["rmse"]
@@ -98,7 +98,7 @@ def test_history_limit_shows_that_many_points(learned_api):
 
 def test_predict_classification_gives_the_answer_and_the_model_version(learned_api):
     body = {"competence": 0.9, "network_ability": 0.8}
-    answer = httpx.post(f"{learned_api.url}/classification/predict", json=body).json()
+    answer = loopback.post(f"{learned_api.url}/classification/predict", json=body).json()
     command = ["predict", "classification", "--competence", "0.9", "--network-ability", "0.8"]
     result = run_cli(*command, "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
@@ -109,7 +109,7 @@ def test_predict_classification_gives_the_answer_and_the_model_version(learned_a
 
 def test_predict_regression_gives_the_network_ability(learned_api):
     body = {"competence": 0.3, "promoted": False}
-    answer = httpx.post(f"{learned_api.url}/regression/predict", json=body).json()
+    answer = loopback.post(f"{learned_api.url}/regression/predict", json=body).json()
     command = ["predict", "regression", "--competence", "0.3", "--not-promoted"]
     result = run_cli(*command, "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
@@ -118,7 +118,7 @@ def test_predict_regression_gives_the_network_ability(learned_api):
 
 def test_predict_classification_shows_the_interval_and_the_terms_of_the_logit(learned_api):
     body = {"competence": 0.64, "network_ability": 0.21}
-    answer = httpx.post(f"{learned_api.url}/classification/predict", json=body).json()
+    answer = loopback.post(f"{learned_api.url}/classification/predict", json=body).json()
     command = ["predict", "classification", "--competence", "0.64", "--network-ability", "0.21"]
     result = run_cli(*command, "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
@@ -133,7 +133,7 @@ def test_predict_classification_shows_the_interval_and_the_terms_of_the_logit(le
 
 def test_predict_regression_shows_the_terms_it_adds_up_from(learned_api):
     body = {"competence": 0.52, "promoted": True}
-    answer = httpx.post(f"{learned_api.url}/regression/predict", json=body).json()
+    answer = loopback.post(f"{learned_api.url}/regression/predict", json=body).json()
     command = ["predict", "regression", "--competence", "0.52", "--promoted"]
     result = run_cli(*command, "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
@@ -174,7 +174,7 @@ def test_predict_all_shows_every_candidate_and_stars_the_champion(
     learned_api, task, flags, body, answer_key
 ):
     url = f"{learned_api.url}/{task}/predict"
-    answer = httpx.post(url, params={"all": "true"}, json=body).json()
+    answer = loopback.post(url, params={"all": "true"}, json=body).json()
     result = run_cli("predict", task, *flags, "--all", "--api-url", learned_api.url)
     assert result.returncode == 0, result.stderr
     assert f"{task}: every candidate (model version {answer['model_version']})" in result.stdout
@@ -222,7 +222,7 @@ def test_pause_and_resume_with_the_token_from_the_environment_or_the_option(lear
     assert "State             paused" in paused.stdout
     # A learner in a process of its own may show the pause a moment later.
     wait_until(
-        lambda: httpx.get(f"{learned_api.url}/status").json()["state"] == "paused",
+        lambda: loopback.get(f"{learned_api.url}/status").json()["state"] == "paused",
         timeout=10,
         message="/status to say paused",
     )

@@ -2,9 +2,9 @@
 
 import json
 
-import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import wait_until
 from simulator.faults import is_malformed
 from tests.support.api_reads import status_of
@@ -53,7 +53,7 @@ def test_quarantine_lists_the_newest_rows_with_their_reasons(quarantining_api):
 def test_quarantine_json_is_the_apis_body_and_limit_is_passed_on(quarantining_api):
     result = run_cli("quarantine", "--limit", "2", "--json", "--api-url", quarantining_api.url)
     assert result.returncode == 0, result.stderr
-    body = httpx.get(f"{quarantining_api.url}/quarantine?limit=2", timeout=5).json()
+    body = loopback.get(f"{quarantining_api.url}/quarantine?limit=2", timeout=5).json()
     assert json.loads(result.stdout) == body
     assert len(body["rows"]) == 2
     assert sum(body["reasons"].values()) == status_of(quarantining_api)["rows_quarantined"]

@@ -2,9 +2,9 @@
 
 import json
 
-import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import wait_until
 from tests.support.api_reads import status_of, wait_for_rows
 from tests.support.cli import ADMIN_TOKEN, run_cli
@@ -30,7 +30,7 @@ def api(tmp_path_factory):
 def test_versions_lists_the_kept_versions_newest_first(api):
     result = run_cli("versions", "--api-url", api.url)
     assert result.returncode == 0, result.stderr
-    kept = httpx.get(f"{api.url}/learner/versions", timeout=5).json()["versions"]
+    kept = loopback.get(f"{api.url}/learner/versions", timeout=5).json()["versions"]
     assert len(kept) == 4
     lines = [line.split() for line in result.stdout.splitlines() if line.strip()[:1].isdigit()]
     assert [int(line[0]) for line in lines] == [v["model_version"] for v in kept]
@@ -39,7 +39,7 @@ def test_versions_lists_the_kept_versions_newest_first(api):
 
 
 def test_rewind_takes_the_learner_back_and_status_says_so(api):
-    oldest = httpx.get(f"{api.url}/learner/versions", timeout=5).json()["versions"][-1]
+    oldest = loopback.get(f"{api.url}/learner/versions", timeout=5).json()["versions"][-1]
     refused = run_cli("rewind", "999999", "--token", ADMIN_TOKEN, "--api-url", api.url)
     assert refused.returncode == 1
     assert "Version 999999 is not kept" in refused.stderr

@@ -4,13 +4,13 @@ import json
 import re
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from api.learning.candidates import DEFAULTS
 from dashboard import ids
 from dashboard.ask import NO_POSTERIOR
 from dashboard.components import drift_text
+from harness import loopback
 from harness.chromium import CHROMIUM, launch
 from harness.processes import PROJECT_ROOT, Service, wait_until
 
@@ -94,7 +94,7 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
             service.start()
         # The API answers before its learner process has started and committed.
         wait_until(
-            lambda: httpx.get(api.url + "/status", timeout=2).json()["rows_seen"] > 0,
+            lambda: loopback.get(api.url + "/status", timeout=2).json()["rows_seen"] > 0,
             timeout=60,
             message="the learner's first commit",
         )
@@ -132,7 +132,7 @@ def drawn_version(page) -> int:
 
 
 def set_learner(api_url: str, action: str) -> None:
-    httpx.post(
+    loopback.post(
         f"{api_url}/learner/{action}",
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
         timeout=5,
@@ -140,7 +140,7 @@ def set_learner(api_url: str, action: str) -> None:
 
 
 def api_version(api_url: str) -> int:
-    return httpx.get(f"{api_url}/status", timeout=2).json()["model_version"]
+    return loopback.get(f"{api_url}/status", timeout=2).json()["model_version"]
 
 
 def rows_learned(page) -> int:
@@ -163,7 +163,7 @@ def wait_for_rows_beyond(page, rows: int) -> int:
 
 def all_agree(pages, api_url: str) -> bool:
     """Every viewer shows the rows the API has learned, and the same newest batch."""
-    api_rows = httpx.get(f"{api_url}/status", timeout=2).json()["rows_seen"]
+    api_rows = loopback.get(f"{api_url}/status", timeout=2).json()["rows_seen"]
     batches = {page.inner_text(f"#{ids.CLASSIFICATION_BATCH}") for page in pages}
     return all(rows_learned(page) == api_rows for page in pages) and len(batches) == 1
 
@@ -253,7 +253,7 @@ def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(tr
         viewer.wait_for_function(f"({BANDS_PAINTED})('{chart}') === {COEFFICIENTS}", timeout=15_000)
 
     events = wait_until(
-        lambda: httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"],
+        lambda: loopback.get(f"{api_url}/classification/drift", timeout=2).json()["events"],
         timeout=60,
         message="the learner to detect the switch",
     )
@@ -263,7 +263,7 @@ def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(tr
     # (relationship), each told once; wait until the chart shows every event the API has.
     served = wait_until(
         lambda: (
-            (events := httpx.get(f"{api_url}/classification/drift", timeout=2).json()["events"])
+            (events := loopback.get(f"{api_url}/classification/drift", timeout=2).json()["events"])
             and {e["detector"] for e in events} == {"ADWIN", "relationship"}
             and events
         ),
@@ -290,7 +290,7 @@ def test_a_viewer_sees_the_rows_not_learned_by_reason_and_the_newest_on_demand(t
     sync_api.expect(newest).to_be_hidden()
     viewer.get_by_text("The newest of them").click()
     sync_api.expect(newest).to_be_visible()
-    served = httpx.get(f"{trio['api'].url}/quarantine?limit=20", timeout=2).json()["rows"]
+    served = loopback.get(f"{trio['api'].url}/quarantine?limit=20", timeout=2).json()["rows"]
     sync_api.expect(newest.locator("tbody tr").first).to_contain_text(str(served[0]["id"]))
     sync_api.expect(newest).to_contain_text(f"{ABSURD_ID}")
 
@@ -318,7 +318,7 @@ def api_answers(api_url: str, person: dict) -> dict[str, list]:
     }
     rows = {}
     for task, body in bodies.items():
-        answer = httpx.post(
+        answer = loopback.post(
             f"{api_url}/{task}/predict", params={"all": "true"}, json=body, timeout=5
         ).json()
         rows[task] = [
@@ -369,7 +369,7 @@ def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slid
     # Frozen models (a paused learner commits nothing): the page and this test ask the same.
     set_learner(api_url, "pause")
     wait_until(
-        lambda: httpx.get(f"{api_url}/status", timeout=2).json()["state"] == "paused",
+        lambda: loopback.get(f"{api_url}/status", timeout=2).json()["state"] == "paused",
         timeout=15,
         message="the learner to pause",
     )

@@ -5,9 +5,9 @@ import functools
 import random
 import time
 
-import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import Service, wait_until
 from simulator.faults import is_malformed
 from tests.support.api_reads import status_of, wait_for_rows
@@ -32,7 +32,7 @@ def kill_the_learner_alone(api: Service) -> None:
     )
     assert down["state"] in ("restarting", "running"), down  # running: already back
     assert "killed by SIGKILL" in down["learner"]["last_exit"]
-    assert httpx.get(f"{api.url}/classification/latest", timeout=5).status_code == 200
+    assert loopback.get(f"{api.url}/classification/latest", timeout=5).status_code == 200
     assert api.process is not None and api.process.poll() is None
 
 

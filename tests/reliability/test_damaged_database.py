@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
+from harness import loopback
 from harness.processes import wait_until
 from simulator.store import RowStore
 from tests.api.test_rewind import DAMAGES, damage
@@ -86,9 +87,9 @@ def test_a_damaged_copy_starts_serves_and_heals_to_the_end_of_the_stream(
     shutil.copy(stream, simulator_db)
     simulator = start_simulator(SIMULATOR_SEED=SEED)
     api = start_api(database_url=url, source_url=simulator.url, **SETTINGS)
-    assert httpx.get(f"{api.url}/health", timeout=5).status_code == 200
+    assert loopback.get(f"{api.url}/health", timeout=5).status_code == 200
     for task in TASKS:
-        assert httpx.get(f"{api.url}/{task}/latest", timeout=5).status_code == 200
+        assert loopback.get(f"{api.url}/{task}/latest", timeout=5).status_code == 200
     wait_for_rows(api, FIRST + MORE, timeout=120)
     assert learned_ids(url) == list(range(1, FIRST + MORE + 1))
     recovery = status_of(api)["last_recovery"]
@@ -128,9 +129,9 @@ def test_a_damaged_postgresql_database_starts_serves_and_heals(
     shutil.copy(stream, tmp_path / "simulator.db")
     simulator = start_simulator(SIMULATOR_SEED=SEED)
     api = start_api(database_url=url, source_url=simulator.url, **SETTINGS)
-    assert httpx.get(f"{api.url}/health", timeout=5).status_code == 200
+    assert loopback.get(f"{api.url}/health", timeout=5).status_code == 200
     for task in TASKS:
-        assert httpx.get(f"{api.url}/{task}/latest", timeout=5).status_code == 200
+        assert loopback.get(f"{api.url}/{task}/latest", timeout=5).status_code == 200
     wait_for_rows(api, FIRST + MORE, timeout=120)
     assert learned_ids(url) == list(range(1, FIRST + MORE + 1))
     recovery = status_of(api)["last_recovery"]
@@ -139,7 +140,7 @@ def test_a_damaged_postgresql_database_starts_serves_and_heals(
 
 
 def oldest_kept(api) -> int:
-    versions = httpx.get(f"{api.url}/learner/versions", timeout=5).json()["versions"]
+    versions = loopback.get(f"{api.url}/learner/versions", timeout=5).json()["versions"]
     assert len(versions) == SETTINGS["SNAPSHOT_RETENTION"]
     assert [v["model_version"] for v in versions] == sorted(
         (v["model_version"] for v in versions), reverse=True
@@ -149,12 +150,12 @@ def oldest_kept(api) -> int:
 
 def switch(api, action: str) -> None:
     """Pause or resume the learner: paused, it commits nothing after the tick in flight."""
-    response = httpx.post(f"{api.url}/learner/{action}", headers=ADMIN, timeout=5)
+    response = loopback.post(f"{api.url}/learner/{action}", headers=ADMIN, timeout=5)
     assert response.status_code == 200, response.text
 
 
 def rewind(api, version: int, headers=ADMIN) -> httpx.Response:
-    return httpx.post(
+    return loopback.post(
         f"{api.url}/learner/rewind", json={"model_version": version}, headers=headers, timeout=5
     )
 
@@ -208,7 +209,7 @@ def test_a_rewind_over_http_ends_as_a_run_that_never_rewound(
     assert learned_ids(sqlite_url) == list(range(1, FIRST + MORE + 1))
     assert final(api) == never_rewound
     assert latest_of(api, "classification")["model_version"] > before
-    rewinds = httpx.get(f"{api.url}/classification/drift", timeout=5).json()["rewinds"]
+    rewinds = loopback.get(f"{api.url}/classification/drift", timeout=5).json()["rewinds"]
     assert [(r["from_version"], r["to_version"]) for r in rewinds] == [
         (recovery["from_version"], oldest)
     ]

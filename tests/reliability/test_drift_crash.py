@@ -5,9 +5,9 @@ import re
 import sqlite3
 import time
 
-import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import wait_until
 from harness.streams import learn, simulated
 from simulator.synthetic import Drift
@@ -22,7 +22,7 @@ PAGES = ROWS // 10
 
 
 def drift_events(api, task: str) -> list[dict]:
-    response = httpx.get(f"{api.url}/{task}/drift", timeout=5)
+    response = loopback.get(f"{api.url}/{task}/drift", timeout=5)
     response.raise_for_status()
     return response.json()["events"]
 

@@ -8,6 +8,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import wait_until
 from tests.support.api_reads import source_errors_counted, status_of, wait_for_rows
 from tests.support.ledger import assert_learned_exactly_once
@@ -87,7 +88,7 @@ def test_the_api_serves_through_a_source_outage_and_learning_resumes_by_itself(
     # Freeze the stream (same port, same file) to count it: each row learned once.
     simulator.stop()
     frozen = start_simulator(port=simulator.port, SIMULATOR_GROWTH_ROWS_PER_SECOND=0)
-    rows = httpx.get(frozen.url + "/health").json()["rows"]
+    rows = loopback.get(frozen.url + "/health").json()["rows"]
     wait_for_rows(api, rows, timeout=30)
     ledger = assert_learned_exactly_once(api, db_path, list(range(1, rows + 1)))
     figures.update(

@@ -5,6 +5,7 @@ import time
 import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import wait_until
 from tests.support.api_reads import sample
 from tests.support.database import committed_rows, fresh_postgres_url, learned_ids, query
@@ -117,5 +118,5 @@ def test_read_only_replicas_show_each_new_tick_within_one_poll_interval(
             assert version in seen, f"a replica never served version {version}"
             lag = seen[version] - committed_at[version]
             assert lag <= poll, f"version {version} served {lag:.2f}s after its commit"
-    status = httpx.get(replicas[0].url + "/status").json()
+    status = loopback.get(replicas[0].url + "/status").json()
     assert status["state"] == "disabled"

@@ -4,9 +4,9 @@ import hashlib
 import sqlite3
 from contextlib import closing
 
-import httpx
 import pytest
 
+from harness import loopback
 from harness.processes import wait_until
 from simulator.store import PAGE_SIZE
 from simulator.synthetic import generate_rows
@@ -20,7 +20,7 @@ def read_all(simulator) -> list[dict]:
     while the next ones are read."""
     rows, page = [], 0
     while True:
-        batch = httpx.get(f"{simulator.url}/api/v1/data?page={page}", timeout=5).json()
+        batch = loopback.get(f"{simulator.url}/api/v1/data?page={page}", timeout=5).json()
         rows += batch
         if len(batch) < PAGE_SIZE:
             return rows
@@ -59,7 +59,8 @@ def test_a_challenge_shaped_file_is_served_unchanged(start_simulator, tmp_path):
 
     simulator = start_simulator(db_path=db_path, SIMULATOR_ROWS=1000)
     pages = [
-        httpx.get(f"{simulator.url}/api/v1/data?page={page}", timeout=5).json() for page in range(4)
+        loopback.get(f"{simulator.url}/api/v1/data?page={page}", timeout=5).json()
+        for page in range(4)
     ]
 
     assert [len(page) for page in pages] == [10, 10, 3, 0]
@@ -80,7 +81,7 @@ def test_the_stream_grows_past_its_old_end(start_simulator, tmp_path):
     )
 
     def page_three():
-        return httpx.get(f"{simulator.url}/api/v1/data?page=3", timeout=5).json()
+        return loopback.get(f"{simulator.url}/api/v1/data?page=3", timeout=5).json()
 
     wait_until(page_three, timeout=10, message="rows past the old end")
     served = read_all(simulator)

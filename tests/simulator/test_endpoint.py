@@ -3,6 +3,7 @@
 import httpx
 import pytest
 
+from harness import loopback
 from simulator.synthetic import generate_rows
 from tests.support.services import simulator_service
 
@@ -23,7 +24,7 @@ def simulator(tmp_path_factory):
 
 
 def get_page(simulator, page) -> httpx.Response:
-    return httpx.get(f"{simulator.url}/api/v1/data", params={"page": page}, timeout=5)
+    return loopback.get(f"{simulator.url}/api/v1/data", params={"page": page}, timeout=5)
 
 
 def test_a_page_is_ten_rows_ordered_by_id_with_the_challenges_types(simulator):
@@ -63,7 +64,7 @@ def test_the_last_page_is_partial_and_past_the_end_is_an_empty_list(simulator):
 
 @pytest.mark.parametrize("params", [{}, {"page": -1}, {"page": "1.5"}, {"page": "abc"}])
 def test_page_must_be_a_non_negative_integer(simulator, params):
-    response = httpx.get(f"{simulator.url}/api/v1/data", params=params, timeout=5)
+    response = loopback.get(f"{simulator.url}/api/v1/data", params=params, timeout=5)
 
     assert response.status_code == 422
     [error] = response.json()["detail"]
@@ -71,14 +72,14 @@ def test_page_must_be_a_non_negative_integer(simulator, params):
 
 
 def test_health_counts_the_rows(simulator):
-    response = httpx.get(f"{simulator.url}/health", timeout=5)
+    response = loopback.get(f"{simulator.url}/health", timeout=5)
 
     assert response.json() == {"status": "ok", "rows": ROWS}
 
 
 def test_swagger_documents_the_endpoint_with_an_example(simulator):
-    assert httpx.get(f"{simulator.url}/docs", timeout=5).status_code == 200
-    schema = httpx.get(f"{simulator.url}/openapi.json", timeout=5).json()
+    assert loopback.get(f"{simulator.url}/docs", timeout=5).status_code == 200
+    schema = loopback.get(f"{simulator.url}/openapi.json", timeout=5).json()
     [page_parameter] = schema["paths"]["/api/v1/data"]["get"]["parameters"]
     assert page_parameter["required"] is True
     assert schema["components"]["schemas"]["DataRow"]["properties"]["id"]["examples"] == [1]

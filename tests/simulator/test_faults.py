@@ -7,6 +7,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from harness import loopback
 from simulator.faults import (
     MALFORMATIONS,
     RequestFault,
@@ -143,7 +144,7 @@ def test_html_truncated_and_slow_answers_are_what_a_hostile_source_sends(start_s
     """Each knob at 1.0 on its own: HTML with 200, a body cut off mid-JSON on a dropped
     connection, and an answer that only comes after SIMULATOR_SLOW_MS."""
     html = start_simulator(SIMULATOR_HTML_RATE=1.0)
-    response = httpx.get(html.url + "/api/v1/data?page=0", timeout=5)
+    response = loopback.get(html.url + "/api/v1/data?page=0", timeout=5)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert response.text.startswith("<!DOCTYPE html>")
@@ -151,13 +152,13 @@ def test_html_truncated_and_slow_answers_are_what_a_hostile_source_sends(start_s
 
     cut = start_simulator(SIMULATOR_TRUNCATE_RATE=1.0)
     with pytest.raises(httpx.RemoteProtocolError):
-        httpx.get(cut.url + "/api/v1/data?page=0", timeout=5)
-    assert httpx.get(cut.url + "/health", timeout=5).status_code == 200
+        loopback.get(cut.url + "/api/v1/data?page=0", timeout=5)
+    assert loopback.get(cut.url + "/health", timeout=5).status_code == 200
     cut.stop()
 
     slow = start_simulator(SIMULATOR_SLOW_RATE=1.0, SIMULATOR_SLOW_MS=1500)
     with pytest.raises(httpx.ReadTimeout):
-        httpx.get(slow.url + "/api/v1/data?page=0", timeout=0.5)
+        loopback.get(slow.url + "/api/v1/data?page=0", timeout=0.5)
     started = time.monotonic()
-    assert httpx.get(slow.url + "/api/v1/data?page=0", timeout=5).status_code == 200
+    assert loopback.get(slow.url + "/api/v1/data?page=0", timeout=5).status_code == 200
     assert time.monotonic() - started >= 1.4

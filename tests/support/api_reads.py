@@ -1,17 +1,16 @@
 """What a running API or learner process answers: its status, its latest records, the
 samples of its Prometheus metrics."""
 
-import httpx
-
+from harness import loopback
 from harness.processes import Service, wait_until
 
 
 def status_of(api: Service) -> dict:
-    return httpx.get(api.url + "/status", timeout=5).json()
+    return loopback.get(api.url + "/status", timeout=5).json()
 
 
 def latest_of(api: Service, task: str) -> dict:
-    response = httpx.get(f"{api.url}/{task}/latest", timeout=5)
+    response = loopback.get(f"{api.url}/{task}/latest", timeout=5)
     response.raise_for_status()
     return response.json()
 
@@ -29,7 +28,7 @@ def wait_for_rows(api: Service, rows: int, *, timeout: float = 60) -> dict:
 def sample(service: Service, name: str) -> float:
     """One sample of the service's /metrics, `name` with its labels as Prometheus writes
     them (`learner_ticks_total{outcome="failed"}`); 0 while nothing was counted."""
-    for line in httpx.get(service.url + "/metrics", timeout=5).text.splitlines():
+    for line in loopback.get(service.url + "/metrics", timeout=5).text.splitlines():
         sample_name, _, value = line.rpartition(" ")
         if sample_name == name:
             return float(value)

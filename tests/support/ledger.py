@@ -5,8 +5,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
+from harness import loopback
 from harness.processes import Service, wait_until
 from tests.support.api_reads import latest_of
 
@@ -49,7 +48,7 @@ def wait_for_races(api: Service, rows: int, *, timeout: float = 240) -> None:
 
     def raced() -> bool:
         for task in ("classification", "regression"):
-            board = httpx.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
+            board = loopback.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
             if board["rows_raced"] != rows:
                 return False
         return True
@@ -70,7 +69,7 @@ def assert_learned_exactly_once(api: Service, db_path: Path, good_ids: list[int]
         latest = latest_of(api, task)
         assert latest["metrics"]["count"] == latest["rows_seen"] == len(good_ids), task
         assert latest["model_version"] == ledger.model_version
-        board = httpx.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
+        board = loopback.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
         assert len(board["candidates"]) > 1, "the default candidates race"
         for candidate in board["candidates"]:
             counts = candidate["rows_seen"], candidate["metrics"]["count"]

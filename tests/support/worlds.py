@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from harness import loopback
 from harness.processes import Service, wait_until
 from tests.support.api_reads import status_of
 from tests.support.services import simulator_service, sqlite_api_service
@@ -34,7 +33,7 @@ class Learned:
     events: dict[str, list[dict[str, Any]]]
 
     def read(self, path: str) -> Any:
-        response = httpx.get(self.api.url + path, timeout=10)
+        response = loopback.get(self.api.url + path, timeout=10)
         response.raise_for_status()
         return response.json()
 
@@ -47,7 +46,7 @@ def all_taken(api: Service, rows: int) -> dict | None:
     if taken != rows or status["rows_held"] != 0:
         return None
     for task in TASKS:
-        latest = httpx.get(f"{api.url}/{task}/latest", timeout=5)
+        latest = loopback.get(f"{api.url}/{task}/latest", timeout=5)
         if latest.status_code != 200 or latest.json()["rows_seen"] != status["rows_seen"]:
             return None
     return status
