@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # The theme prints a notice about its successor on every build; the build needs none of it.
 MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
-.PHONY: run test test-fast lint format docs soak bench leaderboard screenshot compose-smoke clean
+.PHONY: run test test-parallel docs-build test-fast lint format docs soak bench leaderboard screenshot compose-smoke clean
 
 # `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
 # under the environment; honcho would put .env over it, so it reads none.
@@ -19,15 +19,22 @@ run: $(RUNTIME_STAMP)
 	mkdir -p data
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env /dev/null $(SERVICES)
 
+# Everything CI checks. The lint and the docs build run beside the parallel tier, in the CPU
+# its waits leave idle; the tests that measure a duration against a bound run alone after.
+# Each pytest run ends with its slowest tests.
+test: $(DEV_STAMP)
+	$(MAKE) --no-print-directory -j 3 --output-sync=line lint docs-build test-parallel
+	$(BIN)/python -m pytest -m "serial and not soak" --durations=10
+
+# The tests side by side in TEST_WORKERS processes (docs/development.md), each test module
+# on one of them, so that a fixture set up once for a module is set up once.
+test-parallel: $(DEV_STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial" --durations=25
+
 # --strict: a broken link or anchor, a page left out of the nav, or a settings field without
 # a description fails the build (not --quiet: it hides the warnings strict counts).
-# The tests run side by side in TEST_WORKERS processes (docs/development.md), each test
-# module on one of them, so a fixture set up once for a module is set up once; then those
-# that measure a duration against a bound run alone. Each run ends with its slowest tests.
-test: lint
+docs-build: $(DEV_STAMP)
 	$(MKDOCS) build --strict
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial" --durations=25
-	$(BIN)/python -m pytest -m "serial and not soak" --durations=10
 
 # The tests that start no process (not e2e), one worker a core, then the serial ones alone:
 # the edit loop's.

@@ -2,6 +2,7 @@
 exist; CI runs the README's test command."""
 
 import re
+import subprocess
 
 import pytest
 
@@ -77,29 +78,43 @@ def test_make_lint_runs_hadolint_on_every_dockerfile():
     assert "hadolint Dockerfile.*" in makefile_recipe("lint")
 
 
-def test_make_test_builds_the_docs_strictly_before_the_tests():
+def make_test_commands() -> list[str]:
+    """The commands `make test` runs, its sub-make's included, in the order make prints them
+    (`make -n` runs nothing but a recursive $(MAKE), which it runs with -n too)."""
+    printed = subprocess.run(
+        ["make", "-n", "--no-print-directory", "test"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in printed.splitlines() if line and "pip install" not in line]
+
+
+@pytest.mark.e2e  # runs make
+def test_make_test_builds_the_docs_strictly():
     """A broken link or a settings field without a description fails CI."""
-    recipe = makefile_recipe("test")
-    assert "$(MKDOCS) build --strict\n" in recipe
-    assert "--quiet" not in recipe  # it hides the warnings --strict counts
-    assert recipe.index("build --strict") < recipe.index("pytest")
+    builds = [command for command in make_test_commands() if "mkdocs build" in command]
+    assert len(builds) == 1 and builds[0].endswith("mkdocs build --strict"), builds
+    assert "--quiet" not in builds[0]  # it hides the warnings --strict counts
 
 
 def test_make_docs_serves_the_site():
     assert "$(MKDOCS) serve" in makefile_recipe("docs")
 
 
+@pytest.mark.e2e  # runs make
 def test_make_test_runs_ruff_mypy_and_every_test_but_the_soak_ones():
-    recipe = makefile_recipe("test") + makefile_recipe("lint")
-    assert "ruff check ." in recipe
-    assert "ruff format --check ." in recipe
-    assert "mypy" in recipe
+    commands = make_test_commands()
+    for check in ("ruff check .", "ruff format --check .", "mypy", "hadolint Dockerfile.*"):
+        assert any(command.endswith(check) for command in commands), check
     # Options after the selection (the slowest tests' report) select nothing.
-    parallel = r'-m pytest -n \$\(TEST_WORKERS\) --dist loadfile -m "not soak and not serial"'
-    serial = r'-m pytest -m "serial and not soak"'
-    assert re.search(
-        parallel + r"( --durations=\d+)?\n.*" + serial + r"( --durations=\d+)?\n", recipe
-    )
+    parallel = re.compile(r'-m pytest -n \d+ --dist loadfile -m "not soak and not serial"( |$)')
+    serial = re.compile(r'-m pytest -m "serial and not soak"( |$)')
+    runs = [command for command in commands if "-m pytest" in command]
+    assert len(runs) == 2, runs
+    assert parallel.search(runs[0]) and serial.search(runs[1]), runs
+    assert commands[-1] == runs[1], "the serial tier runs last, alone"
 
 
 def test_make_test_fast_runs_the_tests_that_start_no_process():
