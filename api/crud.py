@@ -279,8 +279,15 @@ def write_tick(session: Session, tick: TickCommit, *, snapshot_retention: int) -
     if tick.checkpoint is not None:
         session.add(Checkpoint(**tick.checkpoint))
         oldest_kept = tick.cursor.model_version - snapshot_retention + 1
-        session.execute(delete(ModelSnapshot).where(ModelSnapshot.model_version < oldest_kept))
-        session.execute(delete(Checkpoint).where(Checkpoint.model_version < oldest_kept))
+        # A version a pending rewind goes back to stays until the rewind is carried out: the
+        # tick in flight when an admin asked for it must not take it away.
+        asked_for = select(RewindRequest.to_version).where(RewindRequest.applied_at.is_(None))
+        for kept in (ModelSnapshot, Checkpoint):
+            session.execute(
+                delete(kept).where(
+                    kept.model_version < oldest_kept, kept.model_version.not_in(asked_for)
+                )
+            )
     if tick.applied_resets:
         session.execute(
             update(ModelReset)

@@ -99,6 +99,30 @@ def test_a_rewind_to_the_oldest_kept_version_ends_as_a_run_that_never_rewound(
     assert [v for (v,) in superseded] == list(range(kept[0] + 1, before + 1))
 
 
+def test_a_tick_in_flight_when_a_rewind_is_asked_for_keeps_the_version_it_goes_back_to(
+    uninterrupted, sqlite_url
+):
+    """An admin pauses the learner and asks for its oldest kept version while a tick is
+    under way; that tick commits a new version, which would prune the oldest: it stays
+    until the rewind is carried out, and only then goes."""
+    pages = stream()
+    with learner_on(sqlite_url, SNAPSHOT_RETENTION=5) as learner:
+        learn_on(learner, pages, until_page=60)
+        oldest = versions(sqlite_url)[0]
+        with learner.session_factory() as session, session.begin():
+            crud.request_rewind(session, to_version=oldest)
+        learner.learn_and_commit(pages[60 : 60 + PAGES_PER_TICK])  # the tick in flight
+        assert versions(sqlite_url)[0] == oldest
+        assert len(versions(sqlite_url)) == 6
+        learn_on(learner, pages)
+        settle_races(learner)
+        assert learner.status.last_recovery["to_version"] == oldest
+    assert the_end(sqlite_url) == uninterrupted
+    (result,) = query(sqlite_url, "SELECT result FROM rewind_request")
+    assert result[0].startswith("rewound as version ")
+    assert len(versions(sqlite_url)) == 5 and oldest not in versions(sqlite_url)
+
+
 def test_a_version_no_longer_kept_is_refused_and_the_learner_goes_on(sqlite_url):
     pages = stream()
     with learner_on(sqlite_url, SNAPSHOT_RETENTION=5) as learner:
