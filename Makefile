@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # The theme prints a notice about its successor on every build; the build needs none of it.
 MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
-.PHONY: run test test-parallel docs-build test-fast lint format docs soak bench leaderboard screenshot compose-smoke clean
+.PHONY: run test test-parallel test-costs docs-build test-fast lint format docs soak bench leaderboard screenshot compose-smoke clean
 
 # `make run SERVICES="api dashboard"` starts only those. The services read .env themselves,
 # under the environment; honcho would put .env over it, so it reads none.
@@ -27,9 +27,14 @@ test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -m "serial and not soak" --durations=10
 
 # The tests side by side in TEST_WORKERS processes (docs/development.md), each test module
-# on one of them, so that a fixture set up once for a module is set up once.
+# on one of them, so that a fixture set up once for a module is set up once; the costliest
+# modules first (tests/module_costs.json). A run that passes writes what each module cost.
 test-parallel: $(DEV_STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial" --durations=25
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not soak and not serial" --durations=25 --module-costs=test-artifacts/module_costs.json
+
+# After a `make test` that passed: the costs its modules took become the order to hand them out in.
+test-costs:
+	cp test-artifacts/module_costs.json tests/module_costs.json
 
 # --strict: a broken link or anchor, a page left out of the nav, or a settings field without
 # a description fails the build (not --quiet: it hides the warnings strict counts).

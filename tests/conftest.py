@@ -18,7 +18,8 @@ from harness.processes import Service
 from tests.support.services import api_service, simulator_service
 
 # pytester: the tiers are tested on a suite of their own (tests/packaging/test_tiers.py).
-pytest_plugins = ["pytester"]
+# module_order: the costliest modules are collected first, for xdist to hand out first.
+pytest_plugins = ["pytester", "tests.support.module_order"]
 
 # A case's duration is not what the property tests check, and beside other tests on two
 # cores a first call can take ten times its usual time (hypothesis calls that flaky).
