@@ -20,10 +20,11 @@ run: $(RUNTIME_STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --env /dev/null $(SERVICES)
 
 # Everything CI checks. The lint and the docs build run beside the parallel tier, in the CPU
-# its waits leave idle; the tests that measure a duration against a bound run alone after.
+# its waits leave idle (their lines interleave: --output-sync would hold back the tier's
+# progress until it ends); the tests that measure a duration against a bound run alone after.
 # Each pytest run ends with its slowest tests.
 test: $(DEV_STAMP)
-	$(MAKE) --no-print-directory -j 3 --output-sync=line lint docs-build test-parallel
+	$(MAKE) --no-print-directory -j 3 lint docs-build test-parallel
 	$(BIN)/python -m pytest -m "serial and not soak" --durations=10
 
 # The tests side by side in TEST_WORKERS processes (docs/development.md), each test module

@@ -55,6 +55,9 @@ COEFFICIENTS = 3
 DRIFT_AT_ROW = 1000
 # Served with a competence a million times too large: quarantined as an outlier.
 ABSURD_ID = 2500
+# Seconds a request of these tests may take: they check what the pages show, not how fast
+# the API answers, and beside the rest of the suite on 2 cores an answer can take seconds.
+READ = 30
 
 
 @pytest.fixture
@@ -94,7 +97,7 @@ def trio(tmp_path) -> Iterator[dict[str, Service]]:
             service.start()
         # The API answers before its learner process has started and committed.
         wait_until(
-            lambda: loopback.get(api.url + "/status", timeout=2).json()["rows_seen"] > 0,
+            lambda: loopback.get(api.url + "/status", timeout=READ).json()["rows_seen"] > 0,
             timeout=60,
             message="the learner's first commit",
         )
@@ -135,12 +138,16 @@ def set_learner(api_url: str, action: str) -> None:
     loopback.post(
         f"{api_url}/learner/{action}",
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        timeout=5,
+        timeout=READ,
     ).raise_for_status()
 
 
+def drift_events(api_url: str) -> list[dict]:
+    return loopback.get(f"{api_url}/classification/drift", timeout=READ).json()["events"]
+
+
 def api_version(api_url: str) -> int:
-    return loopback.get(f"{api_url}/status", timeout=2).json()["model_version"]
+    return loopback.get(f"{api_url}/status", timeout=READ).json()["model_version"]
 
 
 def rows_learned(page) -> int:
@@ -163,7 +170,7 @@ def wait_for_rows_beyond(page, rows: int) -> int:
 
 def all_agree(pages, api_url: str) -> bool:
     """Every viewer shows the rows the API has learned, and the same newest batch."""
-    api_rows = loopback.get(f"{api_url}/status", timeout=2).json()["rows_seen"]
+    api_rows = loopback.get(f"{api_url}/status", timeout=READ).json()["rows_seen"]
     batches = {page.inner_text(f"#{ids.CLASSIFICATION_BATCH}") for page in pages}
     return all(rows_learned(page) == api_rows for page in pages) and len(batches) == 1
 
@@ -253,7 +260,7 @@ def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(tr
         viewer.wait_for_function(f"({BANDS_PAINTED})('{chart}') === {COEFFICIENTS}", timeout=15_000)
 
     events = wait_until(
-        lambda: loopback.get(f"{api_url}/classification/drift", timeout=2).json()["events"],
+        lambda: drift_events(api_url),
         timeout=60,
         message="the learner to detect the switch",
     )
@@ -263,7 +270,7 @@ def test_a_viewer_sees_the_interval_bands_and_a_drift_marker_after_the_switch(tr
     # (relationship), each told once; wait until the chart shows every event the API has.
     served = wait_until(
         lambda: (
-            (events := loopback.get(f"{api_url}/classification/drift", timeout=2).json()["events"])
+            (events := drift_events(api_url))
             and {e["detector"] for e in events} == {"ADWIN", "relationship"}
             and events
         ),
@@ -290,7 +297,7 @@ def test_a_viewer_sees_the_rows_not_learned_by_reason_and_the_newest_on_demand(t
     sync_api.expect(newest).to_be_hidden()
     viewer.get_by_text("The newest of them").click()
     sync_api.expect(newest).to_be_visible()
-    served = loopback.get(f"{trio['api'].url}/quarantine?limit=20", timeout=2).json()["rows"]
+    served = loopback.get(f"{trio['api'].url}/quarantine?limit=20", timeout=READ).json()["rows"]
     sync_api.expect(newest.locator("tbody tr").first).to_contain_text(str(served[0]["id"]))
     sync_api.expect(newest).to_contain_text(f"{ABSURD_ID}")
 
@@ -319,7 +326,7 @@ def api_answers(api_url: str, person: dict) -> dict[str, list]:
     rows = {}
     for task, body in bodies.items():
         answer = loopback.post(
-            f"{api_url}/{task}/predict", params={"all": "true"}, json=body, timeout=5
+            f"{api_url}/{task}/predict", params={"all": "true"}, json=body, timeout=READ
         ).json()
         rows[task] = [
             [
@@ -343,7 +350,7 @@ def wait_for_the_panel_to_answer(page, api_url: str, person: dict) -> dict[str, 
     expected = api_answers(api_url, person)
     wait_until(
         lambda: panel_answers(page) == expected,
-        timeout=15,
+        timeout=60,  # the first question has the API load the models it races
         message=f"the panel showing the API's answers for {person}",
     )
     return expected
@@ -376,7 +383,7 @@ def test_a_viewer_asks_about_a_person_from_the_url_and_the_answers_follow_a_slid
     # Frozen models (a paused learner commits nothing): the page and this test ask the same.
     set_learner(api_url, "pause")
     wait_until(
-        lambda: loopback.get(f"{api_url}/status", timeout=2).json()["state"] == "paused",
+        lambda: loopback.get(f"{api_url}/status", timeout=READ).json()["state"] == "paused",
         timeout=15,
         message="the learner to pause",
     )
