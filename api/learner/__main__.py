@@ -12,6 +12,7 @@ JSON line per change (with the learner's Prometheus metrics), commands (`pause`,
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -66,6 +67,20 @@ def follow_commands(stdin: TextIO, learner: Learner) -> None:
     learner.stop()
 
 
+def supervisor_pipes() -> tuple[TextIO, TextIO]:
+    """The pipes from and to the API, moved off stdin and stdout onto descriptors that no
+    child inherits (os.dup's); stdin and stdout become /dev/null. The race process inherits
+    stdin and stdout: holding the status pipe, it kept the API from seeing this process
+    die until the race process had ended too, seconds later on a busy machine."""
+    commands = os.fdopen(os.dup(sys.stdin.fileno()), "r")
+    status = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    nowhere = os.open(os.devnull, os.O_RDWR)
+    for stdio in (sys.stdin.fileno(), sys.stdout.fileno()):
+        os.dup2(nowhere, stdio)
+    os.close(nowhere)
+    return commands, status
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m api.learner", description=__doc__)
     parser.add_argument("--supervised", action="store_true", help="run as the API's child")
@@ -73,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--take-over", metavar="HOLDER", help="lease of a learner known dead")
     args = parser.parse_args(argv)
     configure_logging(level=settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
+    if args.supervised:
+        commands, status_pipe = supervisor_pipes()
 
     engine = make_engine(settings.DATABASE_URL)
     upgrade_database(engine)
@@ -85,11 +102,11 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(stop_signal, lambda *_: learner.stop())
     if args.supervised:
         # stdout carries the status lines only; anything printed goes to the log instead.
-        channel = StatusChannel(sys.stdout, learner.stop)
+        channel = StatusChannel(status_pipe, learner.stop)
         sys.stdout = sys.stderr
         learner.on_status = channel.send  # which shows the status in the metrics it sends
         threading.Thread(
-            target=follow_commands, args=(sys.stdin, learner), daemon=True, name="commands"
+            target=follow_commands, args=(commands, learner), daemon=True, name="commands"
         ).start()
     else:
         learner.on_status = show_status

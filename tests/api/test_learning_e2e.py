@@ -1,5 +1,6 @@
 """The learner against the real simulator process, over HTTP, on a real SQLite file."""
 
+import contextlib
 import os
 import pickle
 import signal
@@ -137,6 +138,33 @@ def test_a_killed_learner_leaves_no_race_process_behind(start_simulator, start_a
     family = wait_until(lambda: descendants(pid), timeout=60, message="the race process")
     os.kill(pid, signal.SIGKILL)
     wait_until(lambda: not any(map(pid_alive, family)), timeout=15, message=f"{family} to exit")
+
+
+def test_a_killed_learner_is_seen_dead_while_its_race_process_lives_on(
+    start_simulator, start_api, sqlite_url
+):
+    """The learner's children (the race process, multiprocessing's resource tracker) are
+    stopped, so that they cannot end: the API still sees the learner die, says so and
+    starts another."""
+    simulator = start_simulator(SIMULATOR_ROWS=200)
+    api = start_api(database_url=sqlite_url, source_url=simulator.url)
+    pid = wait_until(lambda: learner_pid(api), timeout=60, message="a learner process")
+    family = wait_until(lambda: descendants(pid), timeout=60, message="the race process")
+    for child in family:
+        os.kill(child, signal.SIGSTOP)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        status = wait_until(
+            lambda: (s := status_of(api))["learner"]["restarts"] == 1 and s,
+            timeout=10,
+            message="the learner's death seen",
+        )
+        assert "killed by SIGKILL" in status["learner"]["last_exit"]
+        wait_for_rows(api, 200)  # by the learner started after it
+    finally:
+        for child in family:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
 
 
 def descendants(pid: int) -> list[int]:
