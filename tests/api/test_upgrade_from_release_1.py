@@ -66,7 +66,16 @@ def test_release_1_database_is_upgraded_and_learning_goes_on_from_its_cursor(
         assert versions[: len(before[task])] == before[task]
         assert versions == list(range(1, versions[-1] + 1))
         assert versions[-1] > release_1_version
-        latest = loopback.get(f"{api.url}/{task}/latest", timeout=5).json()
-        assert (latest["model_version"], latest["rows_seen"]) == (versions[-1], 60)
+        # Served once the API has heard of the commit, a moment after the database has it.
+        latest = wait_until(
+            lambda task=task: (
+                (read := loopback.get(f"{api.url}/{task}/latest", timeout=5).json())["rows_seen"]
+                == 60
+                and read
+            ),
+            timeout=30,
+            message=f"{task}: the API serving the newest commit",
+        )
+        assert latest["model_version"] == versions[-1]
         # Restored from release 1's snapshot, the metrics count its 25 rows as well.
         assert latest["metrics"]["count"] == 60
