@@ -326,10 +326,24 @@ def read_versions(session: Session) -> list[tuple[Checkpoint, ModelRecord | None
     return [(c, records.get(c.model_version)) for c in read_checkpoints(session)]
 
 
-def request_rewind(session: Session, *, to_version: int) -> RewindRequest:
+def request_rewind(session: Session, *, to_version: int) -> RewindRequest | None:
+    """Ask the learner to go back to `to_version`; None, and nothing asked, when that
+    version is not kept.
+
+    A tick prunes old versions, but none a pending request goes back to. So the request
+    and the check that its version is kept must not cross a tick's commit: the lease row,
+    which a tick's transaction updates first, is locked (PostgreSQL), and the request is
+    written before the check (SQLite, where the first write waits for a tick's). Either a
+    tick committed before the check, which then sees what it pruned, or the tick waits
+    for the request, and keeps its version."""
+    session.scalar(select(LearnerLease.id).where(LearnerLease.id == LEASE_ID).with_for_update())
     request = RewindRequest(to_version=to_version)
     session.add(request)
     session.flush()
+    if read_checkpoint(session, model_version=to_version) is None:
+        session.delete(request)
+        session.flush()
+        return None
     return request
 
 

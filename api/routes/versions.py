@@ -43,14 +43,14 @@ def rewind_learner(body: RewindBody, services: ServicesDep) -> RewindAccepted:
     """Take the models, races, metrics and cursor back to a kept version; the rows after
     it are learned again, and the first commit after it is a new, larger version."""
     with services.session_factory() as session, session.begin():
-        if crud.read_checkpoint(session, model_version=body.model_version) is None:
+        request = crud.request_rewind(session, to_version=body.model_version)
+        if request is None:
             kept = [c.model_version for c in crud.read_checkpoints(session)]
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND,
                 f"Version {body.model_version} is not kept; the kept versions are: "
                 f"{', '.join(map(str, kept)) or 'none yet'}.",
             )
-        request = crud.request_rewind(session, to_version=body.model_version)
         request_id = request.id
     return RewindAccepted(
         request_id=request_id,

@@ -5,13 +5,19 @@ rewound."""
 
 import json
 import pickle
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from api import crud
+from api.core.db import make_engine, make_session_factory
 from api.core.security import sign
 from api.learner.rewind import VersionNotKept, rewind_to
+from api.models import RewindRequest
+from harness.processes import wait_until
 from simulator.synthetic import generate_rows
 from tests.support.database import query
 from tests.support.learners import learn_from_cursor, learner_on, settle_races
@@ -123,12 +129,132 @@ def test_a_tick_in_flight_when_a_rewind_is_asked_for_keeps_the_version_it_goes_b
     assert len(versions(sqlite_url)) == 5 and oldest not in versions(sqlite_url)
 
 
+@contextmanager
+def statements_seen(engine: Engine, starting: tuple[str, ...]) -> Iterator[threading.Event]:
+    """An event set as `engine` starts a statement that begins with one of `starting`."""
+    seen = threading.Event()
+
+    def look(_connection, _cursor, statement, *_) -> None:
+        if statement.lstrip().startswith(starting):
+            seen.set()
+
+    event.listen(engine, "before_cursor_execute", look)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", look)
+
+
+@contextmanager
+def next_commit_held(learner) -> Iterator[tuple[threading.Event, threading.Event]]:
+    """The learner's next commit waits, its statements run and its locks held, until
+    `release` is set; `reached` is set as it starts waiting."""
+    reached, release = threading.Event(), threading.Event()
+
+    def hold(_session) -> None:
+        if not reached.is_set():
+            reached.set()
+            assert release.wait(60), "the held commit was never released"
+
+    event.listen(learner.session_factory, "before_commit", hold)
+    try:
+        yield reached, release
+    finally:
+        release.set()
+        event.remove(learner.session_factory, "before_commit", hold)
+
+
+def in_thread(target: Callable[[], object]) -> tuple[threading.Thread, list]:
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(target()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def test_a_rewind_asked_for_as_a_tick_prunes_its_version_is_refused_not_lost(database_url):
+    """The tick in flight has pruned the oldest version and is about to commit when the
+    admin asks for it: the admin is told it is not kept, and no request is left behind
+    for the learner to refuse later."""
+    pages = stream()
+    api_engine = make_engine(database_url)
+    with learner_on(database_url, SNAPSHOT_RETENTION=5) as learner:
+        learn_on(learner, pages, until_page=60)
+        oldest = versions(database_url)[0]
+
+        def ask():
+            with make_session_factory(api_engine)() as session, session.begin():
+                request = crud.request_rewind(session, to_version=oldest)
+                return None if request is None else request.to_version
+
+        with next_commit_held(learner) as (reached, release):
+            tick, _ = in_thread(lambda: learner.learn_and_commit(pages[60 : 60 + PAGES_PER_TICK]))
+            assert reached.wait(60), "the tick did not reach its commit"
+            # The request's first step on the way to its check: then the tick commits.
+            with statements_seen(api_engine, ("SELECT learner_lease", "INSERT")) as asking:
+                asked, answer = in_thread(ask)
+                assert asking.wait(60), "the request did not start"
+                release.set()
+                asked.join(60)
+            tick.join(60)
+    api_engine.dispose()
+    assert answer == [None], "asked for a version the tick pruned"
+    assert oldest not in versions(database_url)
+    assert query(database_url, "SELECT count(*) FROM rewind_request") == [(0,)]
+
+
+def test_a_tick_that_starts_while_a_rewind_is_being_asked_for_keeps_its_version(database_url):
+    """The admin's request is written but not yet committed as a tick starts: the tick
+    waits for it, and keeps the version it goes back to."""
+    pages = stream()
+    api_engine = make_engine(database_url)
+    with learner_on(database_url, SNAPSHOT_RETENTION=5) as learner:
+        learn_on(learner, pages, until_page=60)
+        oldest = versions(database_url)[0]
+        learner_engine = learner.session_factory.kw["bind"]
+        with (
+            make_session_factory(api_engine)() as session,
+            session.begin(),
+            statements_seen(learner_engine, ("UPDATE learner_lease",)) as tick_started,
+            statements_seen(learner_engine, ("DELETE FROM model_snapshot",)) as pruning,
+        ):
+            assert crud.request_rewind(session, to_version=oldest) is not None
+            tick, _ = in_thread(lambda: learner.learn_and_commit(pages[60 : 60 + PAGES_PER_TICK]))
+            # The request commits once the tick waits for it, or has gone on to prune.
+            wait_until(
+                lambda: pruning.is_set() or (tick_started.is_set() and waits_for_a_lock(learner)),
+                timeout=60,
+                message="the tick waiting, or pruning",
+            )
+        tick.join(60)
+        assert not tick.is_alive()
+    api_engine.dispose()
+    assert versions(database_url)[0] == oldest
+    assert query(database_url, "SELECT to_version FROM rewind_request") == [(oldest,)]
+
+
+def waits_for_a_lock(learner) -> bool:
+    """Whether a statement on the learner's PostgreSQL server waits for a lock. On SQLite,
+    True: the request holds its one write lock, which a tick's first write waits for."""
+    engine = learner.session_factory.kw["bind"]
+    if engine.dialect.name == "sqlite":
+        return True
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    with engine.connect() as connection:
+        return connection.execute(text(waiting)).scalar_one() > 0
+
+
 def test_a_version_no_longer_kept_is_refused_and_the_learner_goes_on(sqlite_url):
     pages = stream()
     with learner_on(sqlite_url, SNAPSHOT_RETENTION=5) as learner:
         learn_on(learner, pages, until_page=60)
+        assert versions(sqlite_url)[0] > 1
         with learner.session_factory() as session, session.begin():
-            crud.request_rewind(session, to_version=1)
+            assert crud.request_rewind(session, to_version=1) is None
+            # As a request of an older release, asked for whatever was kept, would stand.
+            session.add(RewindRequest(to_version=1))
         learn_on(learner, pages)
         assert learner.status.last_recovery is None
     (result,) = query(sqlite_url, "SELECT result FROM rewind_request")
