@@ -5,8 +5,13 @@ every `REDRAW_ROWS` of them, draws itself again from their quartiles:
 [q1 - width * IQR, q3 + width * IQR]. Quartiles do not move for a few absurd values, so the
 fence stands where the stream is, however wild its outliers; a width of 10 IQRs is never
 met by the uniform, normal or beta features a clean stream has (by a normal feature
-beyond 14 standard deviations), and is met at once by a unit mistake. Until
-`WARM_UP_ROWS` rows have come through there is no fence: every finite row is learned.
+beyond 14 standard deviations), and is met at once by a unit mistake.
+
+Quartiles need rows. Until `EARLY_ROWS` rows have come through there is no fence: every
+finite row is learned. From then until `WARM_UP_ROWS`, an early fence, drawn again at
+every row, stands `width` times the whole range of the values so far beyond them: wide
+enough that a few values of a clean stream, whatever their shape, never meet it, and
+still met at once by a unit mistake.
 
 A row beyond the fence is held back by the learner (`api.learning.held`), which decides
 later whether it was an outlier or the first of a new world. After a shift the fence of
@@ -31,6 +36,7 @@ FENCED = ("competence", "network_ability")
 WINDOW_ROWS = 1_000
 REDRAW_ROWS = 250
 WARM_UP_ROWS = 50
+EARLY_ROWS = 10
 DEFAULT_WIDTH = 10.0
 
 
@@ -42,12 +48,13 @@ class Beyond:
     value: float
     low: float
     high: float
-    iqrs: float  # how far beyond, in interquartile ranges
+    iqrs: float  # how far beyond, in interquartile ranges (in `unit` for an early fence)
+    unit: str = "IQRs"
 
     def reason(self) -> str:
         side = "above" if self.value > self.high else "below"
         return (
-            f"outlier: {self.feature} {self.value:.6g} is {self.iqrs:.3g} IQRs {side} "
+            f"outlier: {self.feature} {self.value:.6g} is {self.iqrs:.3g} {self.unit} {side} "
             f"the fence [{self.low:.6g}, {self.high:.6g}]"
         )
 
@@ -58,6 +65,11 @@ class Bounds:
     high: float
     spread: float  # the interquartile range, or what stands for it
     median: float
+    unit: str = "IQRs"  # what `spread` is, as a reason tells it
+
+    @property
+    def early(self) -> bool:
+        return self.unit != "IQRs"
 
 
 def quantile(ordered: list[float], q: float) -> float:
@@ -81,6 +93,20 @@ def bounds_of(values: list[float], width: float) -> Bounds:
     return Bounds(q1 - width * spread, q3 + width * spread, spread, median)
 
 
+def early_bounds_of(values: list[float], width: float) -> Bounds:
+    """The fence of a few values: `width` times their range beyond them (their size, or
+    1, when they are all one value).
+
+    >>> early_bounds_of([2.0, 5.0, 4.0, 3.0, 6.0, 2.5, 4.5, 3.5, 5.5, 3.0], 10.0)
+    Bounds(low=-38.0, high=46.0, spread=4.0, median=3.75, unit='ranges of the first rows')
+    """
+    ordered = sorted(values)
+    median = quantile(ordered, 0.5)
+    spread = ordered[-1] - ordered[0] or abs(median) or 1.0
+    low, high = ordered[0] - width * spread, ordered[-1] + width * spread
+    return Bounds(low, high, spread, median, unit="ranges of the first rows")
+
+
 class OutlierFence:
     """Per feature, the recent values let through and the fence drawn from them."""
 
@@ -89,7 +115,7 @@ class OutlierFence:
         self.values: dict[str, deque[float]] = {f: deque(maxlen=WINDOW_ROWS) for f in FENCED}
         self.bounds: dict[str, Bounds] = {}
         self.since_redraw = 0
-        self.redraw_at = WARM_UP_ROWS  # the first fence stands after the warm-up
+        self.redraw_at = EARLY_ROWS  # the first, early fence stands after as many rows
 
     def beyond(self, row: Any) -> list[Beyond]:
         """The fenced values of `row` beyond the fence; none before it stands."""
@@ -100,7 +126,9 @@ class OutlierFence:
                 continue
             edge = bounds.high if value > bounds.high else bounds.low
             distance = abs(value - edge) / bounds.spread
-            beyond.append(Beyond(feature, value, bounds.low, bounds.high, distance))
+            beyond.append(
+                Beyond(feature, value, bounds.low, bounds.high, distance, unit=bounds.unit)
+            )
         return beyond
 
     def admit(self, row: Any) -> list[Beyond]:
@@ -120,13 +148,23 @@ class OutlierFence:
 
     def redraw(self) -> None:
         """Draw the fence of each feature with enough values again (one relearnt from
-        fewer new values keeps its fence until it has enough)."""
+        fewer new values keeps its fence until it has enough); an early fence is drawn
+        again at every row until the warm-up ends."""
         self.since_redraw = 0
+        warming = False
         for feature, values in self.values.items():
+            bounds = self.bounds.get(feature)
             if len(values) >= WARM_UP_ROWS:
                 self.bounds[feature] = bounds_of(list(values), self.width)
-        fewest = min(len(values) for values in self.values.values())
-        self.redraw_at = REDRAW_ROWS if self.bounds else max(WARM_UP_ROWS - fewest, 1)
+            elif bounds is None or bounds.early:
+                warming = True
+                if len(values) >= EARLY_ROWS:
+                    self.bounds[feature] = early_bounds_of(list(values), self.width)
+        if not self.bounds:
+            fewest = min(len(values) for values in self.values.values())
+            self.redraw_at = max(EARLY_ROWS - fewest, 1)
+        else:
+            self.redraw_at = 1 if warming else REDRAW_ROWS
 
     def relearn(self, feature: str, values: list[float]) -> None:
         """After a shift: the fence of `feature` is drawn from the new world's values alone,

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from api.learning import held
-from api.learning.fence import WARM_UP_ROWS, OutlierFence, bounds_of
+from api.learning.fence import EARLY_ROWS, WARM_UP_ROWS, OutlierFence, bounds_of
 from api.learning.held import HeldRow
 from api.learning.rows import StreamRow
 
@@ -25,11 +25,24 @@ def fence_of(values: list[float], width: float = 10.0) -> OutlierFence:
     return fence
 
 
-def test_there_is_no_fence_until_the_warm_up_ends():
-    fence = fence_of([0.5] * (WARM_UP_ROWS - 1))
-    assert fence.beyond(row(0, 1e12)) == []
-    fence.learn(row(0, 0.5))
-    assert [b.feature for b in fence.beyond(row(0, 1e12))] == ["competence"]
+def test_there_is_no_fence_for_the_first_rows_and_an_early_one_until_the_warm_up_ends():
+    fence = OutlierFence()
+    for i in range(EARLY_ROWS - 1):
+        fence.learn(row(i, 0.3 + i / 100, network_ability=3.0))
+    assert fence.admit(row(9, 1e12)) == []  # learned: no fence stands yet
+    fence = OutlierFence()
+    for i in range(EARLY_ROWS):
+        fence.learn(row(i, 0.3 + i / 100, network_ability=3.0 + i / 10))
+    (early,) = fence.beyond(row(10, 1e6))  # the values so far span 0.09: 10 of them
+    assert early.high == pytest.approx(0.39 + 0.9) and early.reason().startswith(
+        "outlier: competence 1e+06 is 1.11e+07 ranges of the first rows above the fence"
+    )
+    for i in range(EARLY_ROWS, WARM_UP_ROWS - 1):
+        fence.learn(row(i, 0.3 + i / 100, network_ability=3.0 + i / 10))
+    assert fence.bounds["competence"].high == pytest.approx(0.78 + 10 * 0.48)  # 10 ranges
+    fence.learn(row(WARM_UP_ROWS - 1, 0.79, network_ability=7.9))
+    (warm,) = fence.beyond(row(50, 1e6))
+    assert warm.unit == "IQRs" and warm.high == pytest.approx(0.6675 + 10 * 0.245)
 
 
 @pytest.mark.parametrize("draw", ["uniform", "normal", "beta", "exponential"])
@@ -44,6 +57,23 @@ def test_a_clean_stream_never_meets_the_fence(draw):
     }[draw]
     fence = fence_of([draws() for _ in range(1_000)])
     assert not any(fence.beyond(row(i, draws())) for i in range(200_000))
+
+
+@pytest.mark.parametrize("draw", ["uniform", "normal", "beta", "exponential", "three values"])
+def test_the_first_rows_of_a_clean_stream_never_meet_the_early_fence(draw):
+    """2,000 streams of each shape, their first WARM_UP_ROWS rows through the fence."""
+    rng = random.Random(f"early {draw}")
+    draws = {
+        "uniform": lambda: rng.uniform(-3, 7),
+        "normal": lambda: rng.gauss(-20, 4),
+        "beta": lambda: rng.betavariate(5, 2),
+        "exponential": lambda: rng.expovariate(0.5),
+        "three values": lambda: rng.choice([0.0, 1.0, 2.0]),
+    }[draw]
+    for _ in range(2_000):
+        fence = OutlierFence()
+        for i in range(WARM_UP_ROWS):
+            assert fence.admit(row(i, draws(), network_ability=draws())) == []
 
 
 def test_the_fence_is_ten_interquartile_ranges_beyond_the_quartiles_by_default():

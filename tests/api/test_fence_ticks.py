@@ -2,6 +2,8 @@
 what it holds back is committed with each tick, an outlier is quarantined once, a shift
 is learned once, in order, whatever commit fails and whenever the learner restarts."""
 
+import json
+
 import pytest
 
 from api import crud
@@ -177,3 +179,50 @@ def test_the_fence_of_a_database_from_before_it_stands_on_the_rows_learned(tmp_p
         learner.learn_and_commit([[{**rows[300], "competence": 9e9}]])
         assert learner.cursor.rows_held == 1
     assert len(rows[:300]) >= WARM_UP_ROWS
+
+
+def newest_coefficients(url: str) -> dict[tuple[str, str], float]:
+    found = {}
+    for task in ("classification", "regression"):
+        (blob,) = query(
+            url,
+            "SELECT coefficients FROM model_record WHERE task = :task "
+            "ORDER BY model_version DESC LIMIT 1",
+            task=task,
+        )[0]
+        values = json.loads(blob) if isinstance(blob, str) else blob
+        found.update({(task, name): value for name, value in values.items()})
+    return found
+
+
+@pytest.mark.parametrize(
+    ("row_id", "field", "value"), [(17, "competence", 3.1e5), (42, "network_ability", -8.8e4)]
+)
+def test_an_absurd_value_among_the_first_rows_is_quarantined_and_changes_nothing(
+    tmp_path, row_id, field, value
+):
+    """Before the warm-up's quartiles, the early fence holds the row back: it is
+    quarantined with a reason that says so, and both models end within 5% of those
+    learned from the same rows with the true value in its place."""
+    rows = [
+        {"id": i, "competence": c, "network_ability": n, "promoted": p}
+        for i, c, n, p in generate_rows(start_id=1, count=600, seed=4242)
+    ]
+    damaged = [dict(row) for row in rows]
+    damaged[row_id - 1][field] = value
+    ends = {}
+    for name, stream in (("clean", rows), ("damaged", damaged)):
+        url = f"sqlite:///{tmp_path / name}.db"
+        with learner_on(url) as learner:
+            learn_in_ticks(learner, stream, pages_per_tick=1)
+        ends[name] = ledger(url), newest_coefficients(url)
+    (clean, clean_coefficients), (found, coefficients) = ends["clean"], ends["damaged"]
+    for key, expected in clean_coefficients.items():
+        assert coefficients[key] == pytest.approx(expected, rel=0.05, abs=0.02), key
+    assert clean["quarantined"] == []
+    ((quarantined_id, reason),) = found["quarantined"]
+    assert quarantined_id == row_id
+    side = "above" if value > 0 else "below"
+    assert reason.startswith(f"outlier: {field} ")
+    assert f"ranges of the first rows {side} the fence" in reason
+    assert sorted(found["learned"]) == [i for i in range(1, 601) if i != row_id]
