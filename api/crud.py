@@ -468,8 +468,15 @@ def delete_learned_rows(session: Session, *, through: int) -> int:
     return _delete_through(session, LearnedRow.rows_seen, through)
 
 
-def read_quarantine_span(session: Session) -> tuple[int | None, int | None]:
-    return _span(session, QuarantinedRow.id)
+def read_quarantine_prunable(session: Session, *, kept: int) -> tuple[int | None, int | None]:
+    """The oldest quarantined row's id, and the newest id beyond the newest `kept` rows
+    (None when no more are kept). Counted, not subtracted from the newest id: ids have
+    gaps (a rewind deletes rows, a PostgreSQL sequence skips what a rollback took)."""
+    oldest = session.scalar(select(func.min(QuarantinedRow.id)))
+    newest_beyond = session.scalar(
+        select(QuarantinedRow.id).order_by(QuarantinedRow.id.desc()).offset(kept).limit(1)
+    )
+    return oldest, newest_beyond
 
 
 def delete_quarantined_rows(session: Session, *, through: int) -> int:

@@ -107,13 +107,11 @@ def _prune_learned_rows(session: Session, kept: int, step: int) -> tuple[int, bo
 
 
 def _prune_quarantined_rows(session: Session, kept: int, step: int) -> tuple[int, bool]:
-    oldest, newest = crud.read_quarantine_span(session)
-    if oldest is None or newest is None:
+    oldest, last = crud.read_quarantine_prunable(session, kept=kept)
+    if oldest is None or last is None:
         return 0, False
-    through = min(newest - kept, oldest + step - 1)
-    if through < oldest:
-        return 0, False
-    return crud.delete_quarantined_rows(session, through=through), through < newest - kept
+    through = min(last, oldest + step - 1)
+    return crud.delete_quarantined_rows(session, through=through), through < last
 
 
 def _thin_records(session: Session, retention: Retention, model_version: int) -> tuple[int, bool]:
