@@ -48,13 +48,13 @@ class Beyond:
     value: float
     low: float
     high: float
-    iqrs: float  # how far beyond, in interquartile ranges (in `unit` for an early fence)
+    distance: float  # how far beyond, in `unit`: spreads of the fence's values
     unit: str = "IQRs"
 
     def reason(self) -> str:
         side = "above" if self.value > self.high else "below"
         return (
-            f"outlier: {self.feature} {self.value:.6g} is {self.iqrs:.3g} {self.unit} {side} "
+            f"outlier: {self.feature} {self.value:.6g} is {self.distance:.3g} {self.unit} {side} "
             f"the fence [{self.low:.6g}, {self.high:.6g}]"
         )
 

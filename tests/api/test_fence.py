@@ -90,7 +90,7 @@ def test_a_feature_without_spread_is_fenced_by_its_middle_range_or_its_size():
 def test_a_value_beyond_says_which_side_and_how_far():
     fence = fence_of([float(i) / 100 for i in range(101)])  # IQR 0.5: fence [-4.75, 5.75]
     (above,) = fence.beyond(row(1, 10.75))
-    assert above.iqrs == pytest.approx(10.0)
+    assert above.distance == pytest.approx(10.0)
     assert above.reason() == "outlier: competence 10.75 is 10 IQRs above the fence [-4.75, 5.75]"
     (below,) = fence.beyond(row(2, -9.75))
     assert below.reason().startswith("outlier: competence -9.75 is 10 IQRs below the fence")
