@@ -19,6 +19,9 @@ def main() -> None:
         port=settings.DASHBOARD_PORT,
         threads=settings.DASHBOARD_THREADS,
         connection_limit=settings.DASHBOARD_CONNECTION_LIMIT,
+        # select(), waitress's default, dies on a descriptor past 1023: two hundred
+        # viewers' browsers hold more connections than that.
+        asyncore_use_poll=True,
         ident="dashboard",
     )
 
