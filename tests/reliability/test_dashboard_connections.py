@@ -20,22 +20,8 @@ CONNECTIONS = 1_100
 
 
 @pytest.fixture
-def dashboard(tmp_path) -> Iterator[Service]:
-    # No API: the page is served all the same, and the viewers' connections ask nothing.
-    service = Service(
-        "dashboard",
-        port_env="DASHBOARD_PORT",
-        env={"API_URL": f"http://127.0.0.1:{free_port()}", "DASHBOARD_HOST": "127.0.0.1"},
-        log_dir=tmp_path,
-        ready_path="/",
-    )
-    with service:
-        yield service
-
-
-@pytest.fixture
 def descriptors_enough() -> Iterator[None]:
-    """This process (and the dashboard it starts) may open the connections and more."""
+    """This process may open the connections, and more."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = 2 * CONNECTIONS
     if hard != resource.RLIM_INFINITY and hard < needed:
@@ -46,6 +32,35 @@ def descriptors_enough() -> Iterator[None]:
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
+@contextlib.contextmanager
+def soft_limit_of_open_files(limit: int) -> Iterator[None]:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.fixture
+def dashboard(descriptors_enough, tmp_path) -> Iterator[Service]:
+    """The dashboard started as a container starts it, 1,024 open files allowed; no API:
+    the page is served all the same, and the viewers' connections ask nothing."""
+    service = Service(
+        "dashboard",
+        port_env="DASHBOARD_PORT",
+        env={"API_URL": f"http://127.0.0.1:{free_port()}", "DASHBOARD_HOST": "127.0.0.1"},
+        log_dir=tmp_path,
+        ready_path="/",
+    )
+    with soft_limit_of_open_files(1_024):
+        service.start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
 def open_descriptors(pid: int) -> int:
     try:
         return len(os.listdir(f"/proc/{pid}/fd"))
@@ -53,9 +68,7 @@ def open_descriptors(pid: int) -> int:
         return 0
 
 
-def test_more_connections_than_select_can_watch_leave_the_dashboard_serving(
-    descriptors_enough, dashboard
-):
+def test_more_connections_than_select_can_watch_leave_the_dashboard_serving(dashboard):
     assert dashboard.process is not None
     pid = dashboard.process.pid
     with contextlib.ExitStack() as held:
