@@ -9,10 +9,10 @@ from sqlalchemy import create_engine, text
 
 from api import crud
 from api.core.db import make_engine, make_session_factory
-from harness import loopback
 from harness.processes import Service, wait_until
 from tests.support.api_reads import sample, status_of, wait_for_rows
 from tests.support.database import committed_rows
+from tests.support.ledger import wait_for_races
 from tests.support.services import kill_learner, learner_service
 
 pytestmark = pytest.mark.e2e
@@ -30,13 +30,6 @@ def committed_at(database_url: str) -> float:
     return stamp.timestamp()
 
 
-def races_settled(api: Service, rows: int) -> bool:
-    return all(
-        loopback.get(f"{api.url}/{task}/leaderboard", timeout=5).json()["rows_raced"] == rows
-        for task in ("classification", "regression")
-    )
-
-
 def test_the_learner_says_its_state_its_last_commit_and_no_rows_waiting(
     start_simulator, start_api, sqlite_url
 ):
@@ -46,7 +39,7 @@ def test_the_learner_says_its_state_its_last_commit_and_no_rows_waiting(
     simulator = start_simulator(SIMULATOR_ROWS=200)
     api = start_api(database_url=sqlite_url, source_url=simulator.url)
     wait_for_rows(api, 200)
-    wait_until(lambda: races_settled(api, 200), timeout=60, message="the races at row 200")
+    wait_for_races(api, 200, timeout=60)
     assert sample(api, 'learner_state{state="running"}') == 1
     assert sample(api, 'learner_state{state="backing_off"}') == 0
     assert sample(api, "learner_source_backlog") == 0

@@ -48,8 +48,9 @@ def wait_for_races(api: Service, rows: int, *, timeout: float = 240) -> None:
 
     def raced() -> bool:
         for task in ("classification", "regression"):
-            board = loopback.get(f"{api.url}/{task}/leaderboard", timeout=5).json()
-            if board["rows_raced"] != rows:
+            # 404 until the API serves its first commit, a moment after the database has it.
+            board = loopback.get(f"{api.url}/{task}/leaderboard", timeout=5)
+            if board.status_code != 200 or board.json()["rows_raced"] != rows:
                 return False
         return True
 
