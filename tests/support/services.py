@@ -97,9 +97,18 @@ def learner_pid(api: Service) -> int | None:
 
 def kill_learner(api: Service) -> int:
     """SIGKILL the API's learner process (waiting for it to be up first); its pid."""
-    pid = wait_until(lambda: learner_pid(api), timeout=60, message="a learner process")
-    os.kill(pid, signal.SIGKILL)
-    return pid
+
+    def killed() -> int | None:
+        pid = learner_pid(api)
+        if pid is None:
+            return None
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:  # one killed before, whose end the API has yet to tell
+            return None
+        return pid
+
+    return wait_until(killed, timeout=60, message="a learner process")
 
 
 def kill_api_and_learner(api: Service) -> None:
